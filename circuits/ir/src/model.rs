@@ -1,0 +1,255 @@
+//! The compiled model artifact: a versioned, content-addressed, self-describing graph.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Graph, IrError};
+
+/// Format version of `model.json`; readers refuse any other.
+pub const COMPILED_MODEL_VERSION: u32 = 1;
+
+/// Domain separator hashed before the canonical graph bytes.
+const MODEL_ID_DOMAIN: &[u8] = b"zkinfer/model-id/v1\0";
+
+/// The blake3 hash of a graph's canonical serialization: names a model everywhere (keys,
+/// proofs, contracts). Identical graphs get identical ids; any changed weight, scale or shape
+/// changes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModelId(pub [u8; 32]);
+
+impl ModelId {
+    /// Computes the id of a graph.
+    pub fn of(graph: &Graph) -> Self {
+        let mut h = blake3::Hasher::new();
+        h.update(MODEL_ID_DOMAIN);
+        h.update(&canonical_bytes(graph));
+        ModelId(*h.finalize().as_bytes())
+    }
+
+    /// Lower-case hex, 64 characters.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses 64 hex characters (an optional `0x` prefix is accepted).
+    pub fn from_hex(s: &str) -> Result<Self, ModelError> {
+        let s = s.strip_prefix("0x").unwrap_or(s);
+        let bytes = hex::decode(s).map_err(|_| ModelError::BadId { text: s.to_string() })?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| ModelError::BadId { text: s.to_string() })?;
+        Ok(ModelId(arr))
+    }
+}
+
+impl std::fmt::Display for ModelId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl Serialize for ModelId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for ModelId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ModelId::from_hex(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The canonical serialization: compact JSON of the graph. Every field is an integer, a string,
+/// or an ordered list (no maps, no floats), so equal graphs give equal bytes.
+fn canonical_bytes(graph: &Graph) -> Vec<u8> {
+    serde_json::to_vec(graph).expect("a Graph always serializes: it holds only integers, strings and lists")
+}
+
+/// How calibration turned floats into fixed point; recorded with the model for reproducibility.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuantizeSettings {
+    /// Signed bit width of every range-checked activation (inputs and rescaled tensors).
+    pub activation_bits: u32,
+    /// Signed bit width of weights and other constants (they cost no constraints, but widen
+    /// accumulators and rescale remainders).
+    pub weight_bits: u32,
+    /// Extra bits kept free above the largest calibration value of each activation.
+    pub headroom_bits: u32,
+    /// Largest fractional-bit count any tensor may use.
+    pub max_scale: i32,
+}
+
+impl Default for QuantizeSettings {
+    fn default() -> Self {
+        QuantizeSettings { activation_bits: 18, weight_bits: 16, headroom_bits: 1, max_scale: 24 }
+    }
+}
+
+/// Why a compiled model could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The file could not be read or written.
+    #[error("cannot access compiled model {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a compiled model.
+    #[error("{path} is not a valid compiled model file")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file was written by another format version.
+    #[error("{path} has format version {found}; this zkinfer reads version {supported}: recompile the model with `zkinfer compile`")]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// The stated id is not the hash of the contents: the file was edited or corrupted.
+    #[error("{path} states model id {stated} but its graph hashes to {computed}: the file was modified or corrupted")]
+    IdMismatch {
+        /// The file.
+        path: PathBuf,
+        /// Id written in the file.
+        stated: ModelId,
+        /// Id computed from its graph.
+        computed: ModelId,
+    },
+    /// The graph is inconsistent.
+    #[error("{path}: invalid graph")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: IrError,
+    },
+    /// A model id string is not 32 bytes of hex.
+    #[error("`{text}` is not a model id (64 hex characters)")]
+    BadId {
+        /// The text given.
+        text: String,
+    },
+}
+
+/// A quantized model ready for circuit synthesis: graph, settings, and its id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompiledModel {
+    /// Format version ([`COMPILED_MODEL_VERSION`]).
+    pub version: u32,
+    /// blake3 of the canonical graph; recomputed and checked on load.
+    pub model_id: ModelId,
+    /// The settings calibration used.
+    pub settings: QuantizeSettings,
+    /// The integer model.
+    pub graph: Graph,
+}
+
+impl CompiledModel {
+    /// Wraps a validated graph, computing its id.
+    pub fn new(graph: Graph, settings: QuantizeSettings) -> Result<Self, IrError> {
+        graph.validate()?;
+        Ok(CompiledModel { version: COMPILED_MODEL_VERSION, model_id: ModelId::of(&graph), settings, graph })
+    }
+
+    /// Serializes to pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a CompiledModel always serializes")
+    }
+
+    /// Parses and checks a compiled model: version, id and graph consistency. `path` is used
+    /// in error messages.
+    pub fn from_json(text: &str, path: &Path) -> Result<Self, ModelError> {
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            version: u32,
+        }
+        let v: VersionOnly =
+            serde_json::from_str(text).map_err(|source| ModelError::Json { path: path.to_path_buf(), source })?;
+        if v.version != COMPILED_MODEL_VERSION {
+            return Err(ModelError::UnsupportedVersion {
+                path: path.to_path_buf(),
+                found: v.version,
+                supported: COMPILED_MODEL_VERSION,
+            });
+        }
+        let m: CompiledModel =
+            serde_json::from_str(text).map_err(|source| ModelError::Json { path: path.to_path_buf(), source })?;
+        let computed = ModelId::of(&m.graph);
+        if computed != m.model_id {
+            return Err(ModelError::IdMismatch { path: path.to_path_buf(), stated: m.model_id, computed });
+        }
+        m.graph.validate().map_err(|source| ModelError::Invalid { path: path.to_path_buf(), source })?;
+        Ok(m)
+    }
+
+    /// Reads and checks a compiled model file.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io { path: path.to_path_buf(), source })?;
+        Self::from_json(&text, path)
+    }
+
+    /// Writes the model atomically (temporary file, then rename), so a crash never leaves a
+    /// half-written model behind.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        let tmp = path.with_extension("json.tmp");
+        let io = |source| ModelError::Io { path: path.to_path_buf(), source };
+        std::fs::write(&tmp, self.to_json()).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{Gemm, Rescale};
+    use crate::{Fact, GraphInput, GraphOutput, Op, TensorId};
+
+    fn model(w: i64) -> CompiledModel {
+        let mut g = Graph {
+            inputs: vec![GraphInput { name: "x".into(), fact: Fact { shape: vec![1, 2], scale: 4, max_abs: 128 }, bits: 8 }],
+            ..Graph::default()
+        };
+        let gemm = Gemm { out_features: 1, in_features: 2, weight: vec![w, 1], bias: vec![0], weight_scale: 2 };
+        let a = g.push("fc", Op::Gemm(gemm), vec![TensorId(0)]).unwrap();
+        let y = g.push("fc.rescale", Op::Rescale(Rescale { shift: 2, bits: 12 }), vec![a]).unwrap();
+        g.outputs.push(GraphOutput { name: "y".into(), tensor: y });
+        CompiledModel::new(g, QuantizeSettings::default()).unwrap()
+    }
+
+    #[test]
+    fn id_is_stable_and_sensitive_to_weights() {
+        assert_eq!(model(3).model_id, model(3).model_id);
+        assert_ne!(model(3).model_id, model(4).model_id);
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let m = model(3);
+        let back = CompiledModel::from_json(&m.to_json(), Path::new("m.json")).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(ModelId::from_hex(&m.model_id.to_hex()).unwrap(), m.model_id);
+    }
+
+    #[test]
+    fn refuses_edited_files_and_other_versions() {
+        let m = model(3);
+        let edited = m.to_json().replace("\"weight\":[3,1]", "\"weight\":[5,1]");
+        assert!(matches!(CompiledModel::from_json(&edited, Path::new("m")), Err(ModelError::IdMismatch { .. })));
+        let v2 = m.to_json().replacen("\"version\":1", "\"version\":2", 1);
+        assert!(matches!(CompiledModel::from_json(&v2, Path::new("m")), Err(ModelError::UnsupportedVersion { .. })));
+        assert!(matches!(CompiledModel::from_json("{\"version\":1", Path::new("m")), Err(ModelError::Json { .. })));
+    }
+}

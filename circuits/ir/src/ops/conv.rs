@@ -1,0 +1,207 @@
+//! `Conv2d`: 2-D convolution with constant weights (NCHW).
+
+use serde::{Deserialize, Serialize};
+
+use super::narrow;
+use crate::{Fact, IrError, QTensor};
+
+/// `y[n, co, oh, ow] = Σ x[n, g·cig + ci, oh·sh − pt + kh·dh, ow·sw − pl + kw·dw] · w[co, ci, kh, kw] + b[co]`
+/// with zero padding, where `g = co / (out_channels / groups)` and `cig = in_channels / groups`.
+///
+/// Output scale is `input scale + weight_scale`; the bias is at the output scale. Costs no
+/// multiplication constraints: every output is a linear combination of inputs with constant
+/// coefficients.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conv2d {
+    /// Output channels.
+    pub out_channels: usize,
+    /// Input channels.
+    pub in_channels: usize,
+    /// Kernel `[height, width]`.
+    pub kernel: [usize; 2],
+    /// Strides `[height, width]`.
+    pub strides: [usize; 2],
+    /// Zero padding `[top, left, bottom, right]` (ONNX order `[h_begin, w_begin, h_end, w_end]`).
+    pub pads: [usize; 4],
+    /// Dilations `[height, width]`.
+    pub dilations: [usize; 2],
+    /// Channel groups (1: dense; `in_channels`: depthwise).
+    pub groups: usize,
+    /// `out_channels × in_channels/groups × kh × kw` weights, row-major.
+    pub weight: Vec<i64>,
+    /// `out_channels` biases at the output scale.
+    pub bias: Vec<i64>,
+    /// Fractional bits of the weights.
+    pub weight_scale: i32,
+}
+
+impl Conv2d {
+    const NAME: &'static str = "conv2d";
+
+    fn invalid(detail: String) -> IrError {
+        IrError::InvalidParameter { op: Self::NAME, detail }
+    }
+
+    fn per_out_channel(&self) -> usize {
+        (self.in_channels / self.groups) * self.kernel[0] * self.kernel[1]
+    }
+
+    /// Validates parameters against an input shape; returns the output shape.
+    fn output_shape(&self, x: &[usize]) -> Result<Vec<usize>, IrError> {
+        let g = self.groups;
+        if g == 0 || self.in_channels % g != 0 || self.out_channels % g != 0 {
+            return Err(Self::invalid(format!(
+                "groups {g} must divide in_channels {} and out_channels {}",
+                self.in_channels, self.out_channels
+            )));
+        }
+        if self.strides.contains(&0) || self.dilations.contains(&0) || self.kernel.contains(&0) {
+            return Err(Self::invalid("kernel, strides and dilations must be positive".into()));
+        }
+        if self.weight.len() != self.out_channels * self.per_out_channel() || self.bias.len() != self.out_channels {
+            return Err(Self::invalid(format!(
+                "weight has {} values and bias {}, expected {} and {}",
+                self.weight.len(),
+                self.bias.len(),
+                self.out_channels * self.per_out_channel(),
+                self.out_channels
+            )));
+        }
+        let [n, c, h, w] = x else {
+            return Err(IrError::Shape { op: Self::NAME, detail: format!("input must be NCHW, got {x:?}") });
+        };
+        if *c != self.in_channels {
+            return Err(IrError::Shape {
+                op: Self::NAME,
+                detail: format!("input has {c} channels, weights expect {}", self.in_channels),
+            });
+        }
+        let out_dim = |len: usize, i: usize| -> Result<usize, IrError> {
+            let padded = len + self.pads[i] + self.pads[i + 2];
+            let span = self.dilations[i] * (self.kernel[i] - 1) + 1;
+            if padded < span {
+                return Err(IrError::Shape {
+                    op: Self::NAME,
+                    detail: format!("input {x:?} is smaller than the dilated kernel {span}"),
+                });
+            }
+            Ok((padded - span) / self.strides[i] + 1)
+        };
+        Ok(vec![*n, self.out_channels, out_dim(*h, 0)?, out_dim(*w, 1)?])
+    }
+
+    /// Output fact; the bound is `max_abs(x) · max_co Σ |w[co]| + |b[co]|`.
+    pub fn infer(&self, x: &Fact) -> Result<Fact, IrError> {
+        let shape = self.output_shape(&x.shape)?;
+        let per = self.per_out_channel();
+        let bound = (0..self.out_channels)
+            .map(|co| {
+                let s: u128 = self.weight[co * per..(co + 1) * per].iter().map(|w| w.unsigned_abs() as u128).sum();
+                s * x.max_abs as u128 + self.bias[co].unsigned_abs() as u128
+            })
+            .max()
+            .unwrap_or(0);
+        Fact::new(Self::NAME, shape, x.scale + self.weight_scale, bound)
+    }
+
+    /// Exact integer evaluation.
+    pub fn eval(&self, x: &QTensor) -> Result<QTensor, IrError> {
+        let out_shape = self.output_shape(&x.shape)?;
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] as isize, x.shape[3] as isize);
+        let (oh, ow) = (out_shape[2], out_shape[3]);
+        let cig = self.in_channels / self.groups;
+        let cog = self.out_channels / self.groups;
+        let [kh, kw] = self.kernel;
+        let per = self.per_out_channel();
+        let mut out = Vec::with_capacity(out_shape.iter().product());
+        for b in 0..n {
+            for co in 0..self.out_channels {
+                let g = co / cog;
+                let wts = &self.weight[co * per..(co + 1) * per];
+                for y in 0..oh {
+                    for xo in 0..ow {
+                        let mut acc = self.bias[co] as i128;
+                        for ci in 0..cig {
+                            let plane = &x.data[(b * c + g * cig + ci) * (h * w) as usize..];
+                            for ky in 0..kh {
+                                let iy = (y * self.strides[0] + ky * self.dilations[0]) as isize - self.pads[0] as isize;
+                                if iy < 0 || iy >= h {
+                                    continue;
+                                }
+                                for kx in 0..kw {
+                                    let ix =
+                                        (xo * self.strides[1] + kx * self.dilations[1]) as isize - self.pads[1] as isize;
+                                    if ix < 0 || ix >= w {
+                                        continue;
+                                    }
+                                    let v = plane[(iy * w + ix) as usize] as i128;
+                                    acc += v * wts[(ci * kh + ky) * kw + kx] as i128;
+                                }
+                            }
+                        }
+                        out.push(narrow(Self::NAME, acc)?);
+                    }
+                }
+            }
+        }
+        QTensor::new(out_shape, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(groups: usize, cin: usize, cout: usize, weight: Vec<i64>) -> Conv2d {
+        Conv2d {
+            out_channels: cout,
+            in_channels: cin,
+            kernel: [2, 2],
+            strides: [1, 1],
+            pads: [0; 4],
+            dilations: [1, 1],
+            groups,
+            bias: vec![0; cout],
+            weight,
+            weight_scale: 0,
+        }
+    }
+
+    #[test]
+    fn dense_conv_matches_hand_computation() {
+        let x = QTensor::new(vec![1, 1, 3, 3], (1..=9).collect()).unwrap();
+        let y = conv(1, 1, 1, vec![1, 0, 0, -1]).eval(&x).unwrap();
+        // x[i][j] - x[i+1][j+1] is always -4.
+        assert_eq!(y.shape, vec![1, 1, 2, 2]);
+        assert_eq!(y.data, vec![-4; 4]);
+    }
+
+    #[test]
+    fn padding_and_stride() {
+        let mut c = conv(1, 1, 1, vec![1, 1, 1, 1]);
+        c.pads = [1, 1, 1, 1];
+        c.strides = [2, 2];
+        let x = QTensor::new(vec![1, 1, 2, 2], vec![1, 2, 3, 4]).unwrap();
+        let y = c.eval(&x).unwrap();
+        assert_eq!(y.shape, vec![1, 1, 2, 2]);
+        assert_eq!(y.data, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn depthwise_keeps_channels_apart() {
+        let x = QTensor::new(vec![1, 2, 2, 2], vec![1, 1, 1, 1, 2, 2, 2, 2]).unwrap();
+        let y = conv(2, 2, 2, vec![1, 1, 1, 1, -1, -1, -1, -1]).eval(&x).unwrap();
+        assert_eq!(y.data, vec![4, -8]);
+        let f = conv(2, 2, 2, vec![1, 1, 1, 1, -1, -1, -1, -1])
+            .infer(&Fact { shape: vec![1, 2, 2, 2], scale: 0, max_abs: 2 })
+            .unwrap();
+        assert_eq!(f.max_abs, 8);
+    }
+
+    #[test]
+    fn refuses_bad_groups_and_channels() {
+        let x = QTensor::new(vec![1, 3, 2, 2], vec![0; 12]).unwrap();
+        assert!(conv(1, 1, 1, vec![0; 4]).eval(&x).is_err());
+        assert!(conv(2, 3, 2, vec![0; 8]).eval(&x).is_err());
+    }
+}

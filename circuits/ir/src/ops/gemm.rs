@@ -1,0 +1,119 @@
+//! `Gemm`: a dense layer with constant weights.
+
+use serde::{Deserialize, Serialize};
+
+use super::narrow;
+use crate::{Fact, IrError, QTensor};
+
+/// `y[.., n] = Σ_k x[.., k] · weight[n, k] + bias[n]`.
+///
+/// Weights are at scale `weight_scale`, so the output scale is `input scale + weight_scale`;
+/// the bias must already be at that output scale. No rounding happens here: a following
+/// [`super::Rescale`] brings the accumulator back down. Costs no multiplication constraints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gemm {
+    /// Output features `N`.
+    pub out_features: usize,
+    /// Input features `K`.
+    pub in_features: usize,
+    /// `N × K` weights, row-major.
+    pub weight: Vec<i64>,
+    /// `N` biases at the output scale.
+    pub bias: Vec<i64>,
+    /// Fractional bits of the weights.
+    pub weight_scale: i32,
+}
+
+impl Gemm {
+    const NAME: &'static str = "gemm";
+
+    fn check(&self, x: &[usize]) -> Result<(), IrError> {
+        let (n, k) = (self.out_features, self.in_features);
+        if self.weight.len() != n * k || self.bias.len() != n {
+            return Err(IrError::InvalidParameter {
+                op: Self::NAME,
+                detail: format!(
+                    "weight has {} values and bias {}, expected {}×{} and {}",
+                    self.weight.len(),
+                    self.bias.len(),
+                    n,
+                    k,
+                    n
+                ),
+            });
+        }
+        if x.last() != Some(&k) {
+            return Err(IrError::Shape {
+                op: Self::NAME,
+                detail: format!("input shape {x:?} must end in {k} features"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Output fact; the bound is `max_abs(x) · max_n Σ_k |w[n,k]| + |b[n]|`.
+    pub fn infer(&self, x: &Fact) -> Result<Fact, IrError> {
+        self.check(&x.shape)?;
+        let k = self.in_features;
+        let bound = (0..self.out_features)
+            .map(|n| {
+                let row: u128 = self.weight[n * k..(n + 1) * k].iter().map(|w| w.unsigned_abs() as u128).sum();
+                row * x.max_abs as u128 + self.bias[n].unsigned_abs() as u128
+            })
+            .max()
+            .unwrap_or(0);
+        let mut shape = x.shape.clone();
+        *shape.last_mut().expect("checked non-empty above") = self.out_features;
+        Fact::new(Self::NAME, shape, x.scale + self.weight_scale, bound)
+    }
+
+    /// Exact integer evaluation.
+    pub fn eval(&self, x: &QTensor) -> Result<QTensor, IrError> {
+        self.check(&x.shape)?;
+        let (n_out, k) = (self.out_features, self.in_features);
+        let rows = x.len() / k;
+        let mut out = Vec::with_capacity(rows * n_out);
+        for r in 0..rows {
+            let xr = &x.data[r * k..(r + 1) * k];
+            for n in 0..n_out {
+                let w = &self.weight[n * k..(n + 1) * k];
+                let acc: i128 =
+                    xr.iter().zip(w).map(|(a, b)| *a as i128 * *b as i128).sum::<i128>() + self.bias[n] as i128;
+                out.push(narrow(Self::NAME, acc)?);
+            }
+        }
+        let mut shape = x.shape.clone();
+        *shape.last_mut().expect("checked non-empty above") = n_out;
+        QTensor::new(shape, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer() -> Gemm {
+        Gemm { out_features: 2, in_features: 3, weight: vec![1, -2, 3, 0, 4, -1], bias: vec![10, -5], weight_scale: 2 }
+    }
+
+    #[test]
+    fn computes_dot_products_plus_bias() {
+        let x = QTensor::new(vec![1, 3], vec![1, 2, 3]).unwrap();
+        let y = layer().eval(&x).unwrap();
+        assert_eq!(y.data, vec![1 - 4 + 9 + 10, 8 - 3 - 5]);
+        assert_eq!(y.shape, vec![1, 2]);
+    }
+
+    #[test]
+    fn infers_scale_and_a_sound_bound() {
+        let f = layer().infer(&Fact { shape: vec![1, 3], scale: 5, max_abs: 7 }).unwrap();
+        assert_eq!(f.scale, 7);
+        assert_eq!(f.max_abs, 6 * 7 + 10);
+    }
+
+    #[test]
+    fn refuses_wrong_feature_count() {
+        let x = QTensor::new(vec![1, 4], vec![0; 4]).unwrap();
+        assert!(matches!(layer().eval(&x), Err(IrError::Shape { .. })));
+    }
+}

@@ -1,0 +1,143 @@
+//! Pooling windows over NCHW tensors: sum pooling (the linear half of average pooling) and max
+//! pooling.
+
+use serde::{Deserialize, Serialize};
+
+use super::narrow;
+use crate::{Fact, IrError, QTensor};
+
+/// Window geometry shared by [`super::Op::SumPool2d`] and [`super::Op::MaxPool2d`].
+///
+/// Sum pooling adds every cell of a window (padding counts as zero): free in R1CS. Max pooling
+/// takes the largest non-padding cell: `kh·kw − 1` comparisons per output in R1CS.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pool2d {
+    /// Window `[height, width]`.
+    pub kernel: [usize; 2],
+    /// Strides `[height, width]`.
+    pub strides: [usize; 2],
+    /// Padding `[top, left, bottom, right]`; each must be smaller than the window.
+    pub pads: [usize; 4],
+}
+
+impl Pool2d {
+    fn output_shape(&self, op: &'static str, x: &[usize]) -> Result<Vec<usize>, IrError> {
+        if self.kernel.contains(&0) || self.strides.contains(&0) {
+            return Err(IrError::InvalidParameter { op, detail: "kernel and strides must be positive".into() });
+        }
+        if (0..4).any(|i| self.pads[i] >= self.kernel[i % 2]) {
+            return Err(IrError::InvalidParameter {
+                op,
+                detail: format!("pads {:?} must be smaller than the window {:?}", self.pads, self.kernel),
+            });
+        }
+        let [n, c, h, w] = x else {
+            return Err(IrError::Shape { op, detail: format!("input must be NCHW, got {x:?}") });
+        };
+        let dim = |len: usize, i: usize| -> Result<usize, IrError> {
+            let padded = len + self.pads[i] + self.pads[i + 2];
+            if padded < self.kernel[i] {
+                return Err(IrError::Shape { op, detail: format!("input {x:?} is smaller than the window") });
+            }
+            Ok((padded - self.kernel[i]) / self.strides[i] + 1)
+        };
+        Ok(vec![*n, *c, dim(*h, 0)?, dim(*w, 1)?])
+    }
+
+    /// Cells of the output window at `(oy, ox)` that fall inside an `h × w` plane, as flat
+    /// plane offsets.
+    pub fn window(&self, oy: usize, ox: usize, h: usize, w: usize) -> Vec<usize> {
+        let mut cells = Vec::with_capacity(self.kernel[0] * self.kernel[1]);
+        for ky in 0..self.kernel[0] {
+            let iy = (oy * self.strides[0] + ky) as isize - self.pads[0] as isize;
+            if iy < 0 || iy >= h as isize {
+                continue;
+            }
+            for kx in 0..self.kernel[1] {
+                let ix = (ox * self.strides[1] + kx) as isize - self.pads[1] as isize;
+                if ix >= 0 && ix < w as isize {
+                    cells.push(iy as usize * w + ix as usize);
+                }
+            }
+        }
+        cells
+    }
+
+    fn apply(
+        &self,
+        op: &'static str,
+        x: &QTensor,
+        f: impl Fn(&[i64], &[usize]) -> Result<i64, IrError>,
+    ) -> Result<QTensor, IrError> {
+        let shape = self.output_shape(op, &x.shape)?;
+        let (h, w) = (x.shape[2], x.shape[3]);
+        let mut out = Vec::with_capacity(shape.iter().product());
+        for plane in x.data.chunks(h * w) {
+            for oy in 0..shape[2] {
+                for ox in 0..shape[3] {
+                    out.push(f(plane, &self.window(oy, ox, h, w))?);
+                }
+            }
+        }
+        QTensor::new(shape, out)
+    }
+
+    /// Sum pooling's fact: same scale, bound `kh·kw · max_abs(x)`.
+    pub fn infer_sum(&self, x: &Fact) -> Result<Fact, IrError> {
+        let shape = self.output_shape("sum_pool2d", &x.shape)?;
+        let cells = (self.kernel[0] * self.kernel[1]) as u128;
+        Fact::new("sum_pool2d", shape, x.scale, cells * x.max_abs as u128)
+    }
+
+    /// Max pooling's fact: same scale and bound as the input.
+    pub fn infer_max(&self, x: &Fact) -> Result<Fact, IrError> {
+        let shape = self.output_shape("max_pool2d", &x.shape)?;
+        Ok(Fact { shape, scale: x.scale, max_abs: x.max_abs })
+    }
+
+    /// Exact sum over each window.
+    pub fn eval_sum(&self, x: &QTensor) -> Result<QTensor, IrError> {
+        self.apply("sum_pool2d", x, |plane, cells| {
+            narrow("sum_pool2d", cells.iter().map(|&i| plane[i] as i128).sum())
+        })
+    }
+
+    /// Largest value in each window.
+    pub fn eval_max(&self, x: &QTensor) -> Result<QTensor, IrError> {
+        self.apply("max_pool2d", x, |plane, cells| {
+            cells.iter().map(|&i| plane[i]).max().ok_or(IrError::InvalidParameter {
+                op: "max_pool2d",
+                detail: "a window lies entirely in the padding".into(),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(k: usize, s: usize, p: usize) -> Pool2d {
+        Pool2d { kernel: [k, k], strides: [s, s], pads: [p; 4] }
+    }
+
+    #[test]
+    fn max_and_sum_of_2x2_windows() {
+        let x = QTensor::new(vec![1, 1, 2, 4], vec![1, -2, 3, 4, -5, 6, -7, 8]).unwrap();
+        assert_eq!(pool(2, 2, 0).eval_max(&x).unwrap().data, vec![6, 8]);
+        assert_eq!(pool(2, 2, 0).eval_sum(&x).unwrap().data, vec![0, 8]);
+    }
+
+    #[test]
+    fn max_ignores_padding_even_when_all_negative() {
+        let x = QTensor::new(vec![1, 1, 2, 2], vec![-3, -1, -4, -2]).unwrap();
+        let y = pool(3, 1, 1).eval_max(&x).unwrap();
+        assert_eq!(y.data, vec![-1; 4]);
+    }
+
+    #[test]
+    fn refuses_padding_as_wide_as_the_window() {
+        let f = Fact { shape: vec![1, 1, 4, 4], scale: 0, max_abs: 1 };
+        assert!(pool(2, 2, 2).infer_max(&f).is_err());
+    }
+}
