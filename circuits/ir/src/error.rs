@@ -40,7 +40,9 @@ pub enum IrError {
         detail: String,
     },
     /// A value bound grew past what the circuit field and the executor can hold.
-    #[error("op `{op}`: values may reach {bound}, beyond the supported bound 2^62; lower the scales")]
+    #[error(
+        "op `{op}`: values may reach {bound}, beyond the supported bound 2^62; lower the scales"
+    )]
     BoundOverflow {
         /// The op's name.
         op: &'static str,
@@ -120,6 +122,10 @@ pub enum IrError {
 impl IrError {
     /// Wraps `self` with the node it happened in.
     pub fn at_node(self, node: &str, op: &'static str) -> Self {
-        IrError::AtNode { node: node.to_string(), op, source: Box::new(self) }
+        IrError::AtNode {
+            node: node.to_string(),
+            op,
+            source: Box::new(self),
+        }
     }
 }

@@ -20,7 +20,11 @@ impl Witness {
 
     /// The graph's outputs, in order.
     pub fn outputs<'a>(&'a self, graph: &Graph) -> Vec<&'a QTensor> {
-        graph.outputs.iter().map(|o| self.tensor(o.tensor)).collect()
+        graph
+            .outputs
+            .iter()
+            .map(|o| self.tensor(o.tensor))
+            .collect()
     }
 }
 
@@ -31,7 +35,10 @@ impl Graph {
     /// This is the specification the circuit proves: every op's `eval`, applied in node order.
     pub fn eval(&self, inputs: Vec<QTensor>) -> Result<Witness, IrError> {
         if inputs.len() != self.inputs.len() {
-            return Err(IrError::InputCount { expected: self.inputs.len(), found: inputs.len() });
+            return Err(IrError::InputCount {
+                expected: self.inputs.len(),
+                found: inputs.len(),
+            });
         }
         for (spec, t) in self.inputs.iter().zip(&inputs) {
             if t.shape != spec.fact.shape {
@@ -44,10 +51,20 @@ impl Graph {
                 });
             }
             let (min, max) = spec.range();
-            if let Some((index, &v)) = t.data.iter().enumerate().find(|(_, v)| **v < min || **v > max) {
+            if let Some((index, &v)) = t
+                .data
+                .iter()
+                .enumerate()
+                .find(|(_, v)| **v < min || **v > max)
+            {
                 return Err(IrError::AtInput {
                     input: spec.name.clone(),
-                    source: Box::new(IrError::OutOfRange { value: v as i128, index, min, max }),
+                    source: Box::new(IrError::OutOfRange {
+                        value: v as i128,
+                        index,
+                        min,
+                        max,
+                    }),
                 });
             }
         }
@@ -57,9 +74,17 @@ impl Graph {
             let args = node
                 .inputs
                 .iter()
-                .map(|t| tensors.get(t.0).ok_or(IrError::UnknownTensor { node: node.name.clone(), tensor: t.0 }))
+                .map(|t| {
+                    tensors.get(t.0).ok_or(IrError::UnknownTensor {
+                        node: node.name.clone(),
+                        tensor: t.0,
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            let out = node.op.eval(&args).map_err(|e| e.at_node(&node.name, node.op.name()))?;
+            let out = node
+                .op
+                .eval(&args)
+                .map_err(|e| e.at_node(&node.name, node.op.name()))?;
             tensors.push(out);
         }
         Ok(Witness { tensors })
@@ -75,16 +100,35 @@ mod tests {
         let mut g = Graph {
             inputs: vec![GraphInput {
                 name: "x".into(),
-                fact: Fact { shape: vec![1, 2], scale: 4, max_abs: 128 },
+                fact: Fact {
+                    shape: vec![1, 2],
+                    scale: 4,
+                    max_abs: 128,
+                },
                 bits: 8,
             }],
             ..Graph::default()
         };
-        let gemm = Gemm { out_features: 1, in_features: 2, weight: vec![3, -2], bias: vec![8], weight_scale: 2 };
+        let gemm = Gemm {
+            out_features: 1,
+            in_features: 2,
+            weight: vec![3, -2],
+            bias: vec![8],
+            weight_scale: 2,
+        };
         let acc = g.push("fc", Op::Gemm(gemm), vec![TensorId(0)]).unwrap();
-        let y = g.push("fc.rescale", Op::Rescale(Rescale { shift: 2, bits: 8 }), vec![acc]).unwrap();
+        let y = g
+            .push(
+                "fc.rescale",
+                Op::Rescale(Rescale { shift: 2, bits: 8 }),
+                vec![acc],
+            )
+            .unwrap();
         let r = g.push("relu", Op::Relu, vec![y]).unwrap();
-        g.outputs.push(GraphOutput { name: "y".into(), tensor: r });
+        g.outputs.push(GraphOutput {
+            name: "y".into(),
+            tensor: r,
+        });
         g
     }
 
@@ -92,7 +136,9 @@ mod tests {
     fn evaluates_in_node_order_and_keeps_every_tensor() {
         let g = tiny();
         g.validate().unwrap();
-        let w = g.eval(vec![QTensor::new(vec![1, 2], vec![10, 4]).unwrap()]).unwrap();
+        let w = g
+            .eval(vec![QTensor::new(vec![1, 2], vec![10, 4]).unwrap()])
+            .unwrap();
         assert_eq!(w.tensors.len(), 4);
         // 3*10 - 2*4 + 8 = 30; 30/4 = 7.5 → 8
         assert_eq!(w.outputs(&g)[0].data, vec![8]);
@@ -101,9 +147,13 @@ mod tests {
     #[test]
     fn refuses_out_of_range_inputs_and_wrong_shapes() {
         let g = tiny();
-        let e = g.eval(vec![QTensor::new(vec![1, 2], vec![10, 128]).unwrap()]).unwrap_err();
+        let e = g
+            .eval(vec![QTensor::new(vec![1, 2], vec![10, 128]).unwrap()])
+            .unwrap_err();
         assert!(matches!(e, IrError::AtInput { .. }), "{e}");
-        let e = g.eval(vec![QTensor::new(vec![2], vec![1, 1]).unwrap()]).unwrap_err();
+        let e = g
+            .eval(vec![QTensor::new(vec![2], vec![1, 1]).unwrap()])
+            .unwrap_err();
         assert!(e.to_string().contains("expected shape"), "{e}");
         assert!(g.eval(vec![]).is_err());
     }
@@ -111,7 +161,9 @@ mod tests {
     #[test]
     fn names_the_node_whose_result_overflows() {
         let g = tiny();
-        let e = g.eval(vec![QTensor::new(vec![1, 2], vec![127, -128]).unwrap()]).unwrap_err();
+        let e = g
+            .eval(vec![QTensor::new(vec![1, 2], vec![127, -128]).unwrap()])
+            .unwrap_err();
         assert!(e.to_string().contains("fc.rescale"), "{e}");
     }
 

@@ -25,11 +25,20 @@ pub struct Fact {
 
 impl Fact {
     /// A fact, refusing bounds beyond [`MAX_ABS_BOUND`].
-    pub fn new(op: &'static str, shape: Vec<usize>, scale: i32, max_abs: u128) -> Result<Self, IrError> {
+    pub fn new(
+        op: &'static str,
+        shape: Vec<usize>,
+        scale: i32,
+        max_abs: u128,
+    ) -> Result<Self, IrError> {
         if max_abs > MAX_ABS_BOUND {
             return Err(IrError::BoundOverflow { op, bound: max_abs });
         }
-        Ok(Fact { shape, scale, max_abs: max_abs as u64 })
+        Ok(Fact {
+            shape,
+            scale,
+            max_abs: max_abs as u64,
+        })
     }
 
     /// Number of elements.
@@ -51,7 +60,11 @@ impl Fact {
 
 impl std::fmt::Display for Fact {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?} @2^-{} |q|<={}", self.shape, self.scale, self.max_abs)
+        write!(
+            f,
+            "{:?} @2^-{} |q|<={}",
+            self.shape, self.scale, self.max_abs
+        )
     }
 }
 
@@ -61,7 +74,11 @@ mod tests {
 
     #[test]
     fn bits_cover_the_bound() {
-        let f = |m| Fact { shape: vec![1], scale: 0, max_abs: m };
+        let f = |m| Fact {
+            shape: vec![1],
+            scale: 0,
+            max_abs: m,
+        };
         assert_eq!(f(0).bits(), 1);
         assert_eq!(f(1).bits(), 2);
         assert_eq!(f(127).bits(), 8);

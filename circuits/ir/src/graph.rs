@@ -70,15 +70,30 @@ impl Graph {
     }
 
     /// Infers the node's fact, appends it, and returns its output tensor.
-    pub fn push(&mut self, name: impl Into<String>, op: Op, inputs: Vec<TensorId>) -> Result<TensorId, IrError> {
+    pub fn push(
+        &mut self,
+        name: impl Into<String>,
+        op: Op,
+        inputs: Vec<TensorId>,
+    ) -> Result<TensorId, IrError> {
         let name = name.into();
         let facts = inputs
             .iter()
-            .map(|t| self.fact(*t).ok_or(IrError::UnknownTensor { node: name.clone(), tensor: t.0 }))
+            .map(|t| {
+                self.fact(*t).ok_or(IrError::UnknownTensor {
+                    node: name.clone(),
+                    tensor: t.0,
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let fact = op.infer(&facts).map_err(|e| e.at_node(&name, op.name()))?;
         let id = self.next_tensor();
-        self.nodes.push(Node { name, op, inputs, fact });
+        self.nodes.push(Node {
+            name,
+            op,
+            inputs,
+            fact,
+        });
         Ok(id)
     }
 
@@ -93,7 +108,10 @@ impl Graph {
 
     /// The facts of the outputs, in order.
     pub fn output_facts(&self) -> Vec<&Fact> {
-        self.outputs.iter().filter_map(|o| self.fact(o.tensor)).collect()
+        self.outputs
+            .iter()
+            .filter_map(|o| self.fact(o.tensor))
+            .collect()
     }
 
     /// Checks the graph is well formed: operands defined before use, every stored fact equal
@@ -115,12 +133,21 @@ impl Graph {
                 .iter()
                 .map(|t| {
                     if t.0 >= here {
-                        return Err(IrError::UnknownTensor { node: node.name.clone(), tensor: t.0 });
+                        return Err(IrError::UnknownTensor {
+                            node: node.name.clone(),
+                            tensor: t.0,
+                        });
                     }
-                    self.fact(*t).ok_or(IrError::UnknownTensor { node: node.name.clone(), tensor: t.0 })
+                    self.fact(*t).ok_or(IrError::UnknownTensor {
+                        node: node.name.clone(),
+                        tensor: t.0,
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let inferred = node.op.infer(&facts).map_err(|e| e.at_node(&node.name, node.op.name()))?;
+            let inferred = node
+                .op
+                .infer(&facts)
+                .map_err(|e| e.at_node(&node.name, node.op.name()))?;
             if inferred != node.fact {
                 return Err(IrError::FactMismatch {
                     node: node.name.clone(),
@@ -131,7 +158,10 @@ impl Graph {
         }
         for out in &self.outputs {
             if self.fact(out.tensor).is_none() {
-                return Err(IrError::UnknownTensor { node: format!("output {}", out.name), tensor: out.tensor.0 });
+                return Err(IrError::UnknownTensor {
+                    node: format!("output {}", out.name),
+                    tensor: out.tensor.0,
+                });
             }
         }
         Ok(())

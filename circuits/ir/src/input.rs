@@ -87,7 +87,10 @@ impl InputData {
     pub fn from_json(text: &str) -> Result<Self, InputError> {
         serde_json::from_str(text).map_err(|e| {
             let lowered = text.to_ascii_lowercase();
-            match ["nan", "infinity", "inf"].into_iter().find(|w| lowered.contains(w)) {
+            match ["nan", "infinity", "inf"]
+                .into_iter()
+                .find(|w| lowered.contains(w))
+            {
                 Some(word) => InputError::NonFiniteLiteral { word, source: e },
                 None => InputError::Json(e),
             }
@@ -100,7 +103,12 @@ impl InputData {
         for (i, (list, shape)) in self.input_data.iter().zip(shapes).enumerate() {
             let expected: usize = shape.iter().product();
             if list.len() != expected {
-                return Err(InputError::Length { input: i, expected, shape: shape.clone(), found: list.len() });
+                return Err(InputError::Length {
+                    input: i,
+                    expected,
+                    shape: shape.clone(),
+                    found: list.len(),
+                });
             }
             check_finite(i, list)?;
         }
@@ -114,7 +122,12 @@ impl InputData {
         for (i, (list, shape)) in self.input_data.iter().zip(shapes).enumerate() {
             let size: usize = shape.iter().product();
             if size == 0 || list.is_empty() || list.len() % size != 0 {
-                return Err(InputError::Length { input: i, expected: size, shape: shape.clone(), found: list.len() });
+                return Err(InputError::Length {
+                    input: i,
+                    expected: size,
+                    shape: shape.clone(),
+                    found: list.len(),
+                });
             }
             check_finite(i, list)?;
             counts.push(list.len() / size);
@@ -139,7 +152,10 @@ impl InputData {
 
     fn check_count(&self, expected: usize) -> Result<(), InputError> {
         if self.input_data.len() != expected {
-            return Err(InputError::Count { expected, found: self.input_data.len() });
+            return Err(InputError::Count {
+                expected,
+                found: self.input_data.len(),
+            });
         }
         Ok(())
     }
@@ -147,14 +163,23 @@ impl InputData {
 
 fn check_finite(input: usize, list: &[f64]) -> Result<(), InputError> {
     match list.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(InputError::NotFinite { input, index, value: list[index] }),
+        Some(index) => Err(InputError::NotFinite {
+            input,
+            index,
+            value: list[index],
+        }),
         None => Ok(()),
     }
 }
 
 /// Quantizes floats to `round(x · 2^scale)` (halves away from zero), refusing NaN, infinities
 /// and values outside `[−2^(bits−1), 2^(bits−1) − 1]`. `input` names the input in errors.
-pub fn quantize(input: usize, values: &[f64], scale: i32, bits: u32) -> Result<Vec<i64>, InputError> {
+pub fn quantize(
+    input: usize,
+    values: &[f64],
+    scale: i32,
+    bits: u32,
+) -> Result<Vec<i64>, InputError> {
     check_finite(input, values)?;
     let half = 1i64 << (bits - 1);
     let (min, max) = (-half, half - 1);
@@ -165,7 +190,15 @@ pub fn quantize(input: usize, values: &[f64], scale: i32, bits: u32) -> Result<V
         .map(|(index, &value)| {
             let q = (value * factor).round();
             if q < min as f64 || q > max as f64 {
-                Err(InputError::OutOfRange { input, index, value, quantized: q, min, max, limit: half as f64 / factor })
+                Err(InputError::OutOfRange {
+                    input,
+                    index,
+                    value,
+                    quantized: q,
+                    min,
+                    max,
+                    limit: half as f64 / factor,
+                })
             } else {
                 Ok(q as i64)
             }
@@ -191,8 +224,14 @@ mod tests {
 
     #[test]
     fn refuses_nan_inf_and_out_of_range() {
-        assert!(matches!(quantize(0, &[f64::NAN], 4, 8), Err(InputError::NotFinite { .. })));
-        assert!(matches!(quantize(0, &[f64::INFINITY], 4, 8), Err(InputError::NotFinite { .. })));
+        assert!(matches!(
+            quantize(0, &[f64::NAN], 4, 8),
+            Err(InputError::NotFinite { .. })
+        ));
+        assert!(matches!(
+            quantize(0, &[f64::INFINITY], 4, 8),
+            Err(InputError::NotFinite { .. })
+        ));
         let e = quantize(1, &[0.0, 9.0], 4, 8).unwrap_err();
         assert!(e.to_string().contains("input 1, value 1"), "{e}");
     }

@@ -35,8 +35,12 @@ impl ModelId {
     /// Parses 64 hex characters (an optional `0x` prefix is accepted).
     pub fn from_hex(s: &str) -> Result<Self, ModelError> {
         let s = s.strip_prefix("0x").unwrap_or(s);
-        let bytes = hex::decode(s).map_err(|_| ModelError::BadId { text: s.to_string() })?;
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| ModelError::BadId { text: s.to_string() })?;
+        let bytes = hex::decode(s).map_err(|_| ModelError::BadId {
+            text: s.to_string(),
+        })?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| ModelError::BadId {
+            text: s.to_string(),
+        })?;
         Ok(ModelId(arr))
     }
 }
@@ -63,7 +67,8 @@ impl<'de> Deserialize<'de> for ModelId {
 /// The canonical serialization: compact JSON of the graph. Every field is an integer, a string,
 /// or an ordered list (no maps, no floats), so equal graphs give equal bytes.
 fn canonical_bytes(graph: &Graph) -> Vec<u8> {
-    serde_json::to_vec(graph).expect("a Graph always serializes: it holds only integers, strings and lists")
+    serde_json::to_vec(graph)
+        .expect("a Graph always serializes: it holds only integers, strings and lists")
 }
 
 /// How calibration turned floats into fixed point; recorded with the model for reproducibility.
@@ -82,7 +87,12 @@ pub struct QuantizeSettings {
 
 impl Default for QuantizeSettings {
     fn default() -> Self {
-        QuantizeSettings { activation_bits: 18, weight_bits: 16, headroom_bits: 1, max_scale: 24 }
+        QuantizeSettings {
+            activation_bits: 18,
+            weight_bits: 16,
+            headroom_bits: 1,
+            max_scale: 24,
+        }
     }
 }
 
@@ -161,7 +171,12 @@ impl CompiledModel {
     /// Wraps a validated graph, computing its id.
     pub fn new(graph: Graph, settings: QuantizeSettings) -> Result<Self, IrError> {
         graph.validate()?;
-        Ok(CompiledModel { version: COMPILED_MODEL_VERSION, model_id: ModelId::of(&graph), settings, graph })
+        Ok(CompiledModel {
+            version: COMPILED_MODEL_VERSION,
+            model_id: ModelId::of(&graph),
+            settings,
+            graph,
+        })
     }
 
     /// Serializes to pretty JSON.
@@ -176,8 +191,10 @@ impl CompiledModel {
         struct VersionOnly {
             version: u32,
         }
-        let v: VersionOnly =
-            serde_json::from_str(text).map_err(|source| ModelError::Json { path: path.to_path_buf(), source })?;
+        let v: VersionOnly = serde_json::from_str(text).map_err(|source| ModelError::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
         if v.version != COMPILED_MODEL_VERSION {
             return Err(ModelError::UnsupportedVersion {
                 path: path.to_path_buf(),
@@ -185,19 +202,31 @@ impl CompiledModel {
                 supported: COMPILED_MODEL_VERSION,
             });
         }
-        let m: CompiledModel =
-            serde_json::from_str(text).map_err(|source| ModelError::Json { path: path.to_path_buf(), source })?;
+        let m: CompiledModel = serde_json::from_str(text).map_err(|source| ModelError::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let computed = ModelId::of(&m.graph);
         if computed != m.model_id {
-            return Err(ModelError::IdMismatch { path: path.to_path_buf(), stated: m.model_id, computed });
+            return Err(ModelError::IdMismatch {
+                path: path.to_path_buf(),
+                stated: m.model_id,
+                computed,
+            });
         }
-        m.graph.validate().map_err(|source| ModelError::Invalid { path: path.to_path_buf(), source })?;
+        m.graph.validate().map_err(|source| ModelError::Invalid {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(m)
     }
 
     /// Reads and checks a compiled model file.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::from_json(&text, path)
     }
 
@@ -205,7 +234,10 @@ impl CompiledModel {
     /// half-written model behind.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
         let tmp = path.with_extension("json.tmp");
-        let io = |source| ModelError::Io { path: path.to_path_buf(), source };
+        let io = |source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         std::fs::write(&tmp, self.to_json()).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)
     }
@@ -219,13 +251,36 @@ mod tests {
 
     fn model(w: i64) -> CompiledModel {
         let mut g = Graph {
-            inputs: vec![GraphInput { name: "x".into(), fact: Fact { shape: vec![1, 2], scale: 4, max_abs: 128 }, bits: 8 }],
+            inputs: vec![GraphInput {
+                name: "x".into(),
+                fact: Fact {
+                    shape: vec![1, 2],
+                    scale: 4,
+                    max_abs: 128,
+                },
+                bits: 8,
+            }],
             ..Graph::default()
         };
-        let gemm = Gemm { out_features: 1, in_features: 2, weight: vec![w, 1], bias: vec![0], weight_scale: 2 };
+        let gemm = Gemm {
+            out_features: 1,
+            in_features: 2,
+            weight: vec![w, 1],
+            bias: vec![0],
+            weight_scale: 2,
+        };
         let a = g.push("fc", Op::Gemm(gemm), vec![TensorId(0)]).unwrap();
-        let y = g.push("fc.rescale", Op::Rescale(Rescale { shift: 2, bits: 12 }), vec![a]).unwrap();
-        g.outputs.push(GraphOutput { name: "y".into(), tensor: y });
+        let y = g
+            .push(
+                "fc.rescale",
+                Op::Rescale(Rescale { shift: 2, bits: 12 }),
+                vec![a],
+            )
+            .unwrap();
+        g.outputs.push(GraphOutput {
+            name: "y".into(),
+            tensor: y,
+        });
         CompiledModel::new(g, QuantizeSettings::default()).unwrap()
     }
 
@@ -247,9 +302,18 @@ mod tests {
     fn refuses_edited_files_and_other_versions() {
         let m = model(3);
         let edited = m.to_json().replace("\"weight\":[3,1]", "\"weight\":[5,1]");
-        assert!(matches!(CompiledModel::from_json(&edited, Path::new("m")), Err(ModelError::IdMismatch { .. })));
+        assert!(matches!(
+            CompiledModel::from_json(&edited, Path::new("m")),
+            Err(ModelError::IdMismatch { .. })
+        ));
         let v2 = m.to_json().replacen("\"version\":1", "\"version\":2", 1);
-        assert!(matches!(CompiledModel::from_json(&v2, Path::new("m")), Err(ModelError::UnsupportedVersion { .. })));
-        assert!(matches!(CompiledModel::from_json("{\"version\":1", Path::new("m")), Err(ModelError::Json { .. })));
+        assert!(matches!(
+            CompiledModel::from_json(&v2, Path::new("m")),
+            Err(ModelError::UnsupportedVersion { .. })
+        ));
+        assert!(matches!(
+            CompiledModel::from_json("{\"version\":1", Path::new("m")),
+            Err(ModelError::Json { .. })
+        ));
     }
 }

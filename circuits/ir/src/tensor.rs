@@ -18,7 +18,11 @@ impl QTensor {
     pub fn new(shape: Vec<usize>, data: Vec<i64>) -> Result<Self, IrError> {
         let expected: usize = shape.iter().product();
         if expected != data.len() {
-            return Err(IrError::DataLength { shape, expected, found: data.len() });
+            return Err(IrError::DataLength {
+                shape,
+                expected,
+                found: data.len(),
+            });
         }
         Ok(QTensor { shape, data })
     }
@@ -26,7 +30,10 @@ impl QTensor {
     /// A tensor of zeros.
     pub fn zeros(shape: Vec<usize>) -> Self {
         let n = shape.iter().product();
-        QTensor { shape, data: vec![0; n] }
+        QTensor {
+            shape,
+            data: vec![0; n],
+        }
     }
 
     /// Number of elements.
@@ -41,6 +48,10 @@ impl QTensor {
 
     /// Largest magnitude present (0 for an empty tensor).
     pub fn max_abs(&self) -> u64 {
-        self.data.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0)
+        self.data
+            .iter()
+            .map(|v| v.unsigned_abs())
+            .max()
+            .unwrap_or(0)
     }
 }

@@ -11,7 +11,10 @@ pub(super) fn infer_relu(x: &Fact) -> Fact {
 
 /// `max(x, 0)` element-wise. In R1CS: one sign bit of the (range-checked) input and one product.
 pub(super) fn eval_relu(x: &QTensor) -> QTensor {
-    QTensor { shape: x.shape.clone(), data: x.data.iter().map(|&v| v.max(0)).collect() }
+    QTensor {
+        shape: x.shape.clone(),
+        data: x.data.iter().map(|&v| v.max(0)).collect(),
+    }
 }
 
 /// `min(max(x, min), max)` element-wise, bounds given as integers at the input's scale (ONNX
@@ -36,12 +39,24 @@ impl Clip {
         let m = x.max_abs as i128;
         let lo = (-m).clamp(self.min as i128, self.max as i128);
         let hi = m.clamp(self.min as i128, self.max as i128);
-        Fact::new("clip", x.shape.clone(), x.scale, lo.unsigned_abs().max(hi.unsigned_abs()))
+        Fact::new(
+            "clip",
+            x.shape.clone(),
+            x.scale,
+            lo.unsigned_abs().max(hi.unsigned_abs()),
+        )
     }
 
     /// Exact evaluation.
     pub fn eval(&self, x: &QTensor) -> QTensor {
-        QTensor { shape: x.shape.clone(), data: x.data.iter().map(|&v| v.clamp(self.min, self.max)).collect() }
+        QTensor {
+            shape: x.shape.clone(),
+            data: x
+                .data
+                .iter()
+                .map(|&v| v.clamp(self.min, self.max))
+                .collect(),
+        }
     }
 }
 
@@ -60,9 +75,21 @@ mod tests {
 
     #[test]
     fn clip_bound_is_tight() {
-        let f = Clip { min: 0, max: 6 }.infer(&Fact { shape: vec![1], scale: 0, max_abs: 100 }).unwrap();
+        let f = Clip { min: 0, max: 6 }
+            .infer(&Fact {
+                shape: vec![1],
+                scale: 0,
+                max_abs: 100,
+            })
+            .unwrap();
         assert_eq!(f.max_abs, 6);
-        let f = Clip { min: -50, max: 50 }.infer(&Fact { shape: vec![1], scale: 0, max_abs: 10 }).unwrap();
+        let f = Clip { min: -50, max: 50 }
+            .infer(&Fact {
+                shape: vec![1],
+                scale: 0,
+                max_abs: 10,
+            })
+            .unwrap();
         assert_eq!(f.max_abs, 10);
     }
 }

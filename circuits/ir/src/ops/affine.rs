@@ -28,7 +28,12 @@ impl ChannelAffine {
 
     /// A scalar `y = x · mul` with `mul` at scale `mul_scale`.
     pub fn scalar(mul: i64, mul_scale: i32) -> Self {
-        ChannelAffine { axis: 0, mul: vec![mul], add: vec![0], mul_scale }
+        ChannelAffine {
+            axis: 0,
+            mul: vec![mul],
+            add: vec![0],
+            mul_scale,
+        }
     }
 
     fn channels(&self, shape: &[usize]) -> Result<usize, IrError> {
@@ -44,7 +49,11 @@ impl ChannelAffine {
             if v.len() != 1 && v.len() != c {
                 return Err(IrError::Shape {
                     op: Self::NAME,
-                    detail: format!("{what} has {} values; axis {} of {shape:?} has {c}", v.len(), self.axis),
+                    detail: format!(
+                        "{what} has {} values; axis {} of {shape:?} has {c}",
+                        v.len(),
+                        self.axis
+                    ),
                 });
             }
         }
@@ -74,19 +83,42 @@ impl ChannelAffine {
 
     /// Exact integer evaluation.
     pub fn eval(&self, x: &QTensor) -> Result<QTensor, IrError> {
-        let c = self.channels(&x.shape)?;
-        let inner: usize = if c == 1 { 1 } else { x.shape[self.axis + 1..].iter().product() };
-        let out = x
-            .data
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let ch = if c == 1 { 0 } else { (i / inner) % c };
-                narrow(Self::NAME, v as i128 * Self::at(&self.mul, ch) as i128 + Self::at(&self.add, ch) as i128)
-            })
+        self.channels(&x.shape)?;
+        let wide = |v: &[i64]| v.iter().map(|&a| a as i128).collect::<Vec<_>>();
+        let out = channel_affine(
+            self.axis,
+            &x.shape,
+            &wide(&x.data),
+            &wide(&self.mul),
+            &wide(&self.add),
+        );
+        let data = out
+            .into_iter()
+            .map(|v| narrow(Self::NAME, v))
             .collect::<Result<Vec<_>, _>>()?;
-        QTensor::new(x.shape.clone(), out)
+        QTensor::new(x.shape.clone(), data)
     }
+}
+
+/// `y = x · mul[c] + add[c]` with `c` the index along `axis` (or a single `mul`/`add` for every
+/// element when its length is 1), over any number type. Lengths must already be checked.
+pub fn channel_affine<T>(axis: usize, shape: &[usize], x: &[T], mul: &[T], add: &[T]) -> Vec<T>
+where
+    T: Copy + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
+{
+    let channels = shape.get(axis).copied().unwrap_or(1).max(1);
+    let inner: usize = shape
+        .get(axis + 1..)
+        .map(|s| s.iter().product())
+        .unwrap_or(1);
+    let pick = |v: &[T], c: usize| if v.len() == 1 { v[0] } else { v[c] };
+    x.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let c = (i / inner.max(1)) % channels;
+            v * pick(mul, c) + pick(add, c)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -95,7 +127,12 @@ mod tests {
 
     #[test]
     fn per_channel_on_nchw() {
-        let a = ChannelAffine { axis: 1, mul: vec![2, -1], add: vec![1, 0], mul_scale: 0 };
+        let a = ChannelAffine {
+            axis: 1,
+            mul: vec![2, -1],
+            add: vec![1, 0],
+            mul_scale: 0,
+        };
         let x = QTensor::new(vec![1, 2, 1, 2], vec![1, 2, 3, 4]).unwrap();
         assert_eq!(a.eval(&x).unwrap().data, vec![3, 5, -3, -4]);
     }
@@ -103,12 +140,26 @@ mod tests {
     #[test]
     fn scalar_applies_everywhere() {
         let x = QTensor::new(vec![3], vec![1, -2, 3]).unwrap();
-        assert_eq!(ChannelAffine::scalar(4, 2).eval(&x).unwrap().data, vec![4, -8, 12]);
+        assert_eq!(
+            ChannelAffine::scalar(4, 2).eval(&x).unwrap().data,
+            vec![4, -8, 12]
+        );
     }
 
     #[test]
     fn refuses_wrong_channel_count() {
-        let a = ChannelAffine { axis: 1, mul: vec![1, 2, 3], add: vec![0], mul_scale: 0 };
-        assert!(a.infer(&Fact { shape: vec![1, 2], scale: 0, max_abs: 1 }).is_err());
+        let a = ChannelAffine {
+            axis: 1,
+            mul: vec![1, 2, 3],
+            add: vec![0],
+            mul_scale: 0,
+        };
+        assert!(a
+            .infer(&Fact {
+                shape: vec![1, 2],
+                scale: 0,
+                max_abs: 1
+            })
+            .is_err());
     }
 }

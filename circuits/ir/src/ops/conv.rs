@@ -5,14 +5,10 @@ use serde::{Deserialize, Serialize};
 use super::narrow;
 use crate::{Fact, IrError, QTensor};
 
-/// `y[n, co, oh, ow] = Σ x[n, g·cig + ci, oh·sh − pt + kh·dh, ow·sw − pl + kw·dw] · w[co, ci, kh, kw] + b[co]`
-/// with zero padding, where `g = co / (out_channels / groups)` and `cig = in_channels / groups`.
-///
-/// Output scale is `input scale + weight_scale`; the bias is at the output scale. Costs no
-/// multiplication constraints: every output is a linear combination of inputs with constant
-/// coefficients.
+/// Geometry of a 2-D convolution, shared by the integer op and the float importer (one
+/// implementation of the index arithmetic for both).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Conv2d {
+pub struct ConvGeometry {
     /// Output channels.
     pub out_channels: usize,
     /// Input channels.
@@ -27,27 +23,31 @@ pub struct Conv2d {
     pub dilations: [usize; 2],
     /// Channel groups (1: dense; `in_channels`: depthwise).
     pub groups: usize,
-    /// `out_channels × in_channels/groups × kh × kw` weights, row-major.
-    pub weight: Vec<i64>,
-    /// `out_channels` biases at the output scale.
-    pub bias: Vec<i64>,
-    /// Fractional bits of the weights.
-    pub weight_scale: i32,
 }
 
-impl Conv2d {
+impl ConvGeometry {
     const NAME: &'static str = "conv2d";
 
     fn invalid(detail: String) -> IrError {
-        IrError::InvalidParameter { op: Self::NAME, detail }
+        IrError::InvalidParameter {
+            op: Self::NAME,
+            detail,
+        }
     }
 
-    fn per_out_channel(&self) -> usize {
-        (self.in_channels / self.groups) * self.kernel[0] * self.kernel[1]
+    /// Weights per output channel: `in_channels/groups · kh · kw`.
+    pub fn per_out_channel(&self) -> usize {
+        (self.in_channels / self.groups.max(1)) * self.kernel[0] * self.kernel[1]
     }
 
-    /// Validates parameters against an input shape; returns the output shape.
-    fn output_shape(&self, x: &[usize]) -> Result<Vec<usize>, IrError> {
+    /// Validates the geometry and the weight/bias lengths against an NCHW input shape, and
+    /// returns the output shape.
+    pub fn output_shape(
+        &self,
+        x: &[usize],
+        weights: usize,
+        biases: usize,
+    ) -> Result<Vec<usize>, IrError> {
         let g = self.groups;
         if g == 0 || self.in_channels % g != 0 || self.out_channels % g != 0 {
             return Err(Self::invalid(format!(
@@ -56,24 +56,30 @@ impl Conv2d {
             )));
         }
         if self.strides.contains(&0) || self.dilations.contains(&0) || self.kernel.contains(&0) {
-            return Err(Self::invalid("kernel, strides and dilations must be positive".into()));
+            return Err(Self::invalid(
+                "kernel, strides and dilations must be positive".into(),
+            ));
         }
-        if self.weight.len() != self.out_channels * self.per_out_channel() || self.bias.len() != self.out_channels {
+        if weights != self.out_channels * self.per_out_channel() || biases != self.out_channels {
             return Err(Self::invalid(format!(
-                "weight has {} values and bias {}, expected {} and {}",
-                self.weight.len(),
-                self.bias.len(),
+                "weight has {weights} values and bias {biases}, expected {} and {}",
                 self.out_channels * self.per_out_channel(),
                 self.out_channels
             )));
         }
         let [n, c, h, w] = x else {
-            return Err(IrError::Shape { op: Self::NAME, detail: format!("input must be NCHW, got {x:?}") });
+            return Err(IrError::Shape {
+                op: Self::NAME,
+                detail: format!("input must be NCHW, got {x:?}"),
+            });
         };
         if *c != self.in_channels {
             return Err(IrError::Shape {
                 op: Self::NAME,
-                detail: format!("input has {c} channels, weights expect {}", self.in_channels),
+                detail: format!(
+                    "input has {c} channels, weights expect {}",
+                    self.in_channels
+                ),
             });
         }
         let out_dim = |len: usize, i: usize| -> Result<usize, IrError> {
@@ -87,27 +93,33 @@ impl Conv2d {
             }
             Ok((padded - span) / self.strides[i] + 1)
         };
-        Ok(vec![*n, self.out_channels, out_dim(*h, 0)?, out_dim(*w, 1)?])
+        Ok(vec![
+            *n,
+            self.out_channels,
+            out_dim(*h, 0)?,
+            out_dim(*w, 1)?,
+        ])
     }
 
-    /// Output fact; the bound is `max_abs(x) · max_co Σ |w[co]| + |b[co]|`.
-    pub fn infer(&self, x: &Fact) -> Result<Fact, IrError> {
-        let shape = self.output_shape(&x.shape)?;
-        let per = self.per_out_channel();
-        let bound = (0..self.out_channels)
-            .map(|co| {
-                let s: u128 = self.weight[co * per..(co + 1) * per].iter().map(|w| w.unsigned_abs() as u128).sum();
-                s * x.max_abs as u128 + self.bias[co].unsigned_abs() as u128
-            })
-            .max()
-            .unwrap_or(0);
-        Fact::new(Self::NAME, shape, x.scale + self.weight_scale, bound)
-    }
-
-    /// Exact integer evaluation.
-    pub fn eval(&self, x: &QTensor) -> Result<QTensor, IrError> {
-        let out_shape = self.output_shape(&x.shape)?;
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] as isize, x.shape[3] as isize);
+    /// The convolution over any number type (`i128` for the executor, `f64` for calibration).
+    /// Shapes must have been checked with [`Self::output_shape`].
+    pub fn apply<T>(
+        &self,
+        x: &[T],
+        x_shape: &[usize],
+        out_shape: &[usize],
+        weight: &[T],
+        bias: &[T],
+    ) -> Vec<T>
+    where
+        T: Copy + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
+    {
+        let (n, c, h, w) = (
+            x_shape[0],
+            x_shape[1],
+            x_shape[2] as isize,
+            x_shape[3] as isize,
+        );
         let (oh, ow) = (out_shape[2], out_shape[3]);
         let cig = self.in_channels / self.groups;
         let cog = self.out_channels / self.groups;
@@ -117,34 +129,99 @@ impl Conv2d {
         for b in 0..n {
             for co in 0..self.out_channels {
                 let g = co / cog;
-                let wts = &self.weight[co * per..(co + 1) * per];
+                let wts = &weight[co * per..(co + 1) * per];
                 for y in 0..oh {
                     for xo in 0..ow {
-                        let mut acc = self.bias[co] as i128;
+                        let mut acc = bias[co];
                         for ci in 0..cig {
-                            let plane = &x.data[(b * c + g * cig + ci) * (h * w) as usize..];
+                            let plane = &x[(b * c + g * cig + ci) * (h * w) as usize..];
                             for ky in 0..kh {
-                                let iy = (y * self.strides[0] + ky * self.dilations[0]) as isize - self.pads[0] as isize;
+                                let iy = (y * self.strides[0] + ky * self.dilations[0]) as isize
+                                    - self.pads[0] as isize;
                                 if iy < 0 || iy >= h {
                                     continue;
                                 }
                                 for kx in 0..kw {
-                                    let ix =
-                                        (xo * self.strides[1] + kx * self.dilations[1]) as isize - self.pads[1] as isize;
-                                    if ix < 0 || ix >= w {
-                                        continue;
+                                    let ix = (xo * self.strides[1] + kx * self.dilations[1])
+                                        as isize
+                                        - self.pads[1] as isize;
+                                    if ix >= 0 && ix < w {
+                                        acc = acc
+                                            + plane[(iy * w + ix) as usize]
+                                                * wts[(ci * kh + ky) * kw + kx];
                                     }
-                                    let v = plane[(iy * w + ix) as usize] as i128;
-                                    acc += v * wts[(ci * kh + ky) * kw + kx] as i128;
                                 }
                             }
                         }
-                        out.push(narrow(Self::NAME, acc)?);
+                        out.push(acc);
                     }
                 }
             }
         }
-        QTensor::new(out_shape, out)
+        out
+    }
+}
+
+/// `y[n, co, oh, ow] = Σ x[n, g·cig + ci, oh·sh − pt + kh·dh, ow·sw − pl + kw·dw] · w[co, ci, kh, kw] + b[co]`
+/// with zero padding, where `g = co / (out_channels / groups)` and `cig = in_channels / groups`.
+///
+/// Output scale is `input scale + weight_scale`; the bias is at the output scale. Costs no
+/// multiplication constraints: every output is a linear combination of inputs with constant
+/// coefficients.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conv2d {
+    /// Channels, kernel, strides, pads, dilations, groups.
+    #[serde(flatten)]
+    pub geometry: ConvGeometry,
+    /// `out_channels × in_channels/groups × kh × kw` weights, row-major.
+    pub weight: Vec<i64>,
+    /// `out_channels` biases at the output scale.
+    pub bias: Vec<i64>,
+    /// Fractional bits of the weights.
+    pub weight_scale: i32,
+}
+
+impl Conv2d {
+    /// Output fact; the bound is `max_abs(x) · max_co Σ |w[co]| + |b[co]|`.
+    pub fn infer(&self, x: &Fact) -> Result<Fact, IrError> {
+        let g = &self.geometry;
+        let shape = g.output_shape(&x.shape, self.weight.len(), self.bias.len())?;
+        let per = g.per_out_channel();
+        let bound = (0..g.out_channels)
+            .map(|co| {
+                let s: u128 = self.weight[co * per..(co + 1) * per]
+                    .iter()
+                    .map(|w| w.unsigned_abs() as u128)
+                    .sum();
+                s * x.max_abs as u128 + self.bias[co].unsigned_abs() as u128
+            })
+            .max()
+            .unwrap_or(0);
+        Fact::new(
+            ConvGeometry::NAME,
+            shape,
+            x.scale + self.weight_scale,
+            bound,
+        )
+    }
+
+    /// Exact integer evaluation.
+    pub fn eval(&self, x: &QTensor) -> Result<QTensor, IrError> {
+        let g = &self.geometry;
+        let out_shape = g.output_shape(&x.shape, self.weight.len(), self.bias.len())?;
+        let wide = |v: &[i64]| v.iter().map(|&a| a as i128).collect::<Vec<_>>();
+        let out = g.apply(
+            &wide(&x.data),
+            &x.shape,
+            &out_shape,
+            &wide(&self.weight),
+            &wide(&self.bias),
+        );
+        let data = out
+            .into_iter()
+            .map(|v| narrow(ConvGeometry::NAME, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        QTensor::new(out_shape, data)
     }
 }
 
@@ -154,13 +231,15 @@ mod tests {
 
     fn conv(groups: usize, cin: usize, cout: usize, weight: Vec<i64>) -> Conv2d {
         Conv2d {
-            out_channels: cout,
-            in_channels: cin,
-            kernel: [2, 2],
-            strides: [1, 1],
-            pads: [0; 4],
-            dilations: [1, 1],
-            groups,
+            geometry: ConvGeometry {
+                out_channels: cout,
+                in_channels: cin,
+                kernel: [2, 2],
+                strides: [1, 1],
+                pads: [0; 4],
+                dilations: [1, 1],
+                groups,
+            },
             bias: vec![0; cout],
             weight,
             weight_scale: 0,
@@ -179,8 +258,8 @@ mod tests {
     #[test]
     fn padding_and_stride() {
         let mut c = conv(1, 1, 1, vec![1, 1, 1, 1]);
-        c.pads = [1, 1, 1, 1];
-        c.strides = [2, 2];
+        c.geometry.pads = [1, 1, 1, 1];
+        c.geometry.strides = [2, 2];
         let x = QTensor::new(vec![1, 1, 2, 2], vec![1, 2, 3, 4]).unwrap();
         let y = c.eval(&x).unwrap();
         assert_eq!(y.shape, vec![1, 1, 2, 2]);
@@ -190,10 +269,16 @@ mod tests {
     #[test]
     fn depthwise_keeps_channels_apart() {
         let x = QTensor::new(vec![1, 2, 2, 2], vec![1, 1, 1, 1, 2, 2, 2, 2]).unwrap();
-        let y = conv(2, 2, 2, vec![1, 1, 1, 1, -1, -1, -1, -1]).eval(&x).unwrap();
+        let y = conv(2, 2, 2, vec![1, 1, 1, 1, -1, -1, -1, -1])
+            .eval(&x)
+            .unwrap();
         assert_eq!(y.data, vec![4, -8]);
         let f = conv(2, 2, 2, vec![1, 1, 1, 1, -1, -1, -1, -1])
-            .infer(&Fact { shape: vec![1, 2, 2, 2], scale: 0, max_abs: 2 })
+            .infer(&Fact {
+                shape: vec![1, 2, 2, 2],
+                scale: 0,
+                max_abs: 2,
+            })
             .unwrap();
         assert_eq!(f.max_abs, 8);
     }

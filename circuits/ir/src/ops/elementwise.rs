@@ -6,18 +6,38 @@ use crate::{Fact, IrError, QTensor};
 /// Output fact of `a ± b`: same shape and scale, bound `max_abs(a) + max_abs(b)`.
 pub(super) fn infer(op: &'static str, a: &Fact, b: &Fact) -> Result<Fact, IrError> {
     if a.shape != b.shape {
-        return Err(IrError::Shape { op, detail: format!("shapes {:?} and {:?} differ", a.shape, b.shape) });
+        return Err(IrError::Shape {
+            op,
+            detail: format!("shapes {:?} and {:?} differ", a.shape, b.shape),
+        });
     }
     if a.scale != b.scale {
-        return Err(IrError::ScaleMismatch { op, left: a.scale, right: b.scale });
+        return Err(IrError::ScaleMismatch {
+            op,
+            left: a.scale,
+            right: b.scale,
+        });
     }
-    Fact::new(op, a.shape.clone(), a.scale, a.max_abs as u128 + b.max_abs as u128)
+    Fact::new(
+        op,
+        a.shape.clone(),
+        a.scale,
+        a.max_abs as u128 + b.max_abs as u128,
+    )
 }
 
 /// Exact element-wise evaluation of `f(a, b)`.
-pub(super) fn eval(op: &'static str, a: &QTensor, b: &QTensor, f: fn(i128, i128) -> i128) -> Result<QTensor, IrError> {
+pub(super) fn eval(
+    op: &'static str,
+    a: &QTensor,
+    b: &QTensor,
+    f: fn(i128, i128) -> i128,
+) -> Result<QTensor, IrError> {
     if a.shape != b.shape {
-        return Err(IrError::Shape { op, detail: format!("shapes {:?} and {:?} differ", a.shape, b.shape) });
+        return Err(IrError::Shape {
+            op,
+            detail: format!("shapes {:?} and {:?} differ", a.shape, b.shape),
+        });
     }
     let data = a
         .data
@@ -42,8 +62,16 @@ mod tests {
 
     #[test]
     fn refuses_mismatched_scales() {
-        let a = Fact { shape: vec![2], scale: 3, max_abs: 1 };
-        let b = Fact { shape: vec![2], scale: 4, max_abs: 1 };
+        let a = Fact {
+            shape: vec![2],
+            scale: 3,
+            max_abs: 1,
+        };
+        let b = Fact {
+            shape: vec![2],
+            scale: 4,
+            max_abs: 1,
+        };
         assert!(Op::Add.infer(&[&a, &b]).is_err());
     }
 }

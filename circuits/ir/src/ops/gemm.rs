@@ -57,7 +57,10 @@ impl Gemm {
         let k = self.in_features;
         let bound = (0..self.out_features)
             .map(|n| {
-                let row: u128 = self.weight[n * k..(n + 1) * k].iter().map(|w| w.unsigned_abs() as u128).sum();
+                let row: u128 = self.weight[n * k..(n + 1) * k]
+                    .iter()
+                    .map(|w| w.unsigned_abs() as u128)
+                    .sum();
                 row * x.max_abs as u128 + self.bias[n].unsigned_abs() as u128
             })
             .max()
@@ -70,22 +73,37 @@ impl Gemm {
     /// Exact integer evaluation.
     pub fn eval(&self, x: &QTensor) -> Result<QTensor, IrError> {
         self.check(&x.shape)?;
-        let (n_out, k) = (self.out_features, self.in_features);
-        let rows = x.len() / k;
-        let mut out = Vec::with_capacity(rows * n_out);
-        for r in 0..rows {
-            let xr = &x.data[r * k..(r + 1) * k];
-            for n in 0..n_out {
-                let w = &self.weight[n * k..(n + 1) * k];
-                let acc: i128 =
-                    xr.iter().zip(w).map(|(a, b)| *a as i128 * *b as i128).sum::<i128>() + self.bias[n] as i128;
-                out.push(narrow(Self::NAME, acc)?);
-            }
-        }
+        let wide = |v: &[i64]| v.iter().map(|&a| a as i128).collect::<Vec<_>>();
+        let out = dense(
+            &wide(&x.data),
+            self.in_features,
+            self.out_features,
+            &wide(&self.weight),
+            &wide(&self.bias),
+        );
+        let data = out
+            .into_iter()
+            .map(|v| narrow(Self::NAME, v))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut shape = x.shape.clone();
-        *shape.last_mut().expect("checked non-empty above") = n_out;
-        QTensor::new(shape, out)
+        *shape.last_mut().expect("checked non-empty above") = self.out_features;
+        QTensor::new(shape, data)
     }
+}
+
+/// `y[r, n] = Σ_k x[r, k] · w[n, k] + b[n]` for every row `r` of `x`, over any number type
+/// (`i128` for the executor, `f64` for calibration). Lengths must already be checked.
+pub fn dense<T>(x: &[T], k: usize, n: usize, weight: &[T], bias: &[T]) -> Vec<T>
+where
+    T: Copy + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
+{
+    let mut out = Vec::with_capacity(x.len() / k.max(1) * n);
+    for row in x.chunks(k) {
+        for (o, w) in weight.chunks(k).enumerate().take(n) {
+            out.push(row.iter().zip(w).fold(bias[o], |acc, (a, b)| acc + *a * *b));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -93,7 +111,13 @@ mod tests {
     use super::*;
 
     fn layer() -> Gemm {
-        Gemm { out_features: 2, in_features: 3, weight: vec![1, -2, 3, 0, 4, -1], bias: vec![10, -5], weight_scale: 2 }
+        Gemm {
+            out_features: 2,
+            in_features: 3,
+            weight: vec![1, -2, 3, 0, 4, -1],
+            bias: vec![10, -5],
+            weight_scale: 2,
+        }
     }
 
     #[test]
@@ -106,7 +130,13 @@ mod tests {
 
     #[test]
     fn infers_scale_and_a_sound_bound() {
-        let f = layer().infer(&Fact { shape: vec![1, 3], scale: 5, max_abs: 7 }).unwrap();
+        let f = layer()
+            .infer(&Fact {
+                shape: vec![1, 3],
+                scale: 5,
+                max_abs: 7,
+            })
+            .unwrap();
         assert_eq!(f.scale, 7);
         assert_eq!(f.max_abs, 6 * 7 + 10);
     }

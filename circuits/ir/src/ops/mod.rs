@@ -18,9 +18,9 @@ mod rescale;
 mod reshape;
 
 pub use activation::Clip;
-pub use affine::ChannelAffine;
-pub use conv::Conv2d;
-pub use gemm::Gemm;
+pub use affine::{channel_affine, ChannelAffine};
+pub use conv::{Conv2d, ConvGeometry};
+pub use gemm::{dense, Gemm};
 pub use pool::Pool2d;
 pub use rescale::Rescale;
 pub use reshape::Reshape;
@@ -123,7 +123,11 @@ impl Op {
 
     fn check_arity(&self, found: usize) -> Result<(), IrError> {
         if found != self.arity() {
-            return Err(IrError::Arity { op: self.name(), expected: self.arity(), found });
+            return Err(IrError::Arity {
+                op: self.name(),
+                expected: self.arity(),
+                found,
+            });
         }
         Ok(())
     }
@@ -131,5 +135,8 @@ impl Op {
 
 /// Converts an `i128` result the bound analysis guarantees to fit back into `i64`.
 pub(crate) fn narrow(op: &'static str, v: i128) -> Result<i64, IrError> {
-    i64::try_from(v).map_err(|_| IrError::BoundOverflow { op, bound: v.unsigned_abs() })
+    i64::try_from(v).map_err(|_| IrError::BoundOverflow {
+        op,
+        bound: v.unsigned_abs(),
+    })
 }

@@ -21,23 +21,36 @@ pub struct Pool2d {
 }
 
 impl Pool2d {
-    fn output_shape(&self, op: &'static str, x: &[usize]) -> Result<Vec<usize>, IrError> {
+    /// Validates the geometry against an NCHW input shape and returns the output shape.
+    pub fn output_shape(&self, op: &'static str, x: &[usize]) -> Result<Vec<usize>, IrError> {
         if self.kernel.contains(&0) || self.strides.contains(&0) {
-            return Err(IrError::InvalidParameter { op, detail: "kernel and strides must be positive".into() });
+            return Err(IrError::InvalidParameter {
+                op,
+                detail: "kernel and strides must be positive".into(),
+            });
         }
         if (0..4).any(|i| self.pads[i] >= self.kernel[i % 2]) {
             return Err(IrError::InvalidParameter {
                 op,
-                detail: format!("pads {:?} must be smaller than the window {:?}", self.pads, self.kernel),
+                detail: format!(
+                    "pads {:?} must be smaller than the window {:?}",
+                    self.pads, self.kernel
+                ),
             });
         }
         let [n, c, h, w] = x else {
-            return Err(IrError::Shape { op, detail: format!("input must be NCHW, got {x:?}") });
+            return Err(IrError::Shape {
+                op,
+                detail: format!("input must be NCHW, got {x:?}"),
+            });
         };
         let dim = |len: usize, i: usize| -> Result<usize, IrError> {
             let padded = len + self.pads[i] + self.pads[i + 2];
             if padded < self.kernel[i] {
-                return Err(IrError::Shape { op, detail: format!("input {x:?} is smaller than the window") });
+                return Err(IrError::Shape {
+                    op,
+                    detail: format!("input {x:?} is smaller than the window"),
+                });
             }
             Ok((padded - self.kernel[i]) / self.strides[i] + 1)
         };
@@ -63,23 +76,26 @@ impl Pool2d {
         cells
     }
 
-    fn apply(
+    /// Applies `f` to the in-bounds cells of every window of an NCHW tensor, over any value
+    /// type. Returns the output shape and values.
+    pub fn apply<T: Copy, R>(
         &self,
         op: &'static str,
-        x: &QTensor,
-        f: impl Fn(&[i64], &[usize]) -> Result<i64, IrError>,
-    ) -> Result<QTensor, IrError> {
-        let shape = self.output_shape(op, &x.shape)?;
-        let (h, w) = (x.shape[2], x.shape[3]);
-        let mut out = Vec::with_capacity(shape.iter().product());
-        for plane in x.data.chunks(h * w) {
-            for oy in 0..shape[2] {
-                for ox in 0..shape[3] {
+        shape: &[usize],
+        x: &[T],
+        f: impl Fn(&[T], &[usize]) -> Result<R, IrError>,
+    ) -> Result<(Vec<usize>, Vec<R>), IrError> {
+        let out_shape = self.output_shape(op, shape)?;
+        let (h, w) = (shape[2], shape[3]);
+        let mut out = Vec::with_capacity(out_shape.iter().product());
+        for plane in x.chunks(h * w) {
+            for oy in 0..out_shape[2] {
+                for ox in 0..out_shape[3] {
                     out.push(f(plane, &self.window(oy, ox, h, w))?);
                 }
             }
         }
-        QTensor::new(shape, out)
+        Ok((out_shape, out))
     }
 
     /// Sum pooling's fact: same scale, bound `kh·kw · max_abs(x)`.
@@ -92,24 +108,34 @@ impl Pool2d {
     /// Max pooling's fact: same scale and bound as the input.
     pub fn infer_max(&self, x: &Fact) -> Result<Fact, IrError> {
         let shape = self.output_shape("max_pool2d", &x.shape)?;
-        Ok(Fact { shape, scale: x.scale, max_abs: x.max_abs })
+        Ok(Fact {
+            shape,
+            scale: x.scale,
+            max_abs: x.max_abs,
+        })
     }
 
     /// Exact sum over each window.
     pub fn eval_sum(&self, x: &QTensor) -> Result<QTensor, IrError> {
-        self.apply("sum_pool2d", x, |plane, cells| {
+        let (shape, data) = self.apply("sum_pool2d", &x.shape, &x.data, |plane, cells| {
             narrow("sum_pool2d", cells.iter().map(|&i| plane[i] as i128).sum())
-        })
+        })?;
+        QTensor::new(shape, data)
     }
 
     /// Largest value in each window.
     pub fn eval_max(&self, x: &QTensor) -> Result<QTensor, IrError> {
-        self.apply("max_pool2d", x, |plane, cells| {
-            cells.iter().map(|&i| plane[i]).max().ok_or(IrError::InvalidParameter {
-                op: "max_pool2d",
-                detail: "a window lies entirely in the padding".into(),
-            })
-        })
+        let (shape, data) = self.apply("max_pool2d", &x.shape, &x.data, |plane, cells| {
+            cells
+                .iter()
+                .map(|&i| plane[i])
+                .max()
+                .ok_or(IrError::InvalidParameter {
+                    op: "max_pool2d",
+                    detail: "a window lies entirely in the padding".into(),
+                })
+        })?;
+        QTensor::new(shape, data)
     }
 }
 
@@ -118,7 +144,11 @@ mod tests {
     use super::*;
 
     fn pool(k: usize, s: usize, p: usize) -> Pool2d {
-        Pool2d { kernel: [k, k], strides: [s, s], pads: [p; 4] }
+        Pool2d {
+            kernel: [k, k],
+            strides: [s, s],
+            pads: [p; 4],
+        }
     }
 
     #[test]
@@ -137,7 +167,11 @@ mod tests {
 
     #[test]
     fn refuses_padding_as_wide_as_the_window() {
-        let f = Fact { shape: vec![1, 1, 4, 4], scale: 0, max_abs: 1 };
+        let f = Fact {
+            shape: vec![1, 1, 4, 4],
+            scale: 0,
+            max_abs: 1,
+        };
         assert!(pool(2, 2, 2).infer_max(&f).is_err());
     }
 }

@@ -26,7 +26,10 @@ impl Rescale {
         if !(2..=62).contains(&self.bits) || self.shift > 62 {
             return Err(IrError::InvalidParameter {
                 op: Self::NAME,
-                detail: format!("bits {} must be in 2..=62 and shift {} at most 62", self.bits, self.shift),
+                detail: format!(
+                    "bits {} must be in 2..=62 and shift {} at most 62",
+                    self.bits, self.shift
+                ),
             });
         }
         Ok(())
@@ -41,7 +44,12 @@ impl Rescale {
     /// Output fact: scale `x.scale − shift`, bound `2^(bits−1)`.
     pub fn infer(&self, x: &Fact) -> Result<Fact, IrError> {
         self.check()?;
-        Fact::new(Self::NAME, x.shape.clone(), x.scale - self.shift as i32, 1u128 << (self.bits - 1))
+        Fact::new(
+            Self::NAME,
+            x.shape.clone(),
+            x.scale - self.shift as i32,
+            1u128 << (self.bits - 1),
+        )
     }
 
     /// The rounded value of one element (no range check).
@@ -65,7 +73,12 @@ impl Rescale {
             .map(|(index, &v)| {
                 let y = self.round(v);
                 if y < min || y > max {
-                    Err(IrError::OutOfRange { value: y as i128, index, min, max })
+                    Err(IrError::OutOfRange {
+                        value: y as i128,
+                        index,
+                        min,
+                        max,
+                    })
                 } else {
                     Ok(y)
                 }
@@ -92,13 +105,29 @@ mod tests {
         let r = Rescale { shift: 0, bits: 4 };
         assert!(r.eval(&QTensor::new(vec![1], vec![7]).unwrap()).is_ok());
         assert!(r.eval(&QTensor::new(vec![1], vec![-8]).unwrap()).is_ok());
-        let e = r.eval(&QTensor::new(vec![2], vec![0, 8]).unwrap()).unwrap_err();
-        assert_eq!(e, IrError::OutOfRange { value: 8, index: 1, min: -8, max: 7 });
+        let e = r
+            .eval(&QTensor::new(vec![2], vec![0, 8]).unwrap())
+            .unwrap_err();
+        assert_eq!(
+            e,
+            IrError::OutOfRange {
+                value: 8,
+                index: 1,
+                min: -8,
+                max: 7
+            }
+        );
     }
 
     #[test]
     fn infers_lower_scale() {
-        let f = Rescale { shift: 3, bits: 10 }.infer(&Fact { shape: vec![2], scale: 12, max_abs: 1 << 40 }).unwrap();
+        let f = Rescale { shift: 3, bits: 10 }
+            .infer(&Fact {
+                shape: vec![2],
+                scale: 12,
+                max_abs: 1 << 40,
+            })
+            .unwrap();
         assert_eq!((f.scale, f.max_abs), (9, 512));
     }
 }

@@ -17,7 +17,10 @@ impl Reshape {
         if a != b {
             return Err(IrError::Shape {
                 op: "reshape",
-                detail: format!("cannot reshape {from:?} ({a} values) to {:?} ({b} values)", self.shape),
+                detail: format!(
+                    "cannot reshape {from:?} ({a} values) to {:?} ({b} values)",
+                    self.shape
+                ),
             });
         }
         Ok(())
@@ -26,7 +29,11 @@ impl Reshape {
     /// Output fact.
     pub fn infer(&self, x: &Fact) -> Result<Fact, IrError> {
         self.check(&x.shape)?;
-        Ok(Fact { shape: self.shape.clone(), scale: x.scale, max_abs: x.max_abs })
+        Ok(Fact {
+            shape: self.shape.clone(),
+            scale: x.scale,
+            max_abs: x.max_abs,
+        })
     }
 
     /// Exact evaluation.

@@ -1,0 +1,285 @@
+//! The imported float model: the ONNX graph normalised into a handful of ops, evaluated in `f64`
+//! for calibration. Index arithmetic (convolution, pooling, dense, affine) is shared with the
+//! integer IR, so the float and integer models cannot disagree on geometry.
+
+use zkinfer_ir::ops::{channel_affine, dense, ConvGeometry, Pool2d};
+use zkinfer_ir::IrError;
+
+/// A float operation after import.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FOp {
+    /// Dense layer over the last axis: `weight` is `out × in`, row-major.
+    Gemm {
+        /// Input features.
+        in_features: usize,
+        /// Output features.
+        out_features: usize,
+        /// Weights, `out × in`.
+        weight: Vec<f64>,
+        /// Biases, `out`.
+        bias: Vec<f64>,
+    },
+    /// 2-D convolution.
+    Conv {
+        /// Geometry.
+        geometry: ConvGeometry,
+        /// Weights.
+        weight: Vec<f64>,
+        /// Biases.
+        bias: Vec<f64>,
+    },
+    /// Per-channel `x · mul[c] + add[c]` along `axis` (length-1 vectors apply to all).
+    Affine {
+        /// Channel axis.
+        axis: usize,
+        /// Multipliers.
+        mul: Vec<f64>,
+        /// Addends.
+        add: Vec<f64>,
+    },
+    /// Element-wise sum of two tensors.
+    Add,
+    /// Element-wise difference of two tensors.
+    Sub,
+    /// `max(x, 0)`.
+    Relu,
+    /// Clamp.
+    Clip {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Average over each window (zero padding counted; only used where that matches ONNX).
+    AvgPool(Pool2d),
+    /// Maximum over each window.
+    MaxPool(Pool2d),
+    /// New shape, same values.
+    Reshape(Vec<usize>),
+}
+
+impl FOp {
+    /// Short name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FOp::Gemm { .. } => "gemm",
+            FOp::Conv { .. } => "conv",
+            FOp::Affine { .. } => "affine",
+            FOp::Add => "add",
+            FOp::Sub => "sub",
+            FOp::Relu => "relu",
+            FOp::Clip { .. } => "clip",
+            FOp::AvgPool(_) => "avg_pool",
+            FOp::MaxPool(_) => "max_pool",
+            FOp::Reshape(_) => "reshape",
+        }
+    }
+
+    /// Output shape from the input shapes (also validates parameters).
+    pub fn output_shape(&self, inputs: &[&[usize]]) -> Result<Vec<usize>, IrError> {
+        let x = inputs[0];
+        match self {
+            FOp::Gemm {
+                in_features,
+                out_features,
+                weight,
+                bias,
+            } => {
+                if x.last() != Some(in_features)
+                    || weight.len() != in_features * out_features
+                    || bias.len() != *out_features
+                {
+                    return Err(IrError::Shape {
+                        op: "gemm",
+                        detail: format!("input {x:?} does not end in {in_features} features, or weights are malformed"),
+                    });
+                }
+                let mut s = x.to_vec();
+                *s.last_mut().expect("non-empty: checked above") = *out_features;
+                Ok(s)
+            }
+            FOp::Conv {
+                geometry,
+                weight,
+                bias,
+            } => geometry.output_shape(x, weight.len(), bias.len()),
+            FOp::Affine { axis, mul, add } => {
+                let c = x.get(*axis).copied().unwrap_or(1);
+                if [mul.len(), add.len()].iter().any(|&l| l != 1 && l != c) {
+                    return Err(IrError::Shape {
+                        op: "affine",
+                        detail: format!(
+                            "{} multipliers / {} addends do not match axis {axis} of {x:?}",
+                            mul.len(),
+                            add.len()
+                        ),
+                    });
+                }
+                Ok(x.to_vec())
+            }
+            FOp::Add | FOp::Sub => {
+                if inputs[1] != x {
+                    return Err(IrError::Shape {
+                        op: "add",
+                        detail: format!("shapes {x:?} and {:?} differ", inputs[1]),
+                    });
+                }
+                Ok(x.to_vec())
+            }
+            FOp::Relu | FOp::Clip { .. } => Ok(x.to_vec()),
+            FOp::AvgPool(p) => p.output_shape("avg_pool", x),
+            FOp::MaxPool(p) => p.output_shape("max_pool", x),
+            FOp::Reshape(shape) => {
+                if shape.iter().product::<usize>() != x.iter().product::<usize>() {
+                    return Err(IrError::Shape {
+                        op: "reshape",
+                        detail: format!("cannot reshape {x:?} to {shape:?}"),
+                    });
+                }
+                Ok(shape.clone())
+            }
+        }
+    }
+
+    /// Float evaluation.
+    pub fn eval(
+        &self,
+        inputs: &[(&[usize], &[f64])],
+        out_shape: &[usize],
+    ) -> Result<Vec<f64>, IrError> {
+        let (shape, x) = inputs[0];
+        Ok(match self {
+            FOp::Gemm {
+                in_features,
+                out_features,
+                weight,
+                bias,
+            } => dense(x, *in_features, *out_features, weight, bias),
+            FOp::Conv {
+                geometry,
+                weight,
+                bias,
+            } => geometry.apply(x, shape, out_shape, weight, bias),
+            FOp::Affine { axis, mul, add } => channel_affine(*axis, shape, x, mul, add),
+            FOp::Add => x.iter().zip(inputs[1].1).map(|(a, b)| a + b).collect(),
+            FOp::Sub => x.iter().zip(inputs[1].1).map(|(a, b)| a - b).collect(),
+            FOp::Relu => x.iter().map(|v| v.max(0.0)).collect(),
+            FOp::Clip { min, max } => x.iter().map(|v| v.clamp(*min, *max)).collect(),
+            FOp::AvgPool(p) => {
+                let n = (p.kernel[0] * p.kernel[1]) as f64;
+                p.apply("avg_pool", shape, x, |plane, cells| {
+                    Ok(cells.iter().map(|&i| plane[i]).sum::<f64>() / n)
+                })?
+                .1
+            }
+            FOp::MaxPool(p) => {
+                p.apply("max_pool", shape, x, |plane, cells| {
+                    Ok(cells
+                        .iter()
+                        .map(|&i| plane[i])
+                        .fold(f64::NEG_INFINITY, f64::max))
+                })?
+                .1
+            }
+            FOp::Reshape(_) => x.to_vec(),
+        })
+    }
+
+    /// Number of tensor operands.
+    pub fn arity(&self) -> usize {
+        match self {
+            FOp::Add | FOp::Sub => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// One float node; its output is tensor `inputs.len() + index` of the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FNode {
+    /// ONNX node name (suffixed when one ONNX node became several).
+    pub name: String,
+    /// The ONNX op type it came from.
+    pub op_type: String,
+    /// The operation.
+    pub op: FOp,
+    /// Operand tensor ids.
+    pub inputs: Vec<usize>,
+    /// Output shape.
+    pub shape: Vec<usize>,
+}
+
+/// The imported float model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FGraph {
+    /// Graph inputs: name and shape.
+    pub inputs: Vec<(String, Vec<usize>)>,
+    /// Nodes in topological order.
+    pub nodes: Vec<FNode>,
+    /// Graph outputs: name and tensor id.
+    pub outputs: Vec<(String, usize)>,
+}
+
+impl FGraph {
+    /// Shape of a tensor.
+    pub fn shape(&self, t: usize) -> &[usize] {
+        if t < self.inputs.len() {
+            &self.inputs[t].1
+        } else {
+            &self.nodes[t - self.inputs.len()].shape
+        }
+    }
+
+    /// Appends a node after inferring its shape; returns its tensor id.
+    pub fn push(
+        &mut self,
+        name: &str,
+        op_type: &str,
+        op: FOp,
+        inputs: Vec<usize>,
+    ) -> Result<usize, IrError> {
+        let shapes: Vec<&[usize]> = inputs.iter().map(|&t| self.shape(t)).collect();
+        let shape = op.output_shape(&shapes)?;
+        self.nodes.push(FNode {
+            name: name.to_string(),
+            op_type: op_type.to_string(),
+            op,
+            inputs,
+            shape,
+        });
+        Ok(self.inputs.len() + self.nodes.len() - 1)
+    }
+
+    /// Evaluates the model in `f64` on one sample (one flat list per input), returning every
+    /// tensor, inputs first.
+    pub fn eval(&self, sample: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, IrError> {
+        let mut values: Vec<Vec<f64>> = sample.to_vec();
+        for node in &self.nodes {
+            let args: Vec<(&[usize], &[f64])> = node
+                .inputs
+                .iter()
+                .map(|&t| (self.shape(t), values[t].as_slice()))
+                .collect();
+            let out = node
+                .op
+                .eval(&args, &node.shape)
+                .map_err(|e| e.at_node(&node.name, node.op.name()))?;
+            values.push(out);
+        }
+        Ok(values)
+    }
+
+    /// How many nodes read each tensor (graph outputs count as readers).
+    pub fn use_counts(&self) -> Vec<usize> {
+        let mut uses = vec![0; self.inputs.len() + self.nodes.len()];
+        for n in &self.nodes {
+            for &i in &n.inputs {
+                uses[i] += 1;
+            }
+        }
+        for (_, t) in &self.outputs {
+            uses[*t] += 1;
+        }
+        uses
+    }
+}

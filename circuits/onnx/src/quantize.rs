@@ -1,0 +1,326 @@
+//! Quantization: the calibrated float graph becomes the integer IR graph.
+//!
+//! Every tensor gets a power-of-two scale. Graph inputs and the results of every rounding step
+//! (after Gemm, Conv, affine maps and average pooling) are range-checked to
+//! `activation_bits`, with their scale chosen as the largest that keeps the calibration maximum,
+//! times `2^headroom_bits`, inside that range. Weights get the largest scale that fits
+//! `weight_bits`. Max pooling, ReLU, Clip and reshapes keep their input's scale; tensor Add/Sub
+//! lifts the lower-scale operand exactly (times `2^d`) to the other's scale.
+
+use zkinfer_ir::ops::{ChannelAffine, Clip, Conv2d, Gemm, Pool2d, Rescale, Reshape};
+use zkinfer_ir::{Fact, Graph, GraphInput, GraphOutput, IrError, Op, QuantizeSettings, TensorId};
+
+use crate::float_graph::{FGraph, FOp};
+use crate::CompileError;
+
+/// Largest scale `s <= max_scale` with `max_abs · 2^headroom · 2^s <= 2^(bits−1) − 1`.
+pub fn choose_scale(max_abs: f64, bits: u32, headroom: u32, max_scale: i32) -> i32 {
+    if max_abs <= 0.0 || !max_abs.is_finite() {
+        return max_scale;
+    }
+    let limit = ((1u64 << (bits - 1)) - 1) as f64 / (max_abs * 2f64.powi(headroom as i32));
+    (limit.log2().floor() as i32).min(max_scale)
+}
+
+/// `round(v · 2^scale)`, saturating at ±2^62 (used for infinite clip bounds).
+pub fn to_fixed(v: f64, scale: i32) -> i64 {
+    let q = (v * 2f64.powi(scale)).round();
+    q.clamp(-(2f64.powi(62)), 2f64.powi(62)) as i64
+}
+
+/// The smallest scale at which every value is an exact integer, if it is at most `limit`.
+fn exact_scale(values: &[f64], limit: i32) -> Option<i32> {
+    (0..=limit.max(0)).find(|&s| values.iter().all(|v| (v * 2f64.powi(s)).fract() == 0.0))
+}
+
+struct Quantizer<'a> {
+    settings: &'a QuantizeSettings,
+    ranges: &'a [f64],
+    ir: Graph,
+    /// Float tensor id → IR tensor id.
+    map: Vec<TensorId>,
+}
+
+impl Quantizer<'_> {
+    fn fact(&self, t: TensorId) -> &Fact {
+        self.ir
+            .fact(t)
+            .expect("every mapped tensor exists in the IR graph")
+    }
+
+    fn push(
+        &mut self,
+        name: &str,
+        op: Op,
+        inputs: Vec<TensorId>,
+    ) -> Result<TensorId, CompileError> {
+        self.ir
+            .push(name, op, inputs)
+            .map_err(|source| CompileError::Quantize {
+                node: name.into(),
+                source,
+            })
+    }
+
+    fn weight_scale(&self, w: &[f64]) -> i32 {
+        let m = w.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        choose_scale(m, self.settings.weight_bits, 0, self.settings.max_scale)
+    }
+
+    /// Rounds an accumulator down to the calibrated scale of float tensor `t`, range-checked to
+    /// `activation_bits`.
+    fn rescale_to(
+        &mut self,
+        name: &str,
+        acc: TensorId,
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        let s = &self.settings;
+        let target = choose_scale(
+            self.ranges[t],
+            s.activation_bits,
+            s.headroom_bits,
+            s.max_scale,
+        );
+        let shift = (self.fact(acc).scale - target).max(0) as u32;
+        self.push(
+            &format!("{name}.rescale"),
+            Op::Rescale(Rescale {
+                shift,
+                bits: s.activation_bits,
+            }),
+            vec![acc],
+        )
+    }
+
+    fn node(
+        &mut self,
+        name: &str,
+        op: &FOp,
+        inputs: &[TensorId],
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        let x = inputs[0];
+        let sx = self.fact(x).scale;
+        match op {
+            FOp::Gemm {
+                in_features,
+                out_features,
+                weight,
+                bias,
+            } => {
+                let sw = self.weight_scale(weight);
+                let gemm = Gemm {
+                    out_features: *out_features,
+                    in_features: *in_features,
+                    weight: weight.iter().map(|v| to_fixed(*v, sw)).collect(),
+                    bias: bias.iter().map(|v| to_fixed(*v, sx + sw)).collect(),
+                    weight_scale: sw,
+                };
+                let acc = self.push(name, Op::Gemm(gemm), vec![x])?;
+                self.rescale_to(name, acc, t)
+            }
+            FOp::Conv {
+                geometry,
+                weight,
+                bias,
+            } => {
+                let sw = self.weight_scale(weight);
+                let conv = Conv2d {
+                    geometry: geometry.clone(),
+                    weight: weight.iter().map(|v| to_fixed(*v, sw)).collect(),
+                    bias: bias.iter().map(|v| to_fixed(*v, sx + sw)).collect(),
+                    weight_scale: sw,
+                };
+                let acc = self.push(name, Op::Conv2d(conv), vec![x])?;
+                self.rescale_to(name, acc, t)
+            }
+            FOp::Affine { axis, mul, add } => {
+                let sm = exact_scale(mul, self.settings.weight_bits as i32 - 2)
+                    .unwrap_or_else(|| self.weight_scale(mul));
+                let affine = ChannelAffine {
+                    axis: *axis,
+                    mul: mul.iter().map(|v| to_fixed(*v, sm)).collect(),
+                    add: add.iter().map(|v| to_fixed(*v, sx + sm)).collect(),
+                    mul_scale: sm,
+                };
+                let acc = self.push(name, Op::ChannelAffine(affine), vec![x])?;
+                self.rescale_to(name, acc, t)
+            }
+            FOp::AvgPool(pool) => self.average(name, pool, x, t),
+            FOp::Add | FOp::Sub => {
+                let (a, b) = self.align(name, x, inputs[1])?;
+                self.push(
+                    name,
+                    if matches!(op, FOp::Add) {
+                        Op::Add
+                    } else {
+                        Op::Sub
+                    },
+                    vec![a, b],
+                )
+            }
+            FOp::Relu => self.push(name, Op::Relu, vec![x]),
+            FOp::Clip { min, max } => self.push(
+                name,
+                Op::Clip(Clip {
+                    min: to_fixed(*min, sx),
+                    max: to_fixed(*max, sx),
+                }),
+                vec![x],
+            ),
+            FOp::MaxPool(pool) => self.push(name, Op::MaxPool2d(pool.clone()), vec![x]),
+            FOp::Reshape(shape) => self.push(
+                name,
+                Op::Reshape(Reshape {
+                    shape: shape.clone(),
+                }),
+                vec![x],
+            ),
+        }
+    }
+
+    /// Average pooling: exact window sums, times `≈ 2^t / n` (exactly `1` at scale `log2 n`
+    /// when `n` is a power of two), then one rounding step.
+    fn average(
+        &mut self,
+        name: &str,
+        pool: &Pool2d,
+        x: TensorId,
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        let sum = self.push(&format!("{name}.sum"), Op::SumPool2d(pool.clone()), vec![x])?;
+        let n = (pool.kernel[0] * pool.kernel[1]) as u64;
+        let (mul, mul_scale) = if n.is_power_of_two() {
+            (1, n.trailing_zeros() as i32)
+        } else {
+            let t = ((n as f64) * ((1u64 << (self.settings.weight_bits - 1)) - 1) as f64)
+                .log2()
+                .floor() as i32;
+            ((2f64.powi(t) / n as f64).round() as i64, t)
+        };
+        let div = self.push(
+            &format!("{name}.div"),
+            Op::ChannelAffine(ChannelAffine::scalar(mul, mul_scale)),
+            vec![sum],
+        )?;
+        self.rescale_to(name, div, t)
+    }
+
+    /// Brings two operands to the larger of their scales, exactly.
+    fn align(
+        &mut self,
+        name: &str,
+        a: TensorId,
+        b: TensorId,
+    ) -> Result<(TensorId, TensorId), CompileError> {
+        let (sa, sb) = (self.fact(a).scale, self.fact(b).scale);
+        let lift =
+            |q: &mut Self, t: TensorId, d: i32, side: &str| -> Result<TensorId, CompileError> {
+                if d == 0 {
+                    return Ok(t);
+                }
+                q.push(
+                    &format!("{name}.align_{side}"),
+                    Op::ChannelAffine(ChannelAffine::scalar(1 << d, d)),
+                    vec![t],
+                )
+            };
+        let target = sa.max(sb);
+        Ok((
+            lift(self, a, target - sa, "a")?,
+            lift(self, b, target - sb, "b")?,
+        ))
+    }
+}
+
+/// Quantizes a calibrated float graph. `ranges[t]` is the calibration maximum of tensor `t`.
+/// Returns the integer graph and, per float tensor, the IR tensor holding its value.
+pub fn quantize(
+    g: &FGraph,
+    ranges: &[f64],
+    settings: &QuantizeSettings,
+) -> Result<(Graph, Vec<TensorId>), CompileError> {
+    check_settings(settings)?;
+    let mut q = Quantizer {
+        settings,
+        ranges,
+        ir: Graph::default(),
+        map: Vec::new(),
+    };
+    for (i, (name, shape)) in g.inputs.iter().enumerate() {
+        let bits = settings.activation_bits;
+        let scale = choose_scale(ranges[i], bits, settings.headroom_bits, settings.max_scale);
+        let fact = Fact {
+            shape: shape.clone(),
+            scale,
+            max_abs: 1 << (bits - 1),
+        };
+        q.ir.inputs.push(GraphInput {
+            name: name.clone(),
+            fact,
+            bits,
+        });
+        q.map.push(TensorId(i));
+    }
+    for (i, node) in g.nodes.iter().enumerate() {
+        let inputs: Vec<TensorId> = node.inputs.iter().map(|&t| q.map[t]).collect();
+        let out = q.node(&node.name, &node.op, &inputs, g.inputs.len() + i)?;
+        q.map.push(out);
+    }
+    q.ir.outputs = g
+        .outputs
+        .iter()
+        .map(|(name, t)| GraphOutput {
+            name: name.clone(),
+            tensor: q.map[*t],
+        })
+        .collect();
+    q.ir.validate()
+        .map_err(|source: IrError| CompileError::Quantize {
+            node: "graph".into(),
+            source,
+        })?;
+    Ok((q.ir, q.map))
+}
+
+fn check_settings(s: &QuantizeSettings) -> Result<(), CompileError> {
+    let bad = |m: String| Err(CompileError::Settings(m));
+    if !(4..=40).contains(&s.activation_bits) {
+        return bad(format!(
+            "activation bits {} must be in 4..=40",
+            s.activation_bits
+        ));
+    }
+    if !(4..=32).contains(&s.weight_bits) {
+        return bad(format!("weight bits {} must be in 4..=32", s.weight_bits));
+    }
+    if s.headroom_bits > 8 || !(0..=40).contains(&s.max_scale) {
+        return bad(format!(
+            "headroom {} must be at most 8 and max scale {} in 0..=40",
+            s.headroom_bits, s.max_scale
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_keeps_the_maximum_in_range_with_headroom() {
+        // 2^(8-1)-1 = 127; 127 / (3 * 2) = 21.2 → 2^4
+        assert_eq!(choose_scale(3.0, 8, 1, 20), 4);
+        assert_eq!(choose_scale(0.0, 8, 1, 20), 20);
+        assert_eq!(choose_scale(1e-9, 8, 1, 20), 20);
+        assert!(choose_scale(1e6, 8, 0, 20) < 0);
+    }
+
+    #[test]
+    fn exact_scale_finds_small_powers() {
+        assert_eq!(exact_scale(&[1.0, -1.0], 14), Some(0));
+        assert_eq!(exact_scale(&[0.5, 8.0], 14), Some(1));
+        assert_eq!(exact_scale(&[0.37], 14), None);
+    }
+}
