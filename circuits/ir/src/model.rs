@@ -89,7 +89,7 @@ impl Default for QuantizeSettings {
     fn default() -> Self {
         QuantizeSettings {
             activation_bits: 18,
-            weight_bits: 16,
+            weight_bits: 18,
             headroom_bits: 1,
             max_scale: 24,
         }
