@@ -10,7 +10,10 @@ use zkinfer_ir::InputData;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 /// `models/<name>`.
@@ -105,6 +108,14 @@ impl TractModel {
             })
             .collect();
         let out = self.plan.run(inputs).unwrap();
-        out.iter().map(|t| t.to_plain_array_view::<f32>().unwrap().iter().map(|x| *x as f64).collect()).collect()
+        out.iter()
+            .map(|t| {
+                t.to_plain_array_view::<f32>()
+                    .unwrap()
+                    .iter()
+                    .map(|x| *x as f64)
+                    .collect()
+            })
+            .collect()
     }
 }

@@ -16,12 +16,24 @@ const IMPORT_TOLERANCE: f64 = 1e-4;
 #[test]
 fn every_real_model_matches_float_on_its_test_set() {
     let models = real_models();
-    assert!(models.len() >= 4, "expected the bundled models, found {models:?}");
+    assert!(
+        models.len() >= 4,
+        "expected the bundled models, found {models:?}"
+    );
     for name in models {
         let dir = model_dir(&name);
-        let compiled = compile(&dir.join("model.onnx"), &read_input(&dir.join("calibration.json")), QuantizeSettings::default())
-            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        let shapes: Vec<Vec<usize>> = compiled.float.inputs.iter().map(|(_, s)| s.clone()).collect();
+        let compiled = compile(
+            &dir.join("model.onnx"),
+            &read_input(&dir.join("calibration.json")),
+            QuantizeSettings::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let shapes: Vec<Vec<usize>> = compiled
+            .float
+            .inputs
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect();
         let tract = TractModel::load(&dir.join("model.onnx"), shapes.clone());
         let samples = read_input(&dir.join("test.json")).samples(&shapes).unwrap();
         let labels = read_labels(&dir.join("test.json"));
@@ -36,7 +48,8 @@ fn every_real_model_matches_float_on_its_test_set() {
             for (a, b) in reference[0].iter().zip(&ours_float[out_t]) {
                 import_err = import_err.max((a - b).abs());
             }
-            let ints = run_integer(&compiled.model, sample).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let ints =
+                run_integer(&compiled.model, sample).unwrap_or_else(|e| panic!("{name}: {e}"));
             let deq = dequantized(&compiled.model, &ints);
             for (a, b) in reference[0].iter().zip(&deq[0]) {
                 max_err = max_err.max((a - b).abs());
@@ -55,9 +68,18 @@ fn every_real_model_matches_float_on_its_test_set() {
             100.0 * int_correct as f64 / n,
             import_err
         );
-        assert!(import_err < IMPORT_TOLERANCE, "{name}: our float import differs from tract by {import_err}");
-        assert!(agree as f64 / n >= MIN_AGREEMENT, "{name}: argmax agreement {agree}/{n}");
-        assert!(max_err <= MAX_ABS_ERROR, "{name}: max abs error {max_err} > {MAX_ABS_ERROR}");
+        assert!(
+            import_err < IMPORT_TOLERANCE,
+            "{name}: our float import differs from tract by {import_err}"
+        );
+        assert!(
+            agree as f64 / n >= MIN_AGREEMENT,
+            "{name}: argmax agreement {agree}/{n}"
+        );
+        assert!(
+            max_err <= MAX_ABS_ERROR,
+            "{name}: max abs error {max_err} > {MAX_ABS_ERROR}"
+        );
     }
 }
 
@@ -66,12 +88,21 @@ fn fewer_bits_trade_accuracy_for_size() {
     let dir = model_dir("mlp");
     let cal = read_input(&dir.join("calibration.json"));
     let default = compile(&dir.join("model.onnx"), &cal, QuantizeSettings::default()).unwrap();
-    let small = QuantizeSettings { activation_bits: 12, weight_bits: 10, ..QuantizeSettings::default() };
+    let small = QuantizeSettings {
+        activation_bits: 12,
+        weight_bits: 10,
+        ..QuantizeSettings::default()
+    };
     let small = compile(&dir.join("model.onnx"), &cal, small).unwrap();
     let err = |c: &zkinfer_onnx::Compiled| c.report.calibration.max_abs_error;
-    println!("mlp max error: default {:.6}, 12-bit activations {:.6}", err(&default), err(&small));
+    println!(
+        "mlp max error: default {:.6}, 12-bit activations {:.6}",
+        err(&default),
+        err(&small)
+    );
     assert!(err(&small) > err(&default));
     assert!(small.report.calibration.argmax_agreement >= 0.9);
-    let max_bits = |c: &zkinfer_onnx::Compiled| c.report.layers.iter().map(|l| l.bits).max().unwrap();
+    let max_bits =
+        |c: &zkinfer_onnx::Compiled| c.report.layers.iter().map(|l| l.bits).max().unwrap();
     assert!(max_bits(&small) < max_bits(&default));
 }

@@ -13,27 +13,52 @@ const SAMPLES: usize = 25;
 #[test]
 fn every_op_fixture_matches_tract_on_random_inputs() {
     let fixtures = op_fixtures();
-    assert!(fixtures.len() >= 20, "expected the one-op fixtures, found {fixtures:?}");
+    assert!(
+        fixtures.len() >= 20,
+        "expected the one-op fixtures, found {fixtures:?}"
+    );
     let mut rng = SplitMix(0x5eed);
     for name in fixtures {
         let dir = model_dir(&format!("ops/{name}"));
-        let compiled = compile(&dir.join("model.onnx"), &read_input(&dir.join("calibration.json")), QuantizeSettings::default())
-            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        let shapes: Vec<Vec<usize>> = compiled.float.inputs.iter().map(|(_, s)| s.clone()).collect();
+        let compiled = compile(
+            &dir.join("model.onnx"),
+            &read_input(&dir.join("calibration.json")),
+            QuantizeSettings::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let shapes: Vec<Vec<usize>> = compiled
+            .float
+            .inputs
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect();
         let tract = TractModel::load(&dir.join("model.onnx"), shapes.clone());
         let mut worst = 0.0f64;
         for _ in 0..SAMPLES {
-            let sample: Vec<Vec<f64>> =
-                shapes.iter().map(|s| (0..s.iter().product()).map(|_| rng.uniform(-1.0, 1.0)).collect()).collect();
+            let sample: Vec<Vec<f64>> = shapes
+                .iter()
+                .map(|s| {
+                    (0..s.iter().product())
+                        .map(|_| rng.uniform(-1.0, 1.0))
+                        .collect()
+                })
+                .collect();
             let reference = tract.run(&sample);
-            let ints = run_integer(&compiled.model, &sample).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let ints =
+                run_integer(&compiled.model, &sample).unwrap_or_else(|e| panic!("{name}: {e}"));
             let deq = dequantized(&compiled.model, &ints);
             let scale = reference[0].iter().fold(1.0f64, |m, v| m.max(v.abs()));
             for (a, b) in reference[0].iter().zip(&deq[0]) {
                 worst = worst.max((a - b).abs() / scale);
             }
         }
-        println!("{name:<22} ops {:?}  worst relative error {worst:.2e}", compiled.model.graph.op_histogram());
-        assert!(worst <= RELATIVE_TOLERANCE, "{name}: relative error {worst} > {RELATIVE_TOLERANCE}");
+        println!(
+            "{name:<22} ops {:?}  worst relative error {worst:.2e}",
+            compiled.model.graph.op_histogram()
+        );
+        assert!(
+            worst <= RELATIVE_TOLERANCE,
+            "{name}: relative error {worst} > {RELATIVE_TOLERANCE}"
+        );
     }
 }

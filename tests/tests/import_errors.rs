@@ -1,0 +1,90 @@
+//! Bad models and bad data give clear errors naming what and where, never a panic.
+
+use std::path::Path;
+
+use zkinfer_e2e::{model_dir, read_input};
+use zkinfer_ir::{InputData, QuantizeSettings};
+use zkinfer_onnx::{compile, import, import_bytes, CompileError, ImportError};
+
+#[test]
+fn malformed_onnx_is_refused() {
+    let e = import(&model_dir("ops/_malformed").join("model.onnx")).unwrap_err();
+    assert!(matches!(e, ImportError::Decode { .. }), "{e:?}");
+    assert!(e.to_string().contains("not a valid ONNX model"), "{e}");
+    for junk in [&b""[..], b"\x00\x01\x02garbage", b"{\"json\": true}"] {
+        assert!(import_bytes(junk, Path::new("junk.onnx")).is_err());
+    }
+}
+
+#[test]
+fn an_unsupported_op_names_node_op_and_opset() {
+    let e = import(&model_dir("ops/_unsupported_sigmoid").join("model.onnx")).unwrap_err();
+    let ImportError::UnsupportedOp {
+        ref op_type, opset, ..
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(op_type, "Sigmoid");
+    assert_eq!(opset, 13);
+    let msg = e.to_string();
+    assert!(
+        msg.contains("node `") && msg.contains("zkinfer ops"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_unreadable_file_is_an_error() {
+    let e = import(Path::new("/nonexistent/model.onnx")).unwrap_err();
+    assert!(matches!(e, ImportError::Read { .. }));
+    assert!(e.to_string().contains("/nonexistent/model.onnx"));
+}
+
+#[test]
+fn bad_calibration_data_is_refused() {
+    let dir = model_dir("mlp");
+    let path = dir.join("model.onnx");
+    let short = InputData {
+        input_data: vec![vec![0.5; 63]],
+    };
+    let e = compile(&path, &short, QuantizeSettings::default())
+        .err()
+        .unwrap();
+    assert!(matches!(e, CompileError::Calibration(_)), "{e:?}");
+    let nan = InputData {
+        input_data: vec![vec![f64::NAN; 64]],
+    };
+    assert!(compile(&path, &nan, QuantizeSettings::default()).is_err());
+    let two_inputs = InputData {
+        input_data: vec![vec![0.0; 64], vec![0.0; 64]],
+    };
+    assert!(compile(&path, &two_inputs, QuantizeSettings::default()).is_err());
+    let bad_settings = QuantizeSettings {
+        activation_bits: 80,
+        ..QuantizeSettings::default()
+    };
+    let e = compile(
+        &path,
+        &read_input(&dir.join("calibration.json")),
+        bad_settings,
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(e, CompileError::Settings(_)), "{e:?}");
+}
+
+#[test]
+fn inputs_beyond_the_calibrated_range_are_refused_not_clamped() {
+    let dir = model_dir("mlp");
+    let compiled = compile(
+        &dir.join("model.onnx"),
+        &read_input(&dir.join("calibration.json")),
+        QuantizeSettings::default(),
+    )
+    .unwrap();
+    let mut sample = vec![vec![0.5; 64]];
+    sample[0][7] = 1.0e6;
+    let e = zkinfer_onnx::run_integer(&compiled.model, &sample).unwrap_err();
+    assert!(e.to_string().contains("input 0, value 7"), "{e}");
+}
