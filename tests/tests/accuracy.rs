@@ -5,6 +5,8 @@
 //! outputs within 0.003 of the float outputs (what EZKL's defaults reach on such models;
 //! the measured figures are printed and recorded in the README).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use zkinfer_e2e::{model_dir, read_input, read_labels, real_models, TractModel};
 use zkinfer_ir::QuantizeSettings;
 use zkinfer_onnx::{argmax, compile, dequantized, run_integer};

@@ -1,5 +1,7 @@
 //! Model ids: the same ONNX compiles to the same id; a changed weight changes it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use zkinfer_e2e::{model_dir, read_input};
 use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::{compile, compile_graph, import_bytes, proto};

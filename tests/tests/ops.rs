@@ -3,6 +3,8 @@
 //!
 //! Stated tolerance: |float − dequantized integer| ≤ 0.002 · max(1, max |float output|).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use zkinfer_e2e::{model_dir, op_fixtures, read_input, SplitMix, TractModel};
 use zkinfer_ir::QuantizeSettings;
 use zkinfer_onnx::{compile, dequantized, run_integer};

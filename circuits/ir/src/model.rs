@@ -66,6 +66,10 @@ impl<'de> Deserialize<'de> for ModelId {
 
 /// The canonical serialization: compact JSON of the graph. Every field is an integer, a string,
 /// or an ordered list (no maps, no floats), so equal graphs give equal bytes.
+#[allow(
+    clippy::expect_used,
+    reason = "serializing plain integers, strings and Vecs cannot fail"
+)]
 fn canonical_bytes(graph: &Graph) -> Vec<u8> {
     serde_json::to_vec(graph)
         .expect("a Graph always serializes: it holds only integers, strings and lists")
@@ -179,7 +183,11 @@ impl CompiledModel {
         })
     }
 
-    /// Serializes to pretty JSON.
+    /// Serializes to compact JSON.
+    #[allow(
+        clippy::expect_used,
+        reason = "serializing plain integers, strings and Vecs cannot fail"
+    )]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a CompiledModel always serializes")
     }

@@ -120,7 +120,7 @@ pub enum ImportError {
         op_type: String,
         /// The shape/parameter problem.
         #[source]
-        source: IrError,
+        source: Box<IrError>,
     },
 }
 

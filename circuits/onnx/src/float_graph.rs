@@ -95,7 +95,8 @@ impl FOp {
                     });
                 }
                 let mut s = x.to_vec();
-                *s.last_mut().expect("non-empty: checked above") = *out_features;
+                s.pop();
+                s.push(*out_features);
                 Ok(s)
             }
             FOp::Conv {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use tract_onnx::pb::{self, type_proto, ModelProto};
 
 use crate::float_graph::FGraph;
-use crate::ops::{registry, NodeCtx, Value};
+use crate::ops::{registry, NodeCtx, Registry, Value};
 use crate::proto::{decode_tensor, opset_of, Attributes};
 use crate::ImportError;
 
@@ -31,50 +31,7 @@ pub fn import_proto(model: &ModelProto) -> Result<FGraph, ImportError> {
         return Err(ImportError::EmptyGraph);
     }
     for (index, node) in graph.node.iter().enumerate() {
-        let name = if node.name.is_empty() {
-            format!("{}_{index}", node.op_type)
-        } else {
-            node.name.clone()
-        };
-        let domain_opset = opset_of(model, &node.domain);
-        let importer = match (node.domain.as_str(), reg.get(&node.op_type)) {
-            ("" | "ai.onnx", Some(imp)) => imp,
-            _ => {
-                return Err(ImportError::UnsupportedOp {
-                    node: name,
-                    op_type: node.op_type.clone(),
-                    domain: node.domain.clone(),
-                    opset: domain_opset,
-                })
-            }
-        };
-        let inputs = node
-            .input
-            .iter()
-            .map(|n| match n.as_str() {
-                "" => Ok(None),
-                n => values
-                    .get(n)
-                    .cloned()
-                    .map(Some)
-                    .ok_or_else(|| ImportError::UnknownValue {
-                        node: name.clone(),
-                        name: n.into(),
-                    }),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut ctx = NodeCtx {
-            node,
-            name,
-            opset,
-            attrs: Attributes::new(node),
-            inputs,
-            graph: &mut fg,
-        };
-        let out = importer(&mut ctx)?;
-        if let Some(first) = node.output.first() {
-            values.insert(first.clone(), out);
-        }
+        import_node(model, &reg, opset, index, node, &mut values, &mut fg)?;
     }
     for out in &graph.output {
         match values.get(&out.name) {
@@ -96,6 +53,62 @@ pub fn import_proto(model: &ModelProto) -> Result<FGraph, ImportError> {
         }
     }
     Ok(fg)
+}
+
+/// Imports one node: looks up its importer, resolves its inputs, binds its output.
+fn import_node(
+    model: &ModelProto,
+    reg: &Registry,
+    opset: i64,
+    index: usize,
+    node: &pb::NodeProto,
+    values: &mut HashMap<String, Value>,
+    fg: &mut FGraph,
+) -> Result<(), ImportError> {
+    let name = if node.name.is_empty() {
+        format!("{}_{index}", node.op_type)
+    } else {
+        node.name.clone()
+    };
+    let importer = match (node.domain.as_str(), reg.get(&node.op_type)) {
+        ("" | "ai.onnx", Some(imp)) => imp,
+        _ => {
+            return Err(ImportError::UnsupportedOp {
+                node: name,
+                op_type: node.op_type.clone(),
+                domain: node.domain.clone(),
+                opset: opset_of(model, &node.domain),
+            })
+        }
+    };
+    let inputs = node
+        .input
+        .iter()
+        .map(|n| match n.as_str() {
+            "" => Ok(None),
+            n => values
+                .get(n)
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| ImportError::UnknownValue {
+                    node: name.clone(),
+                    name: n.into(),
+                }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut ctx = NodeCtx {
+        node,
+        name,
+        opset,
+        attrs: Attributes::new(node),
+        inputs,
+        graph: fg,
+    };
+    let out = importer(&mut ctx)?;
+    if let Some(first) = node.output.first() {
+        values.insert(first.clone(), out);
+    }
+    Ok(())
 }
 
 /// The fixed shape of a float graph input.

@@ -42,10 +42,18 @@ struct Quantizer<'a> {
 }
 
 impl Quantizer<'_> {
-    fn fact(&self, t: TensorId) -> &Fact {
+    /// The scale of an IR tensor this quantizer created.
+    fn scale(&self, t: TensorId) -> Result<i32, CompileError> {
         self.ir
             .fact(t)
-            .expect("every mapped tensor exists in the IR graph")
+            .map(|f| f.scale)
+            .ok_or(CompileError::Quantize {
+                node: format!("tensor {}", t.0),
+                source: IrError::UnknownTensor {
+                    node: "quantizer".into(),
+                    tensor: t.0,
+                },
+            })
     }
 
     fn push(
@@ -82,7 +90,7 @@ impl Quantizer<'_> {
             s.headroom_bits,
             s.max_scale,
         );
-        let shift = (self.fact(acc).scale - target).max(0) as u32;
+        let shift = (self.scale(acc)? - target).max(0) as u32;
         self.push(
             &format!("{name}.rescale"),
             Op::Rescale(Rescale {
@@ -101,7 +109,7 @@ impl Quantizer<'_> {
         t: usize,
     ) -> Result<TensorId, CompileError> {
         let x = inputs[0];
-        let sx = self.fact(x).scale;
+        let sx = self.scale(x)?;
         match op {
             FOp::Gemm {
                 in_features,
@@ -214,7 +222,7 @@ impl Quantizer<'_> {
         a: TensorId,
         b: TensorId,
     ) -> Result<(TensorId, TensorId), CompileError> {
-        let (sa, sb) = (self.fact(a).scale, self.fact(b).scale);
+        let (sa, sb) = (self.scale(a)?, self.scale(b)?);
         let lift =
             |q: &mut Self, t: TensorId, d: i32, side: &str| -> Result<TensorId, CompileError> {
                 if d == 0 {

@@ -49,7 +49,7 @@ impl ConvGeometry {
         biases: usize,
     ) -> Result<Vec<usize>, IrError> {
         let g = self.groups;
-        if g == 0 || self.in_channels % g != 0 || self.out_channels % g != 0 {
+        if g == 0 || !self.in_channels.is_multiple_of(g) || !self.out_channels.is_multiple_of(g) {
             return Err(Self::invalid(format!(
                 "groups {g} must divide in_channels {} and out_channels {}",
                 self.in_channels, self.out_channels

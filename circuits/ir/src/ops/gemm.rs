@@ -51,6 +51,14 @@ impl Gemm {
         Ok(())
     }
 
+    /// `x`'s shape with the last axis replaced by the output features.
+    fn output_shape(&self, x: &[usize]) -> Vec<usize> {
+        let mut shape = x.to_vec();
+        shape.pop();
+        shape.push(self.out_features);
+        shape
+    }
+
     /// Output fact; the bound is `max_abs(x) · max_n Σ_k |w[n,k]| + |b[n]|`.
     pub fn infer(&self, x: &Fact) -> Result<Fact, IrError> {
         self.check(&x.shape)?;
@@ -65,9 +73,12 @@ impl Gemm {
             })
             .max()
             .unwrap_or(0);
-        let mut shape = x.shape.clone();
-        *shape.last_mut().expect("checked non-empty above") = self.out_features;
-        Fact::new(Self::NAME, shape, x.scale + self.weight_scale, bound)
+        Fact::new(
+            Self::NAME,
+            self.output_shape(&x.shape),
+            x.scale + self.weight_scale,
+            bound,
+        )
     }
 
     /// Exact integer evaluation.
@@ -85,9 +96,7 @@ impl Gemm {
             .into_iter()
             .map(|v| narrow(Self::NAME, v))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut shape = x.shape.clone();
-        *shape.last_mut().expect("checked non-empty above") = self.out_features;
-        QTensor::new(shape, data)
+        QTensor::new(self.output_shape(&x.shape), data)
     }
 }
 

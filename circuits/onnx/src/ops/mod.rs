@@ -119,7 +119,7 @@ impl NodeCtx<'_> {
         ImportError::Ir {
             node: self.name.clone(),
             op_type: self.op_type().into(),
-            source,
+            source: Box::new(source),
         }
     }
 

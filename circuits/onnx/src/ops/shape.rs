@@ -59,7 +59,7 @@ fn reshape(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     }
     if let Some(i) = infer_at {
         let known: usize = out.iter().product();
-        if known == 0 || total % known != 0 {
+        if known == 0 || !total.is_multiple_of(known) {
             return Err(ctx.unsupported(
                 "shape",
                 format!("cannot infer −1 in {spec:?} from input {from:?}"),
