@@ -14,6 +14,9 @@ mod error;
 pub mod float_graph;
 mod fold;
 mod import;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod import_tests;
 pub mod ops;
 pub mod proto;
 mod quantize;

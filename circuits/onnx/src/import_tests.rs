@@ -1,0 +1,206 @@
+//! Importer tests on hand-built ONNX protobufs: attribute handling and refusals that the
+//! fixture models do not exercise.
+
+use tract_onnx::pb::{
+    attribute_proto::AttributeType, tensor_proto::DataType, tensor_shape_proto,
+    tensor_shape_proto::dimension, type_proto, AttributeProto, GraphProto, ModelProto, NodeProto,
+    OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+};
+
+use crate::float_graph::FOp;
+use crate::import::import_proto;
+use crate::ImportError;
+
+fn value_info(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dim = dims
+        .iter()
+        .map(|&d| tensor_shape_proto::Dimension {
+            value: Some(dimension::Value::DimValue(d)),
+            ..Default::default()
+        })
+        .collect();
+    ValueInfoProto {
+        name: name.into(),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: DataType::Float as i32,
+                shape: Some(TensorShapeProto { dim }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn floats(name: &str, dims: &[i64], data: Vec<f32>) -> TensorProto {
+    TensorProto {
+        name: name.into(),
+        dims: dims.to_vec(),
+        data_type: DataType::Float as i32,
+        float_data: data,
+        ..Default::default()
+    }
+}
+
+fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Ints as i32,
+        ints: v.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn int_attr(name: &str, v: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Int as i32,
+        i: v,
+        ..Default::default()
+    }
+}
+
+fn str_attr(name: &str, v: &str) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::String as i32,
+        s: v.as_bytes().to_vec(),
+        ..Default::default()
+    }
+}
+
+fn node(op: &str, inputs: &[&str], attrs: Vec<AttributeProto>) -> NodeProto {
+    NodeProto {
+        name: format!("{op}_node"),
+        op_type: op.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec!["y".into()],
+        attribute: attrs,
+        ..Default::default()
+    }
+}
+
+fn model(input: &[i64], nodes: Vec<NodeProto>, inits: Vec<TensorProto>) -> ModelProto {
+    ModelProto {
+        opset_import: vec![OperatorSetIdProto {
+            domain: String::new(),
+            version: 13,
+        }],
+        graph: Some(GraphProto {
+            node: nodes,
+            initializer: inits,
+            input: vec![value_info("x", input)],
+            output: vec![value_info("y", &[])],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn same_upper_padding_keeps_the_spatial_size() {
+    let w = floats("w", &[2, 1, 3, 3], vec![0.1; 18]);
+    let conv = node(
+        "Conv",
+        &["x", "w"],
+        vec![
+            str_attr("auto_pad", "SAME_UPPER"),
+            ints_attr("strides", &[2, 2]),
+        ],
+    );
+    let g = import_proto(&model(&[1, 1, 5, 5], vec![conv], vec![w])).unwrap();
+    assert_eq!(g.nodes[0].shape, vec![1, 2, 3, 3]);
+    let FOp::Conv { geometry, .. } = &g.nodes[0].op else {
+        panic!("conv expected")
+    };
+    assert_eq!(geometry.pads, [1, 1, 1, 1]);
+}
+
+#[test]
+fn reshape_copies_zero_and_infers_minus_one() {
+    let shape = TensorProto {
+        name: "s".into(),
+        dims: vec![2],
+        data_type: DataType::Int64 as i32,
+        int64_data: vec![0, -1],
+        ..Default::default()
+    };
+    let g = import_proto(&model(
+        &[1, 2, 3, 3],
+        vec![node("Reshape", &["x", "s"], vec![])],
+        vec![shape],
+    ))
+    .unwrap();
+    assert_eq!(g.nodes[0].shape, vec![1, 18]);
+}
+
+#[test]
+fn unsupported_attributes_are_named() {
+    let pool = node(
+        "MaxPool",
+        &["x"],
+        vec![ints_attr("kernel_shape", &[2, 2]), int_attr("ceil_mode", 1)],
+    );
+    let e = import_proto(&model(&[1, 1, 4, 4], vec![pool], vec![])).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::UnsupportedAttribute { attribute, .. } if attribute == "ceil_mode"),
+        "{e}"
+    );
+
+    let avg = node(
+        "AveragePool",
+        &["x"],
+        vec![
+            ints_attr("kernel_shape", &[3, 3]),
+            ints_attr("pads", &[1, 1, 1, 1]),
+        ],
+    );
+    let e = import_proto(&model(&[1, 1, 4, 4], vec![avg], vec![])).unwrap_err();
+    assert!(e.to_string().contains("count_include_pad"), "{e}");
+
+    let e = import_proto(&model(
+        &[1, 4],
+        vec![node("Mul", &["x", "x"], vec![])],
+        vec![],
+    ))
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("one operand must be a constant"),
+        "{e}"
+    );
+}
+
+#[test]
+fn dynamic_inputs_and_unknown_values_are_refused() {
+    let e = import_proto(&model(&[-1, 4], vec![node("Relu", &["x"], vec![])], vec![])).unwrap_err();
+    assert!(matches!(e, ImportError::DynamicShape { .. }), "{e}");
+    let e = import_proto(&model(
+        &[1, 4],
+        vec![node("Relu", &["nowhere"], vec![])],
+        vec![],
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("`nowhere` is not defined"), "{e}");
+    let mut m = model(&[1, 4], vec![node("Relu", &["x"], vec![])], vec![]);
+    m.graph.as_mut().unwrap().node[0].domain = "com.microsoft".into();
+    assert!(matches!(
+        import_proto(&m).unwrap_err(),
+        ImportError::UnsupportedOp { .. }
+    ));
+}
+
+#[test]
+fn weights_with_nan_are_refused() {
+    let w = floats(
+        "w",
+        &[2, 4],
+        vec![0.0, f32::NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    );
+    let e = import_proto(&model(
+        &[1, 4],
+        vec![node("MatMul", &["x", "w"], vec![])],
+        vec![w],
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("not a finite number"), "{e}");
+}
