@@ -106,19 +106,25 @@ pub fn channel_affine<T>(axis: usize, shape: &[usize], x: &[T], mul: &[T], add: 
 where
     T: Copy + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
 {
+    let pick = |v: &[T], c: usize| if v.len() == 1 { v[0] } else { v[c] };
+    x.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let c = channel_index(axis, shape, i);
+            v * pick(mul, c) + pick(add, c)
+        })
+        .collect()
+}
+
+/// The index along `axis` of flat element `i` of a tensor of shape `shape` (0 when the axis
+/// does not exist).
+pub fn channel_index(axis: usize, shape: &[usize], i: usize) -> usize {
     let channels = shape.get(axis).copied().unwrap_or(1).max(1);
     let inner: usize = shape
         .get(axis + 1..)
         .map(|s| s.iter().product())
         .unwrap_or(1);
-    let pick = |v: &[T], c: usize| if v.len() == 1 { v[0] } else { v[c] };
-    x.iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let c = (i / inner.max(1)) % channels;
-            v * pick(mul, c) + pick(add, c)
-        })
-        .collect()
+    (i / inner.max(1)) % channels
 }
 
 #[cfg(test)]

@@ -101,6 +101,67 @@ impl ConvGeometry {
         ])
     }
 
+    /// Calls `f(output index, input index, weight index)` for every multiply-add of the
+    /// convolution (padding taps skipped): the single description of the index arithmetic,
+    /// shared by the executor, the float model and the circuit. Shapes must have been checked
+    /// with [`Self::output_shape`].
+    pub fn for_each_tap(
+        &self,
+        x_shape: &[usize],
+        out_shape: &[usize],
+        mut f: impl FnMut(usize, usize, usize),
+    ) {
+        let (n, c, h, w) = (
+            x_shape[0],
+            x_shape[1],
+            x_shape[2] as isize,
+            x_shape[3] as isize,
+        );
+        let (oh, ow) = (out_shape[2], out_shape[3]);
+        let cig = self.in_channels / self.groups;
+        let cog = self.out_channels / self.groups;
+        let [kh, kw] = self.kernel;
+        let per = self.per_out_channel();
+        let mut o = 0;
+        for b in 0..n {
+            for co in 0..self.out_channels {
+                let g = co / cog;
+                for y in 0..oh {
+                    for xo in 0..ow {
+                        for ci in 0..cig {
+                            let plane = (b * c + g * cig + ci) * (h * w) as usize;
+                            for ky in 0..kh {
+                                let iy = (y * self.strides[0] + ky * self.dilations[0]) as isize
+                                    - self.pads[0] as isize;
+                                if iy < 0 || iy >= h {
+                                    continue;
+                                }
+                                for kx in 0..kw {
+                                    let ix = (xo * self.strides[1] + kx * self.dilations[1])
+                                        as isize
+                                        - self.pads[1] as isize;
+                                    if ix >= 0 && ix < w {
+                                        f(
+                                            o,
+                                            plane + (iy * w + ix) as usize,
+                                            co * per + (ci * kh + ky) * kw + kx,
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                        o += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Output channel of flat output index `o` for an output of shape `out_shape`.
+    pub fn channel_of(out_shape: &[usize], o: usize) -> usize {
+        (o / (out_shape[2] * out_shape[3])) % out_shape[1]
+    }
+
     /// The convolution over any number type (`i128` for the executor, `f64` for calibration).
     /// Shapes must have been checked with [`Self::output_shape`].
     pub fn apply<T>(
@@ -114,50 +175,13 @@ impl ConvGeometry {
     where
         T: Copy + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
     {
-        let (n, c, h, w) = (
-            x_shape[0],
-            x_shape[1],
-            x_shape[2] as isize,
-            x_shape[3] as isize,
-        );
-        let (oh, ow) = (out_shape[2], out_shape[3]);
-        let cig = self.in_channels / self.groups;
-        let cog = self.out_channels / self.groups;
-        let [kh, kw] = self.kernel;
-        let per = self.per_out_channel();
-        let mut out = Vec::with_capacity(out_shape.iter().product());
-        for b in 0..n {
-            for co in 0..self.out_channels {
-                let g = co / cog;
-                let wts = &weight[co * per..(co + 1) * per];
-                for y in 0..oh {
-                    for xo in 0..ow {
-                        let mut acc = bias[co];
-                        for ci in 0..cig {
-                            let plane = &x[(b * c + g * cig + ci) * (h * w) as usize..];
-                            for ky in 0..kh {
-                                let iy = (y * self.strides[0] + ky * self.dilations[0]) as isize
-                                    - self.pads[0] as isize;
-                                if iy < 0 || iy >= h {
-                                    continue;
-                                }
-                                for kx in 0..kw {
-                                    let ix = (xo * self.strides[1] + kx * self.dilations[1])
-                                        as isize
-                                        - self.pads[1] as isize;
-                                    if ix >= 0 && ix < w {
-                                        acc = acc
-                                            + plane[(iy * w + ix) as usize]
-                                                * wts[(ci * kh + ky) * kw + kx];
-                                    }
-                                }
-                            }
-                        }
-                        out.push(acc);
-                    }
-                }
-            }
-        }
+        let len: usize = out_shape.iter().product();
+        let mut out: Vec<T> = (0..len)
+            .map(|o| bias[Self::channel_of(out_shape, o)])
+            .collect();
+        self.for_each_tap(x_shape, out_shape, |o, i, k| {
+            out[o] = out[o] + x[i] * weight[k]
+        });
         out
     }
 }

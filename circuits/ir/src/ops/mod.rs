@@ -18,7 +18,7 @@ mod rescale;
 mod reshape;
 
 pub use activation::Clip;
-pub use affine::{channel_affine, ChannelAffine};
+pub use affine::{channel_affine, channel_index, ChannelAffine};
 pub use conv::{Conv2d, ConvGeometry};
 pub use gemm::{dense, Gemm};
 pub use pool::Pool2d;

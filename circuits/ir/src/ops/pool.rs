@@ -78,7 +78,7 @@ impl Pool2d {
 
     /// Applies `f` to the in-bounds cells of every window of an NCHW tensor, over any value
     /// type. Returns the output shape and values.
-    pub fn apply<T: Copy, R>(
+    pub fn apply<T, R>(
         &self,
         op: &'static str,
         shape: &[usize],
