@@ -64,6 +64,35 @@ pub fn fold_affine(mut g: FGraph) -> FGraph {
     remove_dead(g)
 }
 
+/// Rewrites `Relu → MaxPool` as `MaxPool → Relu` (equal results: ReLU is monotone), so the
+/// pooling reads the layer's output directly and its rounding step can follow the pooling.
+pub fn pool_before_relu(mut g: FGraph) -> FGraph {
+    let first = g.inputs.len();
+    let uses = g.use_counts();
+    for j in 0..g.nodes.len() {
+        let FOp::MaxPool(_) = g.nodes[j].op else {
+            continue;
+        };
+        let src = g.nodes[j].inputs[0];
+        if src < first || uses[src] != 1 || !matches!(g.nodes[src - first].op, FOp::Relu) {
+            continue;
+        }
+        let i = src - first;
+        let relu_input = g.nodes[i].inputs[0];
+        let (relu, pool) = (g.nodes[i].clone(), g.nodes[j].clone());
+        g.nodes[i] = FNode {
+            inputs: vec![relu_input],
+            ..pool.clone()
+        };
+        g.nodes[j] = FNode {
+            inputs: vec![src],
+            shape: pool.shape,
+            ..relu
+        };
+    }
+    g
+}
+
 /// `w'[o] = w[o]·mul[o]`, `b'[o] = b[o]·mul[o] + add[o]` for rows of `per` weights.
 fn fold(
     weight: &[f64],

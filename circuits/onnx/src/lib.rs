@@ -36,13 +36,17 @@ use zkinfer_ir::{CompiledModel, InputData, QuantizeSettings};
 /// Reads an ONNX file into a float graph (imported and folded).
 pub fn import(path: &Path) -> Result<FGraph, ImportError> {
     let proto = proto::read_model(path)?;
-    Ok(fold::fold_affine(import::import_proto(&proto)?))
+    Ok(fold::pool_before_relu(fold::fold_affine(
+        import::import_proto(&proto)?,
+    )))
 }
 
 /// Imports ONNX bytes; `name` labels them in errors.
 pub fn import_bytes(bytes: &[u8], name: &Path) -> Result<FGraph, ImportError> {
     let proto = proto::decode_model(bytes, name)?;
-    Ok(fold::fold_affine(import::import_proto(&proto)?))
+    Ok(fold::pool_before_relu(fold::fold_affine(
+        import::import_proto(&proto)?,
+    )))
 }
 
 /// The ONNX op types zkinfer imports, sorted.

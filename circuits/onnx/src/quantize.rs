@@ -39,6 +39,10 @@ struct Quantizer<'a> {
     ir: Graph,
     /// Float tensor id → IR tensor id.
     map: Vec<TensorId>,
+    /// Float tensors whose rounding step is deferred past the max pooling that reads them.
+    defer: Vec<bool>,
+    /// IR tensors holding an unrounded (deferred) accumulator.
+    unrounded: Vec<TensorId>,
 }
 
 impl Quantizer<'_> {
@@ -75,6 +79,22 @@ impl Quantizer<'_> {
         choose_scale(m, self.settings.weight_bits, 0, self.settings.max_scale)
     }
 
+    /// Rounds the accumulator of float tensor `t`, unless only a max pooling reads it: then the
+    /// pooling takes the maxima of the exact accumulators and rounds those (equal results, far
+    /// fewer rounding steps).
+    fn round_unless_deferred(
+        &mut self,
+        name: &str,
+        acc: TensorId,
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        if self.defer[t] {
+            self.unrounded.push(acc);
+            return Ok(acc);
+        }
+        self.rescale_to(name, acc, t)
+    }
+
     /// Rounds an accumulator down to the calibrated scale of float tensor `t`, range-checked to
     /// `activation_bits`.
     fn rescale_to(
@@ -101,6 +121,13 @@ impl Quantizer<'_> {
         )
     }
 
+    /// Quantized weights (at their own scale) and biases (at `sx + weight scale`).
+    fn quantized(&self, w: &[f64], b: &[f64], sx: i32) -> (Vec<i64>, Vec<i64>, i32) {
+        let sw = self.weight_scale(w);
+        let w = w.iter().map(|v| to_fixed(*v, sw)).collect();
+        (w, b.iter().map(|v| to_fixed(*v, sx + sw)).collect(), sw)
+    }
+
     fn node(
         &mut self,
         name: &str,
@@ -117,31 +144,32 @@ impl Quantizer<'_> {
                 weight,
                 bias,
             } => {
-                let sw = self.weight_scale(weight);
+                let (weight, bias, weight_scale) = self.quantized(weight, bias, sx);
+                let (in_features, out_features) = (*in_features, *out_features);
                 let gemm = Gemm {
-                    out_features: *out_features,
-                    in_features: *in_features,
-                    weight: weight.iter().map(|v| to_fixed(*v, sw)).collect(),
-                    bias: bias.iter().map(|v| to_fixed(*v, sx + sw)).collect(),
-                    weight_scale: sw,
+                    out_features,
+                    in_features,
+                    weight,
+                    bias,
+                    weight_scale,
                 };
                 let acc = self.push(name, Op::Gemm(gemm), vec![x])?;
-                self.rescale_to(name, acc, t)
+                self.round_unless_deferred(name, acc, t)
             }
             FOp::Conv {
                 geometry,
                 weight,
                 bias,
             } => {
-                let sw = self.weight_scale(weight);
+                let (weight, bias, weight_scale) = self.quantized(weight, bias, sx);
                 let conv = Conv2d {
                     geometry: geometry.clone(),
-                    weight: weight.iter().map(|v| to_fixed(*v, sw)).collect(),
-                    bias: bias.iter().map(|v| to_fixed(*v, sx + sw)).collect(),
-                    weight_scale: sw,
+                    weight,
+                    bias,
+                    weight_scale,
                 };
                 let acc = self.push(name, Op::Conv2d(conv), vec![x])?;
-                self.rescale_to(name, acc, t)
+                self.round_unless_deferred(name, acc, t)
             }
             FOp::Affine { axis, mul, add } => {
                 let sm = exact_scale(mul, self.settings.weight_bits as i32 - 2)
@@ -153,7 +181,7 @@ impl Quantizer<'_> {
                     mul_scale: sm,
                 };
                 let acc = self.push(name, Op::ChannelAffine(affine), vec![x])?;
-                self.rescale_to(name, acc, t)
+                self.round_unless_deferred(name, acc, t)
             }
             FOp::AvgPool(pool) => self.average(name, pool, x, t),
             FOp::Add | FOp::Sub => {
@@ -177,7 +205,7 @@ impl Quantizer<'_> {
                 }),
                 vec![x],
             ),
-            FOp::MaxPool(pool) => self.push(name, Op::MaxPool2d(pool.clone()), vec![x]),
+            FOp::MaxPool(pool) => self.max_pool(name, pool, x, t),
             FOp::Reshape(shape) => self.push(
                 name,
                 Op::Reshape(Reshape {
@@ -186,6 +214,22 @@ impl Quantizer<'_> {
                 vec![x],
             ),
         }
+    }
+
+    /// Max pooling; when it reads an unrounded accumulator, the maxima are rounded after it
+    /// (max commutes with the monotone rounding: equal results, far fewer rounding steps).
+    fn max_pool(
+        &mut self,
+        name: &str,
+        pool: &Pool2d,
+        x: TensorId,
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        let pooled = self.push(name, Op::MaxPool2d(pool.clone()), vec![x])?;
+        if self.unrounded.contains(&x) {
+            return self.rescale_to(name, pooled, t);
+        }
+        Ok(pooled)
     }
 
     /// Average pooling: exact window sums, times `≈ 2^t / n` (exactly `1` at scale `log2 n`
@@ -255,6 +299,8 @@ pub fn quantize(
         ranges,
         ir: Graph::default(),
         map: Vec::new(),
+        defer: deferred_roundings(g),
+        unrounded: Vec::new(),
     };
     for (i, (name, shape)) in g.inputs.iter().enumerate() {
         let bits = settings.activation_bits;
@@ -290,6 +336,24 @@ pub fn quantize(
             source,
         })?;
     Ok((q.ir, q.map))
+}
+
+/// Float tensors produced by a Gemm, Conv or affine map whose only reader is a max pooling.
+fn deferred_roundings(g: &FGraph) -> Vec<bool> {
+    let first = g.inputs.len();
+    let uses = g.use_counts();
+    let mut defer = vec![false; first + g.nodes.len()];
+    for node in &g.nodes {
+        if let (FOp::MaxPool(_), [src]) = (&node.op, node.inputs.as_slice()) {
+            let linear = *src >= first
+                && matches!(
+                    g.nodes[*src - first].op,
+                    FOp::Gemm { .. } | FOp::Conv { .. } | FOp::Affine { .. }
+                );
+            defer[*src] = linear && uses[*src] == 1;
+        }
+    }
+    defer
 }
 
 fn check_settings(s: &QuantizeSettings) -> Result<(), CompileError> {
