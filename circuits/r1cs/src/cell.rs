@@ -1,0 +1,73 @@
+//! A tensor element inside the circuit: a linear combination of variables and, when proving,
+//! its integer value (taken from the reference executor's witness).
+
+use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+
+use crate::{fr_from_i128, Fr};
+
+/// One tensor element: `lc` evaluates to the element; `sign` is a boolean variable equal to 1
+/// iff the element is ≥ 0, when a range check already produced it (so ReLU is one product).
+#[derive(Clone, Debug)]
+pub struct Cell {
+    /// The element as a linear combination.
+    pub lc: LinearCombination<Fr>,
+    /// Its value when proving (`None` during setup).
+    pub val: Option<i128>,
+    /// A known sign bit (1 iff `val ≥ 0`), if any.
+    pub sign: Option<Variable>,
+}
+
+impl Cell {
+    /// A cell that is exactly one variable.
+    pub fn var(v: Variable, val: Option<i128>) -> Self {
+        Cell {
+            lc: LinearCombination(vec![(Fr::from(1u8), v)]),
+            val,
+            sign: None,
+        }
+    }
+
+    /// True when the cell is a single variable with coefficient one (cheap to reuse).
+    pub fn is_single_var(&self) -> bool {
+        self.lc.0.len() == 1 && self.lc.0[0].0 == Fr::from(1u8) && self.lc.0[0].1 != Variable::One
+    }
+
+    /// The cell as a single variable, adding one constraint `lc · 1 = v` if it is a longer
+    /// combination. Used before fan-out (Gemm, Conv), so combinations never multiply in size.
+    pub fn materialize(&self, cs: &ConstraintSystemRef<Fr>) -> Result<Cell, SynthesisError> {
+        if self.is_single_var() {
+            return Ok(self.clone());
+        }
+        let v = cs.new_witness_variable(|| {
+            self.val
+                .map(fr_from_i128)
+                .ok_or(SynthesisError::AssignmentMissing)
+        })?;
+        let lc = self.lc.clone();
+        cs.enforce_r1cs_constraint(|| lc, || Variable::One.into(), || v.into())?;
+        Ok(Cell {
+            sign: self.sign,
+            ..Cell::var(v, self.val)
+        })
+    }
+}
+
+/// `Σ coeff · cell + constant` as a compact linear combination.
+pub fn combine<'a>(
+    terms: impl IntoIterator<Item = (Fr, &'a LinearCombination<Fr>)>,
+    constant: Fr,
+) -> LinearCombination<Fr> {
+    let mut out = Vec::new();
+    for (c, lc) in terms {
+        if c == Fr::from(0u8) {
+            continue;
+        }
+        out.extend(lc.0.iter().map(|(k, v)| (*k * c, *v)));
+    }
+    if constant != Fr::from(0u8) {
+        out.push((constant, Variable::One));
+    }
+    let mut lc = LinearCombination(out);
+    lc.compactify();
+    lc
+}

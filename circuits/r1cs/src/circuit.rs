@@ -1,0 +1,257 @@
+//! The model circuit: public inputs, the input range check and commitment, every node's
+//! lowering, and the packed outputs.
+
+use ark_ff::{BigInteger, PrimeField};
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination,
+    SynthesisError, SynthesisMode, Variable,
+};
+use zkinfer_ir::{CompiledModel, Witness};
+
+use crate::cell::{combine, Cell};
+use crate::gadgets::poseidon;
+use crate::gadgets::range::{boolean_vars, decompose, pow2, weighted_sum};
+use crate::lower::Lowering;
+use crate::packing::{binding_value, OutputPacking, PACK_BITS};
+use crate::{fr_from_i128, Fr, R1csError};
+
+/// Field elements as linear combinations, with their values when proving.
+type Packed = Vec<(LinearCombination<Fr>, Option<Fr>)>;
+
+/// Who may be paid for the proof: the escrow job and the provider's address.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProofBinding {
+    /// The escrow job id.
+    pub job_id: u64,
+    /// The provider's 20-byte address.
+    pub provider: [u8; 20],
+}
+
+/// The circuit of one compiled model; with a witness it proves one inference.
+pub struct ModelCircuit<'a> {
+    /// The model.
+    pub model: &'a CompiledModel,
+    /// The reference executor's witness (`None` for setup).
+    pub witness: Option<&'a Witness>,
+    /// Job and provider the proof is bound to.
+    pub binding: ProofBinding,
+}
+
+/// Size of a model's circuit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CircuitStats {
+    /// R1CS constraints.
+    pub constraints: usize,
+    /// Public inputs (without the constant 1).
+    pub public_inputs: usize,
+    /// Private witness variables.
+    pub witness_variables: usize,
+}
+
+/// Counts constraints and variables by synthesizing the circuit in setup mode.
+pub fn estimate(model: &CompiledModel) -> Result<CircuitStats, R1csError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    ModelCircuit {
+        model,
+        witness: None,
+        binding: ProofBinding::default(),
+    }
+    .generate_constraints(cs.clone())?;
+    Ok(CircuitStats {
+        constraints: cs.num_constraints(),
+        public_inputs: cs.num_instance_variables() - 1,
+        witness_variables: cs.num_witness_variables(),
+    })
+}
+
+impl ModelCircuit<'_> {
+    fn check_witness(&self) -> Result<(), R1csError> {
+        let Some(w) = self.witness else { return Ok(()) };
+        let g = &self.model.graph;
+        if w.tensors.len() != g.inputs.len() + g.nodes.len() {
+            return Err(R1csError::WitnessMismatch(format!(
+                "{} tensors for a model with {}",
+                w.tensors.len(),
+                g.inputs.len() + g.nodes.len()
+            )));
+        }
+        for (i, t) in w.tensors.iter().enumerate() {
+            let shape = &g
+                .fact(zkinfer_ir::TensorId(i))
+                .map(|f| f.shape.clone())
+                .unwrap_or_default();
+            if &t.shape != shape || t.len() != shape.iter().product::<usize>() {
+                return Err(R1csError::WitnessMismatch(format!(
+                    "tensor {i} has shape {:?}, the model says {shape:?}",
+                    t.shape
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Range-checks every input value to its bit width and packs the offset values into
+    /// field elements (as linear combinations of the bits: no extra constraints).
+    fn lower_inputs(
+        &self,
+        cs: &ConstraintSystemRef<Fr>,
+    ) -> Result<(Vec<Vec<Cell>>, Packed), R1csError> {
+        let mut cells = Vec::new();
+        let mut slots: Vec<(LinearCombination<Fr>, Option<u128>, u32)> = Vec::new();
+        for (i, input) in self.model.graph.inputs.iter().enumerate() {
+            let b = input.bits;
+            let mut tensor = Vec::with_capacity(input.fact.len());
+            for j in 0..input.fact.len() {
+                let val = self.witness.map(|w| w.tensors[i].data[j] as i128);
+                let x = cs.new_witness_variable(|| {
+                    val.map(fr_from_i128)
+                        .ok_or(SynthesisError::AssignmentMissing)
+                })?;
+                let xlc = LinearCombination(vec![(Fr::from(1u8), x)]);
+                let bits = decompose(
+                    cs,
+                    &xlc,
+                    pow2(b - 1),
+                    val.map(|v| v + (1i128 << (b - 1))),
+                    b,
+                )?;
+                slots.push((
+                    weighted_sum(&bits),
+                    val.map(|v| (v + (1i128 << (b - 1))) as u128),
+                    b,
+                ));
+                tensor.push(Cell {
+                    lc: xlc,
+                    val,
+                    sign: bits.last().copied(),
+                });
+            }
+            cells.push(tensor);
+        }
+        Ok((cells, pack(&slots)))
+    }
+}
+
+/// Packs `(lc, value, bits)` slots into field elements of at most [`PACK_BITS`] bits, the first
+/// slot least significant.
+fn pack(
+    slots: &[(LinearCombination<Fr>, Option<u128>, u32)],
+) -> Vec<(LinearCombination<Fr>, Option<Fr>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < slots.len() {
+        let per = (PACK_BITS / slots[i].2).max(1) as usize;
+        let chunk = &slots[i..(i + per).min(slots.len())];
+        let (mut shift, mut value) = (0u32, Some(Fr::from(0u8)));
+        let terms: Vec<(Fr, &LinearCombination<Fr>)> = chunk
+            .iter()
+            .map(|(lc, v, b)| {
+                let weight = pow2(shift);
+                value = value.zip(*v).map(|(acc, v)| acc + Fr::from(v) * weight);
+                shift += b;
+                (weight, lc)
+            })
+            .collect();
+        out.push((combine(terms, Fr::from(0u8)), value));
+        i += chunk.len();
+    }
+    out
+}
+
+impl ConstraintSynthesizer<Fr> for ModelCircuit<'_> {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        self.synthesize(&cs).map_err(|e| match e {
+            R1csError::Synthesis(s) => s,
+            _ => SynthesisError::Unsatisfiable,
+        })
+    }
+}
+
+impl ModelCircuit<'_> {
+    /// Builds every constraint; the public inputs are allocated in the documented order.
+    pub fn synthesize(&self, cs: &ConstraintSystemRef<Fr>) -> Result<(), R1csError> {
+        self.check_witness()?;
+        let proving = self.witness.is_some();
+        let graph = &self.model.graph;
+
+        // 1. Input commitment.
+        let (input_cells, packed) = self.lower_inputs(cs)?;
+        let total: usize = graph.inputs.iter().map(|i| i.fact.len()).sum();
+        let digest = poseidon::commit(cs, &poseidon::params(), total as u64, &packed)?;
+        let commitment = cs.new_input_variable(|| {
+            if proving {
+                digest.value()
+            } else {
+                Err(SynthesisError::AssignmentMissing)
+            }
+        })?;
+        if let FpVar::Var(v) = &digest {
+            let dv = v.variable;
+            cs.enforce_r1cs_constraint(
+                || dv.into(),
+                || Variable::One.into(),
+                || commitment.into(),
+            )?;
+        }
+
+        // 2. Binding: job_id · 2^160 + provider, range-checked to 64 + 160 bits.
+        let bind_val = proving.then(|| binding_value(self.binding.job_id, self.binding.provider));
+        let binding =
+            cs.new_input_variable(|| bind_val.ok_or(SynthesisError::AssignmentMissing))?;
+        let bits: Vec<Option<bool>> = match bind_val {
+            Some(v) => v
+                .into_bigint()
+                .to_bits_le()
+                .into_iter()
+                .take(224)
+                .map(Some)
+                .collect(),
+            None => vec![None; 224],
+        };
+        let bit_vars = boolean_vars(cs, &bits)?;
+        let sum = weighted_sum(&bit_vars);
+        cs.enforce_r1cs_constraint(|| sum, || Variable::One.into(), || binding.into())?;
+
+        // 3. The model.
+        let mut lowering = Lowering {
+            cs: cs.clone(),
+            witness: self.witness,
+            cells: input_cells,
+        };
+        for (i, node) in graph.nodes.iter().enumerate() {
+            let facts: Vec<&zkinfer_ir::Fact> =
+                node.inputs.iter().filter_map(|t| graph.fact(*t)).collect();
+            let cells = lowering
+                .node(node, graph.inputs.len() + i, &facts)
+                .map_err(|e| match e {
+                    R1csError::Synthesis(s) => R1csError::Synthesis(s),
+                    other => R1csError::WitnessMismatch(format!("node `{}`: {other}", node.name)),
+                })?;
+            lowering.cells.push(cells);
+        }
+
+        // 4. Packed outputs.
+        let layout = OutputPacking::for_graph(graph);
+        let half = 1i128 << (layout.slot_bits - 1);
+        let slots: Vec<(LinearCombination<Fr>, Option<u128>, u32)> = graph
+            .outputs
+            .iter()
+            .flat_map(|o| lowering.cells[o.tensor.0].iter())
+            .map(|c| {
+                let mut lc = c.lc.clone();
+                lc.0.push((fr_from_i128(half), Variable::One));
+                lc.compactify();
+                (lc, c.val.map(|v| (v + half) as u128), layout.slot_bits)
+            })
+            .collect();
+        for (lc, value) in pack(&slots) {
+            let public =
+                cs.new_input_variable(|| value.ok_or(SynthesisError::AssignmentMissing))?;
+            cs.enforce_r1cs_constraint(|| lc, || Variable::One.into(), || public.into())?;
+        }
+        Ok(())
+    }
+}

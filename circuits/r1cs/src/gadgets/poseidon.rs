@@ -1,0 +1,58 @@
+//! The input commitment: a Poseidon sponge over the packed quantized input.
+//!
+//! Parameters: BN254 scalar field, width 3 (rate 2, capacity 1), `x^5` S-box, 8 full and 57
+//! partial rounds, round constants and MDS from arkworks' Grain LFSR. The native computation
+//! lives with the verifier (`zkinfer_verifier::commitment`); both must use these parameters,
+//! which a cross-crate test checks.
+
+use ark_crypto_primitives::sponge::constraints::CryptographicSpongeVar;
+use ark_crypto_primitives::sponge::poseidon::constraints::PoseidonSpongeVar;
+use ark_crypto_primitives::sponge::poseidon::{find_poseidon_ark_and_mds, PoseidonConfig};
+use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
+use ark_r1cs_std::GR1CSVar;
+use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError};
+
+use crate::Fr;
+
+/// Full rounds.
+pub const FULL_ROUNDS: usize = 8;
+/// Partial rounds.
+pub const PARTIAL_ROUNDS: usize = 57;
+/// S-box exponent.
+pub const ALPHA: u64 = 5;
+/// Sponge rate.
+pub const RATE: usize = 2;
+
+/// The Poseidon parameters of the input commitment.
+pub fn params() -> PoseidonConfig<Fr> {
+    let (ark, mds) =
+        find_poseidon_ark_and_mds::<Fr>(254, RATE, FULL_ROUNDS as u64, PARTIAL_ROUNDS as u64, 0);
+    PoseidonConfig::new(FULL_ROUNDS, PARTIAL_ROUNDS, ALPHA, mds, ark, RATE, 1)
+}
+
+/// Absorbs `[count, e_0, e_1, ...]` (each element a linear combination, with its value when
+/// proving) and squeezes one field element: the commitment. About 250 constraints per
+/// permutation (one permutation per 2 absorbed elements).
+pub fn commit(
+    cs: &ConstraintSystemRef<Fr>,
+    config: &PoseidonConfig<Fr>,
+    count: u64,
+    elements: &[(LinearCombination<Fr>, Option<Fr>)],
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let mut absorbed = Vec::with_capacity(elements.len() + 1);
+    absorbed.push(FpVar::Constant(Fr::from(count)));
+    for (lc, value) in elements {
+        let lc = lc.clone();
+        let v = cs.new_lc(|| lc)?;
+        absorbed.push(FpVar::Var(AllocatedFp::new(*value, v, cs.clone())));
+    }
+    let mut sponge = PoseidonSpongeVar::new(cs.clone(), config);
+    sponge.absorb(&absorbed)?;
+    let out = sponge.squeeze_field_elements(1)?;
+    out.into_iter().next().ok_or(SynthesisError::Unsatisfiable)
+}
+
+/// The value of a committed variable (when proving).
+pub fn value_of(v: &FpVar<Fr>) -> Option<Fr> {
+    v.value().ok()
+}

@@ -1,0 +1,49 @@
+//! ReLU through a sign bit.
+
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+use super::range::{decompose, pow2};
+use crate::cell::Cell;
+use crate::{fr_from_i128, Fr};
+
+/// The sign bit of `y` (1 iff `y ≥ 0`), reusing the one a rescale produced, else from a
+/// decomposition `y + 2^(B−1) = Σ_{i<B} 2^i·β_i` whose top bit it is (`B + 1` constraints).
+/// `bound_bits` (`B`) must satisfy `−2^(B−1) ≤ y < 2^(B−1)` for every honest value.
+pub fn sign_bit(
+    cs: &ConstraintSystemRef<Fr>,
+    y: &Cell,
+    bound_bits: u32,
+) -> Result<ark_relations::gr1cs::Variable, SynthesisError> {
+    if let Some(s) = y.sign {
+        return Ok(s);
+    }
+    let bits = decompose(
+        cs,
+        &y.lc,
+        pow2(bound_bits - 1),
+        y.val.map(|v| v + (1i128 << (bound_bits - 1))),
+        bound_bits,
+    )?;
+    bits.last().copied().ok_or(SynthesisError::Unsatisfiable)
+}
+
+/// `z = max(y, 0)`. Relation: `z = y · s` with `s` the sign bit of `y` ([`sign_bit`]).
+/// Costs 1 constraint when `y` carries its sign bit (after a rescale), else `B + 2`.
+pub fn relu(
+    cs: &ConstraintSystemRef<Fr>,
+    y: &Cell,
+    bound_bits: u32,
+) -> Result<Cell, SynthesisError> {
+    let s = sign_bit(cs, y, bound_bits)?;
+    let val = y.val.map(|v| v.max(0));
+    let z = cs.new_witness_variable(|| {
+        val.map(fr_from_i128)
+            .ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    let lc = y.lc.clone();
+    cs.enforce_r1cs_constraint(|| lc, || s.into(), || z.into())?;
+    let mut out = Cell::var(z, val);
+    // max(y, 0) ≥ 0 always: its sign bit is the constant 1, which no later ReLU needs.
+    out.sign = None;
+    Ok(out)
+}

@@ -1,0 +1,36 @@
+//! R1CS lowering of the zkinfer integer model over the BN254 scalar field.
+//!
+//! [`ModelCircuit`] turns a [`zkinfer_ir::CompiledModel`] (and, when proving, the reference
+//! executor's [`zkinfer_ir::Witness`]) into arkworks constraints. Weights are circuit constants,
+//! so Gemm, Conv, affine maps, sum pooling, additions and reshapes are linear combinations and
+//! cost no multiplication constraints; only the gadgets in [`gadgets`] cost constraints:
+//! rescale (remainder and result range-checked), ReLU (sign bit), Clip and MaxPool
+//! (comparisons), the range check of the private input, and the Poseidon input commitment.
+//!
+//! Public inputs, in order (the layout the verifier and the contracts share):
+//! 1. the input commitment: Poseidon over the packed quantized input ([`gadgets::poseidon`]);
+//! 2. the binding `job_id · 2^160 + provider` ([`binding_value`]);
+//! 3. the outputs, offset to unsigned and packed several to a field element ([`OutputPacking`]).
+
+mod cell;
+mod circuit;
+mod error;
+pub mod gadgets;
+mod lower;
+mod packing;
+
+pub use circuit::{estimate, CircuitStats, ModelCircuit, ProofBinding};
+pub use error::R1csError;
+pub use packing::{binding_value, OutputPacking, PACK_BITS};
+
+/// The BN254 scalar field.
+pub type Fr = ark_bn254::Fr;
+
+/// Maps a signed integer into the field (`−v` as `p − v`).
+pub fn fr_from_i128(v: i128) -> Fr {
+    if v < 0 {
+        -Fr::from(v.unsigned_abs())
+    } else {
+        Fr::from(v as u128)
+    }
+}

@@ -1,0 +1,255 @@
+//! Lowering of each IR op to cells and constraints. One arm per op of the closed set: a new op
+//! does not compile until it is lowered here.
+
+use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+use zkinfer_ir::ops::{channel_index, ChannelAffine, Conv2d, ConvGeometry, Gemm, Pool2d};
+use zkinfer_ir::{Fact, Node, Op, Witness};
+
+use crate::cell::{combine, Cell};
+use crate::gadgets::{compare, relu, rescale};
+use crate::{fr_from_i128, Fr, R1csError};
+
+/// Lowers nodes in order, keeping every tensor's cells.
+pub(crate) struct Lowering<'a> {
+    pub cs: ConstraintSystemRef<Fr>,
+    pub witness: Option<&'a Witness>,
+    /// Cells of every tensor so far (inputs first).
+    pub cells: Vec<Vec<Cell>>,
+}
+
+impl Lowering<'_> {
+    /// The executor's value of element `j` of tensor `t` (when proving).
+    fn val(&self, t: usize, j: usize) -> Option<i128> {
+        self.witness.map(|w| w.tensors[t].data[j] as i128)
+    }
+
+    fn materialized(&self, t: usize) -> Result<Vec<Cell>, SynthesisError> {
+        self.cells[t]
+            .iter()
+            .map(|c| c.materialize(&self.cs))
+            .collect()
+    }
+
+    /// Lowers `node` (whose output is tensor `out`) with input facts `facts`.
+    pub fn node(
+        &mut self,
+        node: &Node,
+        out: usize,
+        facts: &[&Fact],
+    ) -> Result<Vec<Cell>, R1csError> {
+        let x = node.inputs.first().map(|t| t.0).unwrap_or(0);
+        let n = node.fact.len();
+        Ok(match &node.op {
+            Op::Gemm(g) => self.gemm(g, x, out, n)?,
+            Op::Conv2d(c) => self.conv(c, x, out, facts[0], &node.fact)?,
+            Op::SumPool2d(p) => self.sum_pool(p, x, out, facts[0])?,
+            Op::MaxPool2d(p) => self.max_pool(p, x, facts[0])?,
+            Op::ChannelAffine(a) => self.affine(a, x, out, facts[0], n),
+            Op::Add | Op::Sub => {
+                let sign = if matches!(node.op, Op::Add) {
+                    Fr::from(1u8)
+                } else {
+                    -Fr::from(1u8)
+                };
+                self.add(x, node.inputs[1].0, sign, out, n)
+            }
+            Op::Rescale(r) => (0..n)
+                .map(|o| {
+                    rescale::rescale(
+                        &self.cs,
+                        &self.cells[x][o],
+                        self.val(out, o),
+                        r.shift,
+                        r.bits,
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            Op::Relu => {
+                let bits = facts[0].bits();
+                (0..n)
+                    .map(|o| relu::relu(&self.cs, &self.cells[x][o], bits))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            Op::Clip(c) => self.clip(x, facts[0], c.min, c.max)?,
+            Op::Reshape(_) => self.cells[x].clone(),
+        })
+    }
+
+    /// Dense layer: each output a linear combination of the (materialized) inputs.
+    fn gemm(&self, g: &Gemm, x: usize, out: usize, n: usize) -> Result<Vec<Cell>, SynthesisError> {
+        let xs = self.materialized(x)?;
+        let k = g.in_features;
+        Ok((0..n)
+            .map(|o| {
+                let (row, col) = (o / g.out_features, o % g.out_features);
+                let terms = (0..k).map(|i| {
+                    (
+                        fr_from_i128(g.weight[col * k + i] as i128),
+                        &xs[row * k + i].lc,
+                    )
+                });
+                Cell {
+                    lc: combine(terms, fr_from_i128(g.bias[col] as i128)),
+                    val: self.val(out, o),
+                    sign: None,
+                }
+            })
+            .collect())
+    }
+
+    /// Convolution: the same, with the taps the IR's geometry enumerates.
+    fn conv(
+        &self,
+        c: &Conv2d,
+        x: usize,
+        out: usize,
+        input: &Fact,
+        output: &Fact,
+    ) -> Result<Vec<Cell>, SynthesisError> {
+        let xs = self.materialized(x)?;
+        let mut terms: Vec<Vec<(Fr, Variable)>> = vec![Vec::new(); output.len()];
+        c.geometry
+            .for_each_tap(&input.shape, &output.shape, |o, i, w| {
+                for (coeff, var) in &xs[i].lc.0 {
+                    terms[o].push((*coeff * fr_from_i128(c.weight[w] as i128), *var));
+                }
+            });
+        Ok(terms
+            .into_iter()
+            .enumerate()
+            .map(|(o, t)| {
+                let bias = c.bias[ConvGeometry::channel_of(&output.shape, o)];
+                let mut lc = LinearCombination(t);
+                lc.0.push((fr_from_i128(bias as i128), Variable::One));
+                lc.compactify();
+                Cell {
+                    lc,
+                    val: self.val(out, o),
+                    sign: None,
+                }
+            })
+            .collect())
+    }
+
+    /// Sum pooling: sums of linear combinations.
+    fn sum_pool(
+        &self,
+        p: &Pool2d,
+        x: usize,
+        out: usize,
+        input: &Fact,
+    ) -> Result<Vec<Cell>, R1csError> {
+        let one = Fr::from(1u8);
+        let (_, sums) = p
+            .apply(
+                "sum_pool2d",
+                &input.shape,
+                &self.cells[x],
+                |plane, window| {
+                    Ok(combine(
+                        window.iter().map(|&i| (one, &plane[i].lc)),
+                        Fr::from(0u8),
+                    ))
+                },
+            )
+            .map_err(|e| R1csError::WitnessMismatch(e.to_string()))?;
+        Ok(sums
+            .into_iter()
+            .enumerate()
+            .map(|(o, lc)| Cell {
+                lc,
+                val: self.val(out, o),
+                sign: None,
+            })
+            .collect())
+    }
+
+    /// Max pooling: a chain of [`compare::max`] per window.
+    fn max_pool(&self, p: &Pool2d, x: usize, input: &Fact) -> Result<Vec<Cell>, R1csError> {
+        let bits = input.bits();
+        let (_, cells) = p
+            .apply(
+                "max_pool2d",
+                &input.shape,
+                &self.cells[x],
+                |plane, window| {
+                    Ok(window
+                        .iter()
+                        .skip(1)
+                        .try_fold(plane[window[0]].clone(), |m, &i| {
+                            compare::max(&self.cs, &m, &plane[i], bits)
+                        }))
+                },
+            )
+            .map_err(|e| R1csError::WitnessMismatch(e.to_string()))?;
+        Ok(cells.into_iter().collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Per-channel multiply-add by constants.
+    fn affine(&self, a: &ChannelAffine, x: usize, out: usize, input: &Fact, n: usize) -> Vec<Cell> {
+        let pick = |v: &[i64], c: usize| if v.len() == 1 { v[0] } else { v[c] };
+        (0..n)
+            .map(|o| {
+                let c = if a.mul.len() == 1 && a.add.len() == 1 {
+                    0
+                } else {
+                    channel_index(a.axis, &input.shape, o)
+                };
+                let mul = fr_from_i128(pick(&a.mul, c) as i128);
+                let lc = combine(
+                    [(mul, &self.cells[x][o].lc)],
+                    fr_from_i128(pick(&a.add, c) as i128),
+                );
+                Cell {
+                    lc,
+                    val: self.val(out, o),
+                    sign: None,
+                }
+            })
+            .collect()
+    }
+
+    /// `x + sign · y` element-wise.
+    fn add(&self, x: usize, y: usize, sign: Fr, out: usize, n: usize) -> Vec<Cell> {
+        (0..n)
+            .map(|o| Cell {
+                lc: combine(
+                    [
+                        (Fr::from(1u8), &self.cells[x][o].lc),
+                        (sign, &self.cells[y][o].lc),
+                    ],
+                    Fr::from(0u8),
+                ),
+                val: self.val(out, o),
+                sign: None,
+            })
+            .collect()
+    }
+
+    /// `min(max(x, lo), hi)`, skipping a side the input's bound already satisfies.
+    fn clip(&self, x: usize, fact: &Fact, lo: i64, hi: i64) -> Result<Vec<Cell>, SynthesisError> {
+        let bits = fact.bits();
+        let m = fact.max_abs as i128;
+        let proving = self.witness.is_some();
+        self.cells[x]
+            .iter()
+            .map(|cell| {
+                // Entirely outside the input's range: the result is a constant.
+                if (lo as i128) >= m {
+                    return Ok(compare::constant(lo as i128, proving));
+                }
+                if (hi as i128) <= -m {
+                    return Ok(compare::constant(hi as i128, proving));
+                }
+                let mut c = cell.clone();
+                if (lo as i128) > -m {
+                    c = compare::max(&self.cs, &c, &compare::constant(lo as i128, proving), bits)?;
+                }
+                if (hi as i128) < m {
+                    c = compare::min(&self.cs, &c, &compare::constant(hi as i128, proving), bits)?;
+                }
+                Ok(c)
+            })
+            .collect()
+    }
+}

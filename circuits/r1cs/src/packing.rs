@@ -1,0 +1,50 @@
+//! How values are packed into field elements: the input (before hashing) and the public outputs.
+//! The verifier's `PublicInputs` implements the same layout natively.
+
+use ark_ff::PrimeField;
+use zkinfer_ir::Graph;
+
+use crate::Fr;
+
+/// Bits used per field element when packing (the BN254 field has 254; 248 leaves margin).
+pub const PACK_BITS: u32 = 248;
+
+/// The packed layout of the model's outputs as public inputs: every output value `q` (all
+/// outputs flattened in order) is stored as `q + 2^(slot_bits−1)` in a `slot_bits`-bit slot,
+/// `per_element` slots per field element, the first slot least significant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputPacking {
+    /// Bits per value (the widest output's bound).
+    pub slot_bits: u32,
+    /// Values per field element.
+    pub per_element: usize,
+    /// Number of output values.
+    pub count: usize,
+}
+
+impl OutputPacking {
+    /// The layout for a model's outputs.
+    pub fn for_graph(graph: &Graph) -> Self {
+        let facts = graph.output_facts();
+        let slot_bits = facts.iter().map(|f| f.bits()).max().unwrap_or(2);
+        let count = facts.iter().map(|f| f.len()).sum();
+        OutputPacking {
+            slot_bits,
+            per_element: (PACK_BITS / slot_bits) as usize,
+            count,
+        }
+    }
+
+    /// Number of field elements the outputs take.
+    pub fn elements(&self) -> usize {
+        self.count.div_ceil(self.per_element.max(1))
+    }
+}
+
+/// `job_id · 2^160 + provider` (provider as a big-endian 160-bit integer, as on the EVM).
+pub fn binding_value(job_id: u64, provider: [u8; 20]) -> Fr {
+    let mut be = [0u8; 32];
+    be[4..12].copy_from_slice(&job_id.to_be_bytes());
+    be[12..].copy_from_slice(&provider);
+    Fr::from_be_bytes_mod_order(&be)
+}
