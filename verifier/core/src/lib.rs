@@ -1,0 +1,31 @@
+//! zkinfer's verifier side: artifact formats, the public-input layout, the native input
+//! commitment, and Groth16 verification returning a [`Verdict`].
+//!
+//! Small on purpose: a requester verifies with this crate alone (no prover, no circuit code).
+//! The prover depends on it for the formats, and checks every proof it makes with [`verify`].
+
+mod commitment;
+mod error;
+mod header;
+mod keys;
+mod layout;
+mod proof;
+mod public;
+pub mod snarkjs;
+mod verify;
+
+pub use commitment::{commit_input, poseidon_params};
+pub use error::{FormatError, VerifyError};
+pub use header::{ArtifactKind, Header, FORMAT_VERSION, MAGIC, SYSTEM_GROTH16_BN254};
+pub use keys::{KeyProvenance, VerifyingKeyFile};
+pub use layout::PublicLayout;
+pub use proof::{address_from_hex, fr_from_hex, fr_to_hex, ProofFile, PROOF_VERSION};
+pub use public::{binding, PublicInputs};
+pub use verify::{verify, Rejection, Verdict};
+
+/// The pairing-friendly curve of the proof system.
+pub type Curve = ark_bn254::Bn254;
+/// The BN254 scalar field.
+pub type Fr = ark_bn254::Fr;
+/// A 32-byte blake3 model id (see `zkinfer_ir::ModelId`).
+pub type ModelDigest = [u8; 32];

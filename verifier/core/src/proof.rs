@@ -1,0 +1,122 @@
+//! The proof file: versioned JSON stating the model, the proof, the public inputs and what they
+//! mean (input commitment, job, provider, outputs). Everything stated is what gets verified.
+
+use ark_ff::{BigInteger, PrimeField};
+use ark_groth16::Proof;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::{Curve, FormatError, Fr, PublicInputs};
+
+/// Format version of proof files.
+pub const PROOF_VERSION: u32 = 1;
+
+/// A proof with its claims, as written by `zkinfer prove`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProofFile {
+    /// [`PROOF_VERSION`].
+    pub version: u32,
+    /// `groth16-bn254`.
+    pub system: String,
+    /// The model id (hex blake3).
+    pub model_id: String,
+    /// Dequantized outputs, one flat list per output.
+    pub outputs: Vec<Vec<f64>>,
+    /// Quantized outputs, one flat list per output.
+    pub outputs_int: Vec<Vec<i64>>,
+    /// Poseidon commitment of the quantized input (0x-hex, big-endian).
+    pub input_commitment: String,
+    /// Escrow job id.
+    pub job_id: u64,
+    /// Provider address (0x-hex, 20 bytes).
+    pub provider: String,
+    /// The public inputs as field elements (0x-hex, big-endian), in circuit order.
+    pub public_inputs: Vec<String>,
+    /// The Groth16 proof, arkworks compressed encoding, hex.
+    pub proof: String,
+}
+
+/// `0x` + 64 hex digits, big-endian.
+pub fn fr_to_hex(v: &Fr) -> String {
+    format!("0x{}", hex::encode(v.into_bigint().to_bytes_be()))
+}
+
+/// Parses [`fr_to_hex`]'s format, refusing values not below the field modulus.
+pub fn fr_from_hex(s: &str) -> Result<Fr, FormatError> {
+    let bytes = hex::decode(s.strip_prefix("0x").unwrap_or(s))
+        .map_err(|e| FormatError::Corrupt(format!("`{s}`: {e}")))?;
+    if bytes.len() != 32 {
+        return Err(FormatError::Corrupt(format!("`{s}` is not 32 bytes")));
+    }
+    let v = Fr::from_be_bytes_mod_order(&bytes);
+    if v.into_bigint().to_bytes_be() != bytes {
+        return Err(FormatError::Corrupt(format!(
+            "`{s}` is not below the field modulus"
+        )));
+    }
+    Ok(v)
+}
+
+/// Parses a 0x-prefixed 20-byte address.
+pub fn address_from_hex(s: &str) -> Result<[u8; 20], FormatError> {
+    let bytes = hex::decode(s.strip_prefix("0x").unwrap_or(s))
+        .map_err(|e| FormatError::Corrupt(format!("address `{s}`: {e}")))?;
+    bytes
+        .try_into()
+        .map_err(|_| FormatError::Corrupt(format!("address `{s}` is not 20 bytes")))
+}
+
+impl ProofFile {
+    /// Parses a proof file, checking its version.
+    pub fn from_json(text: &str) -> Result<Self, FormatError> {
+        #[derive(Deserialize)]
+        struct V {
+            version: u32,
+        }
+        let v: V = serde_json::from_str(text)?;
+        if v.version != PROOF_VERSION {
+            return Err(FormatError::UnsupportedVersion {
+                found: v.version,
+                supported: PROOF_VERSION,
+            });
+        }
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> Result<String, FormatError> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+
+    /// The decoded Groth16 proof.
+    pub fn groth16(&self) -> Result<Proof<Curve>, FormatError> {
+        let bytes = hex::decode(&self.proof)
+            .map_err(|e| FormatError::Corrupt(format!("proof hex: {e}")))?;
+        Proof::deserialize_compressed(&bytes[..])
+            .map_err(|e| FormatError::Corrupt(format!("proof: {e}")))
+    }
+
+    /// Encodes a Groth16 proof.
+    pub fn encode_proof(proof: &Proof<Curve>) -> Result<String, FormatError> {
+        let mut bytes = Vec::new();
+        proof
+            .serialize_compressed(&mut bytes)
+            .map_err(|e| FormatError::Corrupt(e.to_string()))?;
+        Ok(hex::encode(bytes))
+    }
+
+    /// The stated public inputs, decoded.
+    pub fn stated_public_inputs(&self) -> Result<Vec<Fr>, FormatError> {
+        self.public_inputs.iter().map(|s| fr_from_hex(s)).collect()
+    }
+
+    /// The claims (commitment, job, provider, quantized outputs).
+    pub fn claims(&self) -> Result<PublicInputs, FormatError> {
+        Ok(PublicInputs {
+            input_commitment: fr_from_hex(&self.input_commitment)?,
+            job_id: self.job_id,
+            provider: address_from_hex(&self.provider)?,
+            outputs: self.outputs_int.clone(),
+        })
+    }
+}
