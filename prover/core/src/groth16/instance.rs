@@ -1,0 +1,102 @@
+//! The R1CS instance handed to the prover: matrices, sizes and the full assignment.
+
+use super::Groth16Error;
+use ark_bn254::Fr;
+use ark_ff::One;
+use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, R1CS_PREDICATE_LABEL};
+
+/// An R1CS instance ready for proving: the three matrices, sizes, and the full assignment
+/// `(1, instance..., witness...)`.
+///
+/// Row `i` of `a`, `b`, `c` is constraint `i`: `⟨a_i, z⟩·⟨b_i, z⟩ = ⟨c_i, z⟩` for the
+/// assignment `z`. Entries are `(coefficient, variable index into assignment)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct R1csInstance {
+    /// The A matrix, one row per constraint.
+    pub a: Matrix<Fr>,
+    /// The B matrix, one row per constraint.
+    pub b: Matrix<Fr>,
+    /// The C matrix, one row per constraint.
+    pub c: Matrix<Fr>,
+    /// Number of instance variables, including the leading constant 1.
+    pub num_instance: usize,
+    /// Number of constraints (rows of each matrix).
+    pub num_constraints: usize,
+    /// The full assignment: the constant 1, the public inputs, then the witness.
+    pub assignment: Vec<Fr>,
+}
+
+impl R1csInstance {
+    /// Extracts the instance from a constraint system that has been synthesized in prove mode
+    /// with `construct_matrices: true` and then finalized (as ark-groth16's prover does).
+    pub fn from_cs(cs: ConstraintSystemRef<Fr>) -> Result<Self, Groth16Error> {
+        let mut matrices = cs.to_matrices()?;
+        let others: Vec<String> = matrices
+            .keys()
+            .filter(|label| label.as_str() != R1CS_PREDICATE_LABEL)
+            .cloned()
+            .collect();
+        let r1cs = matrices.remove(R1CS_PREDICATE_LABEL);
+        let [a, b, c]: [Matrix<Fr>; 3] = match r1cs {
+            Some(m) if others.is_empty() => {
+                m.try_into()
+                    .map_err(|m: Vec<_>| Groth16Error::MalformedInstance {
+                        detail: format!("R1CS predicate has {} matrices, expected 3", m.len()),
+                    })?
+            }
+            _ => return Err(Groth16Error::NotR1cs { found: others }),
+        };
+        let mut assignment = cs.instance_assignment()?;
+        assignment.extend(cs.witness_assignment()?);
+        let instance = Self {
+            a,
+            b,
+            c,
+            num_instance: cs.num_instance_variables(),
+            num_constraints: cs.num_constraints(),
+            assignment,
+        };
+        instance.validate()?;
+        Ok(instance)
+    }
+
+    /// The public inputs, without the leading 1: what the verifier is given.
+    pub fn public_inputs(&self) -> &[Fr] {
+        self.assignment
+            .get(1..self.num_instance)
+            .unwrap_or_default()
+    }
+
+    /// The witness part of the assignment (everything after the instance variables).
+    pub fn witness(&self) -> &[Fr] {
+        self.assignment.get(self.num_instance..).unwrap_or_default()
+    }
+
+    /// Checks that sizes fit together: each matrix has `num_constraints` rows, the assignment
+    /// starts with 1 and holds at least the instance. Variable indices are checked when rows
+    /// are evaluated. Satisfaction is not checked (an unsatisfied instance gives a proof that
+    /// does not verify).
+    pub fn validate(&self) -> Result<(), Groth16Error> {
+        let malformed = |detail: String| Err(Groth16Error::MalformedInstance { detail });
+        for (name, m) in [("A", &self.a), ("B", &self.b), ("C", &self.c)] {
+            if m.len() != self.num_constraints {
+                return malformed(format!(
+                    "matrix {name} has {} rows for {} constraints (were the matrices constructed?)",
+                    m.len(),
+                    self.num_constraints
+                ));
+            }
+        }
+        if self.num_instance == 0 || self.num_instance > self.assignment.len() {
+            return malformed(format!(
+                "{} instance variables (including the constant 1) in an assignment of {}",
+                self.num_instance,
+                self.assignment.len()
+            ));
+        }
+        if !self.assignment.first().is_some_and(One::is_one) {
+            return malformed("the assignment does not start with the constant 1".to_owned());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! A proving key whose G1 query bases have been prepared by an engine, once per key.
+
+use super::{error::at_step, Groth16Error, R1csInstance};
+use ark_bn254::Bn254;
+use ark_groth16::ProvingKey;
+use zkinfer_accel::MsmEngine;
+
+/// A proving key with its G1 query bases prepared by the engine once (reused across proofs).
+///
+/// The key is only reachable through [`Self::pk`], so it cannot drift from the prepared bases.
+pub struct PreparedProvingKey<A: MsmEngine> {
+    pk: ProvingKey<Bn254>,
+    pub(super) a_query: A::G1Bases,
+    pub(super) b_g1_query: A::G1Bases,
+    pub(super) h_query: A::G1Bases,
+    pub(super) l_query: A::G1Bases,
+}
+
+impl<A: MsmEngine> PreparedProvingKey<A> {
+    /// Prepares `a_query`, `b_g1_query`, `h_query` and `l_query` with `engine` (on a GPU:
+    /// uploads them), after checking that the key's query lengths agree with each other.
+    pub fn new(engine: &A, pk: ProvingKey<Bn254>) -> Result<Self, Groth16Error> {
+        let vars = pk.a_query.len();
+        let expect = |query, found| {
+            if found == vars {
+                Ok(())
+            } else {
+                Err(Groth16Error::KeyMismatch {
+                    query,
+                    expected: vars,
+                    found,
+                })
+            }
+        };
+        expect("b_g1_query", pk.b_g1_query.len())?;
+        expect("b_g2_query", pk.b_g2_query.len())?;
+        expect(
+            "gamma_abc_g1 + l_query",
+            pk.vk.gamma_abc_g1.len() + pk.l_query.len(),
+        )?;
+        Ok(Self {
+            a_query: engine
+                .prepare_g1(&pk.a_query)
+                .map_err(at_step("preparing a_query"))?,
+            b_g1_query: engine
+                .prepare_g1(&pk.b_g1_query)
+                .map_err(at_step("preparing b_g1_query"))?,
+            h_query: engine
+                .prepare_g1(&pk.h_query)
+                .map_err(at_step("preparing h_query"))?,
+            l_query: engine
+                .prepare_g1(&pk.l_query)
+                .map_err(at_step("preparing l_query"))?,
+            pk,
+        })
+    }
+
+    /// The underlying ark-groth16 proving key (its `vk` is the verifying key).
+    pub fn pk(&self) -> &ProvingKey<Bn254> {
+        &self.pk
+    }
+
+    /// Gives the proving key back, dropping the prepared bases.
+    pub fn into_pk(self) -> ProvingKey<Bn254> {
+        self.pk
+    }
+
+    /// Checks that this key was made for an instance of `inst`'s shape, whose QAP domain has
+    /// `domain_size` points.
+    pub(super) fn check_instance(
+        &self,
+        inst: &R1csInstance,
+        domain_size: usize,
+    ) -> Result<(), Groth16Error> {
+        let checks = [
+            ("a_query", inst.assignment.len(), self.pk.a_query.len()),
+            (
+                "vk.gamma_abc_g1",
+                inst.num_instance,
+                self.pk.vk.gamma_abc_g1.len(),
+            ),
+            ("h_query", domain_size - 1, self.pk.h_query.len()),
+        ];
+        for (query, expected, found) in checks {
+            if expected != found {
+                return Err(Groth16Error::KeyMismatch {
+                    query,
+                    expected,
+                    found,
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,28 @@
+//! Groth16 proving on BN254 through the MSM/NTT engine seam.
+//!
+//! ark-groth16's prover hard-wires arkworks' MSMs (`create_proof_with_assignment` is private)
+//! and its `R1CSToQAP` reduction is a type-level plug-in with no engine to call. So this module
+//! owns the final proving step, the QAP witness map through [`NttEngine`] and the five MSMs
+//! (four in G1, one in G2) through [`MsmEngine`], and reuses ark-groth16's `ProvingKey`,
+//! `Proof` and verifier. With the same `r, s`, [`create_proof`] returns the proof
+//! `Groth16::<Bn254>::create_proof_with_reduction` returns, byte for byte (tested).
+//!
+//! Flow: synthesize and finalize a constraint system → [`R1csInstance::from_cs`] →
+//! [`create_proof`] with a [`PreparedProvingKey`] built once per key.
+//!
+//! [`NttEngine`]: zkinfer_accel::NttEngine
+//! [`MsmEngine`]: zkinfer_accel::MsmEngine
+
+mod error;
+mod instance;
+mod key;
+mod prove;
+mod qap;
+#[cfg(test)]
+mod tests;
+
+pub use error::Groth16Error;
+pub use instance::R1csInstance;
+pub use key::PreparedProvingKey;
+pub use prove::{create_proof, create_proof_timed, ProofTimings};
+pub use qap::witness_map;

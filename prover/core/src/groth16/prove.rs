@@ -1,0 +1,158 @@
+//! The Groth16 proof: witness map, five MSMs through the engine, and the final assembly.
+//!
+//! With `z = (1, x, w)` the full assignment, `h` the QAP witness map and `r, s` the blinding:
+//! `A = α + Σ z_i·a_i + r·δ` (G1), `B = β + Σ z_i·b_i + s·δ` (in G1 and G2),
+//! `C = s·A + r·B₁ − r·s·δ + Σ w_i·l_i + Σ h_i·h_i` (G1), as in ark-groth16's prover. The
+//! constant 1 is the first scalar of the A and B MSMs (ark adds `query[0]` separately; the
+//! sum is the same group element).
+
+use super::{error::at_step, qap, Groth16Error, PreparedProvingKey, R1csInstance};
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::CurveGroup;
+use ark_ff::Zero;
+use ark_groth16::Proof;
+use std::time::{Duration, Instant};
+use zkinfer_accel::Accelerator;
+
+/// Wall-clock time of each step of [`create_proof_timed`], for benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProofTimings {
+    /// The QAP witness map (row evaluation and seven NTTs).
+    pub witness_map: Duration,
+    /// MSM of `h` over `h_query` (G1).
+    pub msm_h: Duration,
+    /// MSM of the witness over `l_query` (G1).
+    pub msm_l: Duration,
+    /// MSM of the assignment over `a_query` (G1).
+    pub msm_a: Duration,
+    /// MSM of the assignment over `b_g1_query` (G1; skipped when `r = 0`, as ark does).
+    pub msm_b_g1: Duration,
+    /// MSM of the assignment over `b_g2_query` (G2).
+    pub msm_b_g2: Duration,
+    /// The whole call, including checks and assembly.
+    pub total: Duration,
+}
+
+/// The proof for randomness r, s: the five MSMs (four G1, one G2) through the engine.
+///
+/// Equals `Groth16::<Bn254>::create_proof_with_reduction(circuit, pk, r, s)` for the circuit
+/// `inst` was synthesized from. Draw `r, s` uniformly at random for zero knowledge.
+pub fn create_proof<A: Accelerator>(
+    engine: &A,
+    pk: &PreparedProvingKey<A>,
+    inst: &R1csInstance,
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>, Groth16Error> {
+    create_proof_timed(engine, pk, inst, r, s).map(|(proof, _)| proof)
+}
+
+/// [`create_proof`], also returning how long each step took.
+pub fn create_proof_timed<A: Accelerator>(
+    engine: &A,
+    pk: &PreparedProvingKey<A>,
+    inst: &R1csInstance,
+    r: Fr,
+    s: Fr,
+) -> Result<(Proof<Bn254>, ProofTimings), Groth16Error> {
+    let start = Instant::now();
+    inst.validate()?;
+    pk.check_instance(inst, qap::domain_size(inst)?)?;
+    let mut t = ProofTimings::default();
+    let z = inst.assignment.as_slice();
+
+    let (h, dt) = timed(|| qap::witness_map(engine, inst))?;
+    t.witness_map = dt;
+    // The key has one base fewer than h has coefficients; ark's MSM drops the last
+    // coefficient, which is zero for a satisfied instance.
+    let h = h
+        .get(..pk.pk().h_query.len())
+        .ok_or(Groth16Error::KeyMismatch {
+            query: "h_query",
+            expected: h.len().saturating_sub(1),
+            found: pk.pk().h_query.len(),
+        })?;
+    let (h_acc, dt) = timed(|| {
+        engine
+            .msm_g1(&pk.h_query, h)
+            .map_err(at_step("h_query MSM"))
+    })?;
+    t.msm_h = dt;
+    let (l_acc, dt) = timed(|| {
+        engine
+            .msm_g1(&pk.l_query, inst.witness())
+            .map_err(at_step("l_query MSM"))
+    })?;
+    t.msm_l = dt;
+    let (a_acc, dt) = timed(|| {
+        engine
+            .msm_g1(&pk.a_query, z)
+            .map_err(at_step("a_query MSM"))
+    })?;
+    t.msm_a = dt;
+    let (b1_acc, dt) = if r.is_zero() {
+        (G1Projective::zero(), Duration::ZERO)
+    } else {
+        timed(|| {
+            engine
+                .msm_g1(&pk.b_g1_query, z)
+                .map_err(at_step("b_g1_query MSM"))
+        })?
+    };
+    t.msm_b_g1 = dt;
+    let (b2_acc, dt) = timed(|| {
+        engine
+            .msm_g2(&pk.pk().b_g2_query, z)
+            .map_err(at_step("b_g2_query MSM"))
+    })?;
+    t.msm_b_g2 = dt;
+
+    let proof = assemble(
+        pk,
+        Sums {
+            a_acc,
+            b1_acc,
+            b2_acc,
+            l_acc,
+            h_acc,
+        },
+        r,
+        s,
+    );
+    t.total = start.elapsed();
+    Ok((proof, t))
+}
+
+/// The five MSM results.
+struct Sums {
+    a_acc: G1Projective,
+    b1_acc: G1Projective,
+    b2_acc: G2Projective,
+    l_acc: G1Projective,
+    h_acc: G1Projective,
+}
+
+/// Adds the key's fixed terms and the blinding to the MSM results.
+fn assemble<A: Accelerator>(pk: &PreparedProvingKey<A>, m: Sums, r: Fr, s: Fr) -> Proof<Bn254> {
+    let pk = pk.pk();
+    let g_a = m.a_acc + pk.vk.alpha_g1 + pk.delta_g1 * r;
+    let g1_b = if r.is_zero() {
+        G1Projective::zero()
+    } else {
+        m.b1_acc + pk.beta_g1 + pk.delta_g1 * s
+    };
+    let g2_b = m.b2_acc + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
+    let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + m.l_acc + m.h_acc;
+    Proof {
+        a: g_a.into_affine(),
+        b: g2_b.into_affine(),
+        c: g_c.into_affine(),
+    }
+}
+
+/// Runs `f`, returning its result and how long it took.
+fn timed<T>(f: impl FnOnce() -> Result<T, Groth16Error>) -> Result<(T, Duration), Groth16Error> {
+    let start = Instant::now();
+    let out = f()?;
+    Ok((out, start.elapsed()))
+}

@@ -1,0 +1,271 @@
+//! Differential tests: the engine prover against ark-groth16, byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::{
+    create_proof, create_proof_timed, witness_map, Groth16Error, PreparedProvingKey, R1csInstance,
+};
+use ark_bn254::{Bn254, Fr};
+use ark_ff::{PrimeField, UniformRand};
+use ark_groth16::{
+    r1cs_to_qap::LibsnarkReduction, r1cs_to_qap::R1CSToQAP, Groth16, Proof, ProvingKey,
+    VerifyingKey,
+};
+use ark_poly::GeneralEvaluationDomain;
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination,
+    OptimizationGoal, SynthesisError, SynthesisMode, Variable,
+};
+use ark_serialize::CanonicalSerialize;
+use ark_snark::SNARK;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use zkinfer_accel::{Accelerator, CpuEngine};
+
+/// Number of quantized elements; 12 constraints each, plus 3 for the public sums.
+const N: usize = 32;
+
+/// A quantized layer in miniature: for signed 8-bit `x_i` and constant weights `w_i`, proves
+/// the public `Σ w_i·x_i`, `Σ relu(x_i)` and `Σ x_i²`. Each `x_i` is range-checked through
+/// the 8 bits of `x_i + 128`, whose top bit is the ReLU's sign bit. The witness is mostly
+/// small integers, many negative (`x_i`, `w_i·x_i`), and bits.
+#[derive(Clone)]
+struct SignedLayer {
+    xs: Vec<i64>,
+    weights: Vec<i64>,
+}
+
+impl SignedLayer {
+    fn new(seed: u64, n: usize) -> Self {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        Self {
+            xs: (0..n).map(|_| rng.gen_range(-128..=127)).collect(),
+            weights: (0..n).map(|_| rng.gen_range(-50..=50)).collect(),
+        }
+    }
+
+    /// The public inputs, in allocation order.
+    fn public_inputs(&self) -> Vec<Fr> {
+        let dot: i64 = self.xs.iter().zip(&self.weights).map(|(x, w)| x * w).sum();
+        let relu: i64 = self.xs.iter().map(|x| (*x).max(0)).sum();
+        let squares: i64 = self.xs.iter().map(|x| x * x).sum();
+        vec![Fr::from(dot), Fr::from(relu), Fr::from(squares)]
+    }
+}
+
+impl ConstraintSynthesizer<Fr> for SignedLayer {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let public = self.public_inputs();
+        let witness = |v: i64| cs.new_witness_variable(|| Ok(Fr::from(v)));
+        let (mut dot, mut relu, mut squares) = (
+            LinearCombination::new(),
+            LinearCombination::new(),
+            LinearCombination::new(),
+        );
+        for (&x, &w) in self.xs.iter().zip(&self.weights) {
+            let xv = witness(x)?;
+            let product = witness(w * x)?;
+            cs.enforce_r1cs_constraint(
+                || (Fr::from(w), xv).into(),
+                || Variable::One.into(),
+                || product.into(),
+            )?;
+            let square = witness(x * x)?;
+            cs.enforce_r1cs_constraint(|| xv.into(), || xv.into(), || square.into())?;
+            let mut packed = LinearCombination::new();
+            let mut bits = Vec::with_capacity(8);
+            for j in 0..8 {
+                let b = witness(((x + 128) >> j) & 1)?;
+                cs.enforce_r1cs_constraint(|| b.into(), || b.into(), || b.into())?;
+                packed += (Fr::from(1u64 << j), b);
+                bits.push(b);
+            }
+            let offset = LinearCombination::from(xv) + (Fr::from(128u64), Variable::One);
+            cs.enforce_r1cs_constraint(|| packed, || Variable::One.into(), || offset)?;
+            let r = witness(x.max(0))?;
+            cs.enforce_r1cs_constraint(|| bits[7].into(), || xv.into(), || r.into())?;
+            dot += (Fr::from(1u64), product);
+            relu += (Fr::from(1u64), r);
+            squares += (Fr::from(1u64), square);
+        }
+        for (sum, value) in [dot, relu, squares].into_iter().zip(public) {
+            let input = cs.new_input_variable(|| Ok(value))?;
+            cs.enforce_r1cs_constraint(|| sum, || Variable::One.into(), || input.into())?;
+        }
+        Ok(())
+    }
+}
+
+/// Synthesizes `circuit` exactly as `Groth16::create_proof_with_reduction` does.
+fn synthesize(circuit: SignedLayer) -> ConstraintSystemRef<Fr> {
+    let cs = ConstraintSystem::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: true,
+        generate_lc_assignments: false,
+    });
+    circuit.generate_constraints(cs.clone()).unwrap();
+    cs.finalize();
+    assert!(cs.is_satisfied().unwrap());
+    cs
+}
+
+fn setup(circuit: &SignedLayer) -> (ProvingKey<Bn254>, VerifyingKey<Bn254>) {
+    let mut rng = ChaCha20Rng::seed_from_u64(2024);
+    Groth16::<Bn254>::circuit_specific_setup(circuit.clone(), &mut rng).unwrap()
+}
+
+fn bytes(proof: &Proof<Bn254>) -> Vec<u8> {
+    let mut out = Vec::new();
+    proof.serialize_compressed(&mut out).unwrap();
+    out
+}
+
+fn blindings() -> Vec<(Fr, Fr)> {
+    let mut rng = ChaCha20Rng::seed_from_u64(99);
+    vec![
+        (Fr::from(7u64), Fr::from(11u64)),
+        (Fr::rand(&mut rng), Fr::rand(&mut rng)),
+        (Fr::from(0u64), Fr::from(5u64)), // r = 0: ark skips B in G1
+        (Fr::from(0u64), Fr::from(0u64)),
+    ]
+}
+
+fn assert_matches_ark<A: Accelerator>(engine: &A) {
+    let circuit = SignedLayer::new(1, N);
+    let (pk, _) = setup(&circuit);
+    let inst = R1csInstance::from_cs(synthesize(circuit.clone())).unwrap();
+    let prepared = PreparedProvingKey::new(engine, pk.clone()).unwrap();
+    for (r, s) in blindings() {
+        let ours = create_proof(engine, &prepared, &inst, r, s).unwrap();
+        let ark =
+            Groth16::<Bn254>::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
+        assert_eq!(
+            bytes(&ours),
+            bytes(&ark),
+            "engine `{}`, r = {r}, s = {s}",
+            engine.name()
+        );
+    }
+}
+
+#[test]
+fn fixture_has_the_witness_shape_we_optimise_for() {
+    let inst = R1csInstance::from_cs(synthesize(SignedLayer::new(1, N))).unwrap();
+    assert_eq!(inst.num_instance, 4);
+    assert_eq!(inst.num_constraints, 12 * N + 3);
+    let negative = inst
+        .witness()
+        .iter()
+        .filter(|v| v.into_bigint() > Fr::MODULUS_MINUS_ONE_DIV_TWO)
+        .count();
+    let bits = inst
+        .witness()
+        .iter()
+        .filter(|v| v.into_bigint() <= 1u64.into())
+        .count();
+    assert!(negative >= N / 2, "only {negative} negative witness values");
+    assert!(bits >= 8 * N, "only {bits} bit-valued witness values");
+}
+
+#[test]
+fn sign_normalised_engine_matches_ark_byte_for_byte() {
+    assert_matches_ark(&CpuEngine::new());
+}
+
+#[test]
+fn plain_engine_matches_ark_byte_for_byte() {
+    assert_matches_ark(&CpuEngine::plain());
+}
+
+#[test]
+fn witness_map_matches_ark() {
+    let cs = synthesize(SignedLayer::new(3, N));
+    let ark =
+        LibsnarkReduction::witness_map::<Fr, GeneralEvaluationDomain<Fr>>(cs.clone()).unwrap();
+    let inst = R1csInstance::from_cs(cs).unwrap();
+    assert_eq!(witness_map(&CpuEngine::new(), &inst).unwrap(), ark);
+}
+
+#[test]
+fn proof_verifies_and_tampered_input_is_rejected() {
+    let circuit = SignedLayer::new(4, N);
+    let (pk, vk) = setup(&circuit);
+    let engine = CpuEngine::new();
+    let prepared = PreparedProvingKey::new(&engine, pk).unwrap();
+    let inst = R1csInstance::from_cs(synthesize(circuit.clone())).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let (proof, timings) = create_proof_timed(
+        &engine,
+        &prepared,
+        &inst,
+        Fr::rand(&mut rng),
+        Fr::rand(&mut rng),
+    )
+    .unwrap();
+    assert!(timings.total >= timings.witness_map + timings.msm_a);
+
+    let public = circuit.public_inputs();
+    assert_eq!(inst.public_inputs(), public.as_slice());
+    assert!(Groth16::<Bn254>::verify(&vk, &public, &proof).unwrap());
+    for i in 0..public.len() {
+        let mut tampered = public.clone();
+        tampered[i] += Fr::from(1u64);
+        assert!(
+            !Groth16::<Bn254>::verify(&vk, &tampered, &proof).unwrap(),
+            "tampered input {i} accepted"
+        );
+    }
+}
+
+#[test]
+fn key_for_another_circuit_is_refused() {
+    let (pk, _) = setup(&SignedLayer::new(1, N / 2));
+    let engine = CpuEngine::new();
+    let prepared = PreparedProvingKey::new(&engine, pk).unwrap();
+    let inst = R1csInstance::from_cs(synthesize(SignedLayer::new(1, N))).unwrap();
+    let err = create_proof(&engine, &prepared, &inst, Fr::from(1u64), Fr::from(2u64)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Groth16Error::KeyMismatch {
+                query: "a_query",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn malformed_instances_are_errors_not_panics() {
+    let engine = CpuEngine::new();
+    let good = R1csInstance::from_cs(synthesize(SignedLayer::new(1, 4))).unwrap();
+
+    let mut bad_index = good.clone();
+    bad_index.c[0].push((Fr::from(1u64), good.assignment.len()));
+    let mut missing_row = good.clone();
+    missing_row.b.pop();
+    let mut no_one = good.clone();
+    no_one.assignment[0] = Fr::from(2u64);
+    let mut short = good.clone();
+    short.num_instance = good.assignment.len() + 1;
+    for inst in [bad_index, missing_row, no_one, short] {
+        let err = witness_map(&engine, &inst).unwrap_err();
+        assert!(
+            matches!(err, Groth16Error::MalformedInstance { .. }),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn setup_mode_constraint_system_is_refused() {
+    let cs = ConstraintSystem::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    SignedLayer::new(1, 4)
+        .generate_constraints(cs.clone())
+        .unwrap();
+    cs.finalize();
+    let err = R1csInstance::from_cs(cs).unwrap_err();
+    assert!(matches!(err, Groth16Error::Synthesis { .. }), "{err:?}");
+}

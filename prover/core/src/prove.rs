@@ -1,0 +1,178 @@
+//! Proving one inference: quantize, run the reference executor, synthesize, prove through the
+//! engine, and check the proof with the verifier before returning it.
+
+use std::time::{Duration, Instant};
+
+use ark_ff::UniformRand;
+use ark_relations::gr1cs::{ConstraintSystem, OptimizationGoal, SynthesisMode};
+use rand::{CryptoRng, RngCore};
+use zkinfer_accel::Accelerator;
+use zkinfer_ir::{dequantize, quantize, CompiledModel, QTensor, Witness};
+use zkinfer_r1cs::{Fr, ModelCircuit, ProofBinding};
+use zkinfer_verifier::{fr_to_hex, verify, ProofFile, Verdict, VerifyingKeyFile, PROOF_VERSION};
+
+use crate::groth16::{create_proof, PreparedProvingKey, R1csInstance};
+use crate::{ProveError, ProvingKeyFile};
+
+/// Where the time of one proof went.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProveTimings {
+    /// Quantization and the reference executor.
+    pub witness: Duration,
+    /// Constraint synthesis and matrix construction.
+    pub synthesis: Duration,
+    /// The Groth16 step (witness map and MSMs).
+    pub prove: Duration,
+    /// The self-check with the verifier.
+    pub verify: Duration,
+}
+
+/// A model ready to prove: the model, its prepared proving key and its verifying key.
+pub struct Prover<A: Accelerator> {
+    engine: A,
+    model: CompiledModel,
+    pk: PreparedProvingKey<A>,
+    vk: VerifyingKeyFile,
+}
+
+impl<A: Accelerator> Prover<A> {
+    /// Prepares the proving key's bases on the engine once.
+    pub fn new(
+        engine: A,
+        model: CompiledModel,
+        pk: ProvingKeyFile,
+        vk: VerifyingKeyFile,
+    ) -> Result<Self, ProveError> {
+        let pk = PreparedProvingKey::new(&engine, pk.pk)?;
+        Ok(Prover {
+            engine,
+            model,
+            pk,
+            vk,
+        })
+    }
+
+    /// The model being proved.
+    pub fn model(&self) -> &CompiledModel {
+        &self.model
+    }
+
+    /// The prepared proving key (for benchmarks of the Groth16 step alone).
+    pub fn prepared_key(&self) -> &PreparedProvingKey<A> {
+        &self.pk
+    }
+
+    /// The verifying key.
+    pub fn verifying_key(&self) -> &VerifyingKeyFile {
+        &self.vk
+    }
+
+    /// Quantizes float inputs (one flat list per model input) and runs the reference executor.
+    pub fn witness(&self, inputs: &[Vec<f64>]) -> Result<Witness, ProveError> {
+        let g = &self.model.graph;
+        let tensors = g
+            .inputs
+            .iter()
+            .zip(inputs)
+            .enumerate()
+            .map(|(i, (spec, values))| {
+                Ok(QTensor::new(
+                    spec.fact.shape.clone(),
+                    quantize(i, values, spec.fact.scale, spec.bits)?,
+                )?)
+            })
+            .collect::<Result<Vec<_>, ProveError>>()?;
+        Ok(g.eval(tensors)?)
+    }
+
+    /// Proves `model(inputs)` bound to `binding`, returning the checked proof file.
+    pub fn prove(
+        &self,
+        inputs: &[Vec<f64>],
+        binding: ProofBinding,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<(ProofFile, ProveTimings), ProveError> {
+        let mut t = ProveTimings::default();
+        let start = Instant::now();
+        let witness = self.witness(inputs)?;
+        t.witness = start.elapsed();
+
+        let start = Instant::now();
+        let inst = self.synthesize(&witness, binding)?;
+        t.synthesis = start.elapsed();
+
+        let start = Instant::now();
+        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        let proof = create_proof(&self.engine, &self.pk, &inst, r, s)?;
+        t.prove = start.elapsed();
+
+        let file = self.proof_file(
+            &witness,
+            binding,
+            &inst.assignment[1..inst.num_instance],
+            &proof,
+        )?;
+        let start = Instant::now();
+        match verify(&self.vk, &file)? {
+            Verdict::Accepted => {}
+            Verdict::Rejected(why) => return Err(ProveError::SelfCheck(why)),
+        }
+        t.verify = start.elapsed();
+        Ok((file, t))
+    }
+
+    /// Synthesizes the circuit with the witness into an R1CS instance (matrices, assignment).
+    pub fn synthesize(
+        &self,
+        witness: &Witness,
+        binding: ProofBinding,
+    ) -> Result<R1csInstance, ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: true,
+            generate_lc_assignments: false,
+        });
+        ModelCircuit {
+            model: &self.model,
+            witness: Some(witness),
+            binding,
+        }
+        .synthesize(&cs)?;
+        cs.finalize();
+        Ok(R1csInstance::from_cs(cs)?)
+    }
+
+    fn proof_file(
+        &self,
+        witness: &Witness,
+        binding: ProofBinding,
+        public: &[Fr],
+        proof: &ark_groth16::Proof<ark_bn254::Bn254>,
+    ) -> Result<ProofFile, ProveError> {
+        let g = &self.model.graph;
+        let outputs_int: Vec<Vec<i64>> =
+            witness.outputs(g).iter().map(|t| t.data.clone()).collect();
+        let outputs = outputs_int
+            .iter()
+            .zip(g.output_facts())
+            .map(|(q, f)| q.iter().map(|&v| dequantize(v, f.scale)).collect())
+            .collect();
+        Ok(ProofFile {
+            version: PROOF_VERSION,
+            system: "groth16-bn254".into(),
+            model_id: self.model.model_id.to_hex(),
+            outputs,
+            outputs_int,
+            input_commitment: public.first().map(fr_to_hex).unwrap_or_default(),
+            job_id: binding.job_id,
+            provider: format!("0x{}", hex_lower(&binding.provider)),
+            public_inputs: public.iter().map(fr_to_hex).collect(),
+            proof: ProofFile::encode_proof(proof)?,
+        })
+    }
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,48 @@
+//! Per-model Groth16 setup. Run by the requester or the model registry, never by the prover
+//! whose proofs the key will check (shared/DESIGN.md, trust).
+
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef};
+use ark_snark::SNARK;
+use rand::{CryptoRng, RngCore};
+use zkinfer_ir::CompiledModel;
+use zkinfer_r1cs::{ModelCircuit, ProofBinding};
+use zkinfer_verifier::{KeyProvenance, VerifyingKeyFile};
+
+use crate::groth16::Groth16Error;
+use crate::{public_layout, ProveError, ProvingKeyFile};
+
+/// The circuit in setup mode (shape only).
+struct SetupCircuit<'a>(&'a CompiledModel);
+
+impl ConstraintSynthesizer<zkinfer_r1cs::Fr> for SetupCircuit<'_> {
+    fn generate_constraints(
+        self,
+        cs: ConstraintSystemRef<zkinfer_r1cs::Fr>,
+    ) -> Result<(), ark_relations::gr1cs::SynthesisError> {
+        ModelCircuit {
+            model: self.0,
+            witness: None,
+            binding: ProofBinding::default(),
+        }
+        .generate_constraints(cs)
+    }
+}
+
+/// Generates the proving and verifying keys of `model`.
+pub fn setup(
+    model: &CompiledModel,
+    rng: &mut (impl RngCore + CryptoRng),
+    provenance: KeyProvenance,
+) -> Result<(ProvingKeyFile, VerifyingKeyFile), ProveError> {
+    let (pk, vk) = Groth16::<ark_bn254::Bn254>::circuit_specific_setup(SetupCircuit(model), rng)
+        .map_err(|e| ProveError::Groth16(Groth16Error::from(e)))?;
+    let model_id = model.model_id.0;
+    let vk_file = VerifyingKeyFile {
+        model_id,
+        vk,
+        layout: public_layout(model),
+        provenance,
+    };
+    Ok((ProvingKeyFile { model_id, pk }, vk_file))
+}
