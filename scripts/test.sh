@@ -5,11 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Nothing outside cargo is needed yet: models/ ships the ONNX files, inputs and test sets
-# (models/make_models.py regenerates them; it is not run here).
+# models/ ships the ONNX files, inputs and test sets (models/make_models.py regenerates them;
+# it is not run here).
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-cargo test --workspace --all-targets 2>&1 | tee "$log"
+# snarkjs (pinned in contracts/package-lock.json) cross-checks exported proofs.
+npm ci --prefix contracts --no-audit --no-fund
+cargo test --workspace --lib --bins --tests 2>&1 | tee "$log"
 cargo test --workspace --doc 2>&1 | tee -a "$log"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f }' "$log"

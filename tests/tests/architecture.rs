@@ -69,8 +69,38 @@ fn data_moves_forward_only() {
     let allowed: &[(&str, &[&str])] = &[
         ("zkinfer-ir", &[]),
         ("zkinfer-onnx", &["zkinfer-ir"]),
-        ("zkinfer-cli", &["zkinfer-ir", "zkinfer-onnx"]),
-        ("zkinfer-e2e", &["zkinfer-ir", "zkinfer-onnx"]),
+        ("zkinfer-r1cs", &["zkinfer-ir"]),
+        ("zkinfer-accel", &[]),
+        ("zkinfer-verifier", &[]),
+        (
+            "zkinfer-prover",
+            &[
+                "zkinfer-ir",
+                "zkinfer-r1cs",
+                "zkinfer-accel",
+                "zkinfer-verifier",
+            ],
+        ),
+        (
+            "zkinfer-cli",
+            &[
+                "zkinfer-ir",
+                "zkinfer-onnx",
+                "zkinfer-r1cs",
+                "zkinfer-prover",
+                "zkinfer-verifier",
+            ],
+        ),
+        (
+            "zkinfer-e2e",
+            &[
+                "zkinfer-ir",
+                "zkinfer-onnx",
+                "zkinfer-r1cs",
+                "zkinfer-prover",
+                "zkinfer-verifier",
+            ],
+        ),
     ];
     for (krate, ours) in &deps {
         let rule = allowed
@@ -83,6 +113,39 @@ fn data_moves_forward_only() {
                 "{krate} must not depend on {d}"
             );
         }
+    }
+}
+
+#[test]
+fn the_verifier_and_the_engine_seam_stay_small() {
+    let deps = workspace_deps(&metadata());
+    for banned in [
+        "zkinfer-prover",
+        "zkinfer-r1cs",
+        "tokio",
+        "warp",
+        "alloy",
+        "tract-onnx",
+    ] {
+        assert!(
+            !deps["zkinfer-verifier"].iter().any(|d| d == banned),
+            "zkinfer-verifier must not depend on {banned}"
+        );
+    }
+    let allowed = [
+        "ark-bn254",
+        "ark-ec",
+        "ark-ff",
+        "ark-poly",
+        "ark-std",
+        "thiserror",
+        "rayon",
+    ];
+    for d in &deps["zkinfer-accel"] {
+        assert!(
+            allowed.contains(&d.as_str()),
+            "zkinfer-accel may not depend on {d}"
+        );
     }
 }
 

@@ -23,6 +23,16 @@ enum Command {
     Compile(commands::compile::CompileArgs),
     /// Run a compiled model on an input file and print its outputs as JSON.
     Run(commands::run::RunArgs),
+    /// Generate the model's Groth16 proving and verifying keys (run by the requester or registry).
+    Setup(commands::setup::SetupArgs),
+    /// Prove one inference and write the proof file.
+    Prove(commands::prove::ProveArgs),
+    /// Verify a proof file: exit 0 valid, 1 invalid (with the reason), 2 unreadable input.
+    Verify(commands::verify::VerifyArgs),
+    /// Write the verifying key, a proof and its public inputs in snarkjs's Groth16 JSON formats.
+    ExportSnarkjs(commands::export_snarkjs::ExportSnarkjsArgs),
+    /// Benchmark every model in models/: constraints, setup, prove, MSM floor, verify, memory, sizes.
+    Bench(commands::bench::BenchArgs),
     /// List the ONNX ops zkinfer can import and prove.
     Ops,
     /// The main job on the bundled model: compile it and run it on its sample input.
@@ -34,6 +44,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Compile(a) => commands::compile::run(a),
         Command::Run(a) => commands::run::run(a),
+        Command::Setup(a) => commands::setup::run(a),
+        Command::Prove(a) => commands::prove::run(a),
+        Command::Verify(a) => commands::verify::run(a),
+        Command::ExportSnarkjs(a) => commands::export_snarkjs::run(a),
+        Command::Bench(a) => commands::bench::run(a),
         Command::Ops => commands::ops::run(),
         Command::Demo(a) => commands::demo::run(a),
     };

@@ -1,0 +1,223 @@
+//! `zkinfer bench`: for each model in `models/`, constraints, setup, witness, prove and verify
+//! times, the MSM floor, peak memory, key and proof sizes.
+//!
+//! Each model runs in a child process (`zkinfer bench --one DIR`) so its peak memory
+//! (`VmHWM`) is its own.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::Context;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+use zkinfer_ir::{InputData, QuantizeSettings};
+use zkinfer_prover::groth16::create_proof_timed;
+use zkinfer_prover::{setup, Engine, Prover};
+use zkinfer_r1cs::{estimate, ProofBinding};
+use zkinfer_verifier::{verify, KeyProvenance, Verdict};
+
+/// Arguments of `zkinfer bench`.
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Directory holding one sub-directory per model (`model.onnx`, `calibration.json`, `input.json`).
+    #[arg(long, default_value = "models")]
+    pub models: PathBuf,
+    /// Proofs per model (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Benchmark only this model directory, in this process, and print one JSON line.
+    #[arg(long, hide = true)]
+    pub one: Option<PathBuf>,
+}
+
+/// One model's figures.
+#[derive(Serialize, Deserialize)]
+struct Figures {
+    model: String,
+    constraints: usize,
+    public_inputs: usize,
+    setup_s: f64,
+    witness_s: f64,
+    synthesis_s: f64,
+    prove_s: f64,
+    msm_s: f64,
+    witness_map_s: f64,
+    verify_ms: f64,
+    peak_mib: f64,
+    pk_bytes: usize,
+    vk_bytes: usize,
+    proof_bytes: usize,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn read_json(path: &Path) -> anyhow::Result<InputData> {
+    super::compile::read_input(path)
+}
+
+fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
+    let onnx = dir.join("model.onnx");
+    let compiled = zkinfer_onnx::compile(
+        &onnx,
+        &read_json(&dir.join("calibration.json"))?,
+        QuantizeSettings::default(),
+    )?;
+    let model = compiled.model;
+    let stats = estimate(&model)?;
+    let provenance = KeyProvenance {
+        made_by: "zkinfer bench".into(),
+        insecure_seed: Some(0),
+        created_unix: 0,
+    };
+    let start = Instant::now();
+    let (pk, vk) = setup(
+        &model,
+        &mut rand_chacha::ChaCha20Rng::seed_from_u64(0),
+        provenance,
+    )?;
+    let setup_s = start.elapsed().as_secs_f64();
+    let (pk_bytes, vk_bytes) = (pk.to_bytes()?.len(), vk.to_bytes()?.len());
+    let shapes: Vec<Vec<usize>> = model
+        .graph
+        .inputs
+        .iter()
+        .map(|i| i.fact.shape.clone())
+        .collect();
+    let sample = read_json(&dir.join("input.json"))?.single(&shapes)?;
+    let prover = Prover::new(Engine::new(), model, pk, vk)?;
+    let binding = ProofBinding {
+        job_id: 1,
+        provider: [0x42; 20],
+    };
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    let (mut prove, mut wit, mut synth, mut msm, mut wmap, mut ver) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut proof_bytes = 0;
+    for _ in 0..runs.max(1) {
+        let (file, t) = prover.prove(&sample, binding, &mut rng)?;
+        proof_bytes = file.proof.len() / 2;
+        prove.push((t.witness + t.synthesis + t.prove).as_secs_f64());
+        wit.push(t.witness.as_secs_f64());
+        synth.push(t.synthesis.as_secs_f64());
+        let start = Instant::now();
+        anyhow::ensure!(
+            verify(prover.verifying_key(), &file)? == Verdict::Accepted,
+            "bench proof rejected"
+        );
+        ver.push(start.elapsed().as_secs_f64() * 1e3);
+        // The Groth16 step alone, with its MSM breakdown (the floor).
+        let inst = prover.synthesize(&prover.witness(&sample)?, binding)?;
+        let (_, gt) = create_proof_timed(
+            &Engine::new(),
+            prover.prepared_key(),
+            &inst,
+            1u64.into(),
+            2u64.into(),
+        )?;
+        msm.push((gt.msm_h + gt.msm_l + gt.msm_a + gt.msm_b_g1 + gt.msm_b_g2).as_secs_f64());
+        wmap.push(gt.witness_map.as_secs_f64());
+    }
+    Ok(Figures {
+        model: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        constraints: stats.constraints,
+        public_inputs: stats.public_inputs,
+        setup_s,
+        witness_s: median(wit),
+        synthesis_s: median(synth),
+        prove_s: median(prove),
+        msm_s: median(msm),
+        witness_map_s: median(wmap),
+        verify_ms: median(ver),
+        peak_mib: peak_mib(),
+        pk_bytes,
+        vk_bytes,
+        proof_bytes,
+    })
+}
+
+/// Peak resident memory of this process (`VmHWM`), MiB.
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// Runs `zkinfer bench`.
+pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = a.one {
+        println!("{}", serde_json::to_string(&bench_one(&dir, a.runs)?)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&a.models)
+        .with_context(|| format!("cannot read {}", a.models.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.join("model.onnx").is_file()
+                && p.join("input.json").is_file()
+                && p.join("calibration.json").is_file()
+        })
+        .collect();
+    dirs.sort();
+    let exe = std::env::current_exe()?;
+    println!(
+        "{:<12} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>8} {:>9} {:>6}",
+        "model",
+        "constr",
+        "setup_s",
+        "wit_s",
+        "synth_s",
+        "prove_s",
+        "msm_s",
+        "pr/msm",
+        "ver_ms",
+        "peak_MiB",
+        "pk_MiB",
+        "vk_bytes",
+        "proof"
+    );
+    for dir in dirs {
+        let out = Command::new(&exe)
+            .args(["bench", "--runs", &a.runs.to_string(), "--one"])
+            .arg(&dir)
+            .output()?;
+        if !out.status.success() {
+            println!(
+                "{:<12} failed: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            continue;
+        }
+        let f: Figures = serde_json::from_slice(&out.stdout)?;
+        println!(
+            "{:<12} {:>8} {:>7.2} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7.2} {:>7.1} {:>8.0} {:>8.1} {:>9} {:>6}",
+            f.model,
+            f.constraints,
+            f.setup_s,
+            f.witness_s,
+            f.synthesis_s,
+            f.prove_s,
+            f.msm_s,
+            f.prove_s / f.msm_s,
+            f.verify_ms,
+            f.peak_mib,
+            f.pk_bytes as f64 / (1024.0 * 1024.0),
+            f.vk_bytes,
+            f.proof_bytes
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,262 @@
+//! Groth16 end to end on every bundled model: the proof verifies natively, its outputs equal
+//! the reference executor's bit for bit, and every tampering is rejected.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkinfer_e2e::{model_dir, read_input, real_models};
+use zkinfer_ir::{CompiledModel, QuantizeSettings};
+use zkinfer_onnx::{compile, run_integer};
+use zkinfer_prover::{setup, Engine, Prover, ProvingKeyFile};
+use zkinfer_r1cs::ProofBinding;
+use zkinfer_verifier::{
+    fr_to_hex, verify, FormatError, KeyProvenance, ProofFile, Rejection, Verdict, VerifyingKeyFile,
+};
+
+fn provenance() -> KeyProvenance {
+    KeyProvenance {
+        made_by: "e2e test".into(),
+        insecure_seed: Some(1),
+        created_unix: 0,
+    }
+}
+
+fn model(name: &str) -> CompiledModel {
+    let dir = model_dir(name);
+    compile(
+        &dir.join("model.onnx"),
+        &read_input(&dir.join("calibration.json")),
+        QuantizeSettings::default(),
+    )
+    .unwrap()
+    .model
+}
+
+fn sample(name: &str, m: &CompiledModel) -> Vec<Vec<f64>> {
+    let shapes: Vec<Vec<usize>> = m
+        .graph
+        .inputs
+        .iter()
+        .map(|i| i.fact.shape.clone())
+        .collect();
+    read_input(&model_dir(name).join("input.json"))
+        .single(&shapes)
+        .unwrap()
+}
+
+fn prover(m: &CompiledModel, seed: u64) -> Prover<Engine> {
+    let (pk, vk) = setup(m, &mut ChaCha20Rng::seed_from_u64(seed), provenance()).unwrap();
+    Prover::new(Engine::new(), m.clone(), pk, vk).unwrap()
+}
+
+const BINDING: ProofBinding = ProofBinding {
+    job_id: 42,
+    provider: [0x11; 20],
+};
+
+fn rejected(vk: &VerifyingKeyFile, f: &ProofFile) -> Rejection {
+    match verify(vk, f).unwrap() {
+        Verdict::Rejected(r) => r,
+        Verdict::Accepted => panic!("a tampered proof was accepted"),
+    }
+}
+
+#[test]
+fn every_model_proves_and_verifies_with_exact_outputs() {
+    for name in real_models() {
+        let m = model(&name);
+        let p = prover(&m, 7);
+        let input = sample(&name, &m);
+        let (file, t) = p
+            .prove(&input, BINDING, &mut ChaCha20Rng::seed_from_u64(1))
+            .unwrap();
+        assert_eq!(
+            verify(p.verifying_key(), &file).unwrap(),
+            Verdict::Accepted,
+            "{name}"
+        );
+        let expected: Vec<Vec<i64>> = run_integer(&m, &input)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.data)
+            .collect();
+        assert_eq!(
+            file.outputs_int, expected,
+            "{name}: outputs must equal the reference executor's"
+        );
+        println!(
+            "{name:<12} prove {:.3} s (synthesis {:.3} s)",
+            t.prove.as_secs_f64(),
+            t.synthesis.as_secs_f64()
+        );
+    }
+}
+
+/// A valid mlp proof and its prover.
+fn good_proof() -> (Prover<Engine>, ProofFile) {
+    let m = model("mlp");
+    let p = prover(&m, 7);
+    let (good, _) = p
+        .prove(
+            &sample("mlp", &m),
+            BINDING,
+            &mut ChaCha20Rng::seed_from_u64(2),
+        )
+        .unwrap();
+    assert_eq!(verify(p.verifying_key(), &good).unwrap(), Verdict::Accepted);
+    (p, good)
+}
+
+#[test]
+fn tampered_proof_bytes_and_public_inputs_are_rejected() {
+    let (p, good) = good_proof();
+    let vk = p.verifying_key();
+
+    // Every byte region of the proof (A, B, C): flip a bit, re-encode if it still decodes.
+    let bytes = hex::decode(&good.proof).unwrap();
+    for i in [0usize, 5, 31, 40, 70, 95, 100, 127] {
+        let mut b = bytes.clone();
+        b[i] ^= 0x04;
+        let f = ProofFile {
+            proof: hex::encode(&b),
+            ..good.clone()
+        };
+        assert!(
+            matches!(verify(vk, &f).unwrap(), Verdict::Rejected(_)),
+            "proof byte {i}"
+        );
+    }
+    // Each public input, changed consistently with its claim or alone.
+    for i in 0..good.public_inputs.len() {
+        let mut f = good.clone();
+        let v = f.stated_public_inputs().unwrap()[i] + zkinfer_verifier::Fr::from(1u8);
+        f.public_inputs[i] = fr_to_hex(&v);
+        assert_eq!(
+            rejected(vk, &f),
+            Rejection::PublicInputsMismatch,
+            "public input {i}"
+        );
+    }
+}
+
+#[test]
+fn changed_claims_with_matching_public_inputs_are_rejected() {
+    let (p, good) = good_proof();
+    let vk = p.verifying_key();
+    // Claims changed together with the public inputs they imply: the proof itself fails.
+    let mut claims = good.claims().unwrap();
+    claims.outputs[0][3] += 1;
+    let mut f = good.clone();
+    f.outputs_int = claims.outputs.clone();
+    f.outputs[0][3] = f.outputs_int[0][3] as f64 / 2f64.powi(vk.layout.output_scales[0]);
+    f.public_inputs = claims
+        .to_field_elements(&vk.layout)
+        .unwrap()
+        .iter()
+        .map(fr_to_hex)
+        .collect();
+    assert_eq!(rejected(vk, &f), Rejection::InvalidProof, "changed output");
+    for (job, provider) in [(43u64, [0x11u8; 20]), (42, [0x12; 20])] {
+        let mut c = good.claims().unwrap();
+        c.job_id = job;
+        c.provider = provider;
+        let f = ProofFile {
+            job_id: job,
+            provider: format!("0x{}", hex::encode(provider)),
+            public_inputs: c
+                .to_field_elements(&vk.layout)
+                .unwrap()
+                .iter()
+                .map(fr_to_hex)
+                .collect(),
+            ..good.clone()
+        };
+        assert_eq!(
+            rejected(vk, &f),
+            Rejection::InvalidProof,
+            "job {job} provider {provider:?}"
+        );
+    }
+    let mut c = good.claims().unwrap();
+    c.input_commitment += zkinfer_verifier::Fr::from(1u8);
+    let f = ProofFile {
+        input_commitment: fr_to_hex(&c.input_commitment),
+        public_inputs: c
+            .to_field_elements(&vk.layout)
+            .unwrap()
+            .iter()
+            .map(fr_to_hex)
+            .collect(),
+        ..good.clone()
+    };
+    assert_eq!(
+        rejected(vk, &f),
+        Rejection::InvalidProof,
+        "input commitment"
+    );
+    // Printed outputs that differ from the proven ones.
+    let mut f = good.clone();
+    f.outputs[0][0] += 0.5;
+    assert!(matches!(rejected(vk, &f), Rejection::InconsistentClaims(_)));
+}
+
+#[test]
+fn other_keys_reject_the_proof() {
+    let (_, good) = good_proof();
+    let m = model("mlp");
+    // Another key of the same model (other setup) and another model's key.
+    let other_setup = prover(&m, 8);
+    assert_eq!(
+        rejected(other_setup.verifying_key(), &good),
+        Rejection::InvalidProof
+    );
+    let other_model = prover(&model("cnn"), 7);
+    assert!(matches!(
+        rejected(other_model.verifying_key(), &good),
+        Rejection::WrongModel { .. }
+    ));
+}
+
+#[test]
+fn truncated_or_corrupted_keys_and_proofs_give_clear_errors() {
+    let m = model("mlp");
+    let (pk, vk) = setup(&m, &mut ChaCha20Rng::seed_from_u64(3), provenance()).unwrap();
+    let id = m.model_id.0;
+    let pk_bytes = pk.to_bytes().unwrap();
+    let vk_bytes = vk.to_bytes().unwrap();
+    assert!(ProvingKeyFile::from_bytes(&pk_bytes, &id).is_ok());
+    assert!(VerifyingKeyFile::from_bytes(&vk_bytes, Some(&id)).is_ok());
+    for cut in [10, 90, pk_bytes.len() / 2, pk_bytes.len() - 1] {
+        assert!(
+            matches!(
+                ProvingKeyFile::from_bytes(&pk_bytes[..cut], &id),
+                Err(FormatError::Truncated { .. }) | Err(FormatError::BadMagic { .. })
+            ),
+            "cut {cut}"
+        );
+    }
+    let mut flipped = vk_bytes.clone();
+    let last = flipped.len() - 3;
+    flipped[last] ^= 1;
+    assert!(matches!(
+        VerifyingKeyFile::from_bytes(&flipped, Some(&id)),
+        Err(FormatError::Corrupt(_))
+    ));
+    let other = [9u8; 32];
+    let e = VerifyingKeyFile::from_bytes(&vk_bytes, Some(&other)).unwrap_err();
+    assert!(
+        matches!(e, FormatError::WrongModel { .. }) && e.to_string().contains("model"),
+        "{e}"
+    );
+    assert!(matches!(
+        ProvingKeyFile::from_bytes(&vk_bytes, &id),
+        Err(FormatError::WrongKind { .. })
+    ));
+    // Proof files: bad JSON, another version.
+    assert!(ProofFile::from_json("{").is_err());
+    assert!(matches!(
+        ProofFile::from_json(r#"{"version": 9}"#),
+        Err(FormatError::UnsupportedVersion { found: 9, .. })
+    ));
+}
