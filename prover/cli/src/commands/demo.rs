@@ -1,14 +1,18 @@
 //! `zkinfer demo`: the main job on the bundled model (embedded in the binary, so it runs from
-//! any directory).
+//! any directory): compile, set up, prove one inference, verify it, and show tampered proofs
+//! being refused.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use zkinfer_ir::{InputData, QuantizeSettings};
+use zkinfer_r1cs::ProofBinding;
+use zkinfer_verifier::{fr_to_hex, verify, ProofFile, Verdict};
 
 use super::compile::{compile_to_dir, print_report};
-use super::run::infer;
+use super::prove::{load_vk, prove_to};
+use super::setup::setup_dir;
 
 const MODEL_ONNX: &[u8] = include_bytes!("../../../../models/lenet5/model.onnx");
 const CALIBRATION: &str = include_str!("../../../../models/lenet5/calibration.json");
@@ -31,22 +35,91 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     let onnx = out.join("lenet5.onnx");
     std::fs::write(&onnx, MODEL_ONNX)
         .with_context(|| format!("cannot write {}", onnx.display()))?;
+    let input = out.join("input.json");
+    std::fs::write(&input, INPUT).with_context(|| format!("cannot write {}", input.display()))?;
+
     println!(
         "== 1. compile the bundled LeNet-5 (models/lenet5) into {}",
         out.display()
     );
-    let calibration = InputData::from_json(CALIBRATION)?;
-    let compiled = compile_to_dir(&onnx, &calibration, QuantizeSettings::default(), &out)?;
+    let compiled = compile_to_dir(
+        &onnx,
+        &InputData::from_json(CALIBRATION)?,
+        QuantizeSettings::default(),
+        &out,
+    )?;
     print_report(&compiled.report);
-    println!("== 2. run the exact integer model on models/lenet5/input.json");
-    let result = infer(&compiled.model, &InputData::from_json(INPUT)?)?;
-    let logits = &result.outputs[0];
-    println!("outputs      {}", serde_json::to_string(&result.outputs)?);
+
+    println!("\n== 2. setup (the requester's role; fresh randomness from the OS)");
+    setup_dir(&out, None, "zkinfer demo (acting as the requester)")?;
+
+    println!("\n== 3. prove one inference for job 1, payable to provider 0x…01");
+    let mut provider = [0u8; 20];
+    provider[19] = 1;
+    let proof_path = out.join("proof.json");
+    let (file, t) = prove_to(
+        &out,
+        &input,
+        ProofBinding {
+            job_id: 1,
+            provider,
+        },
+        &proof_path,
+    )?;
+    println!("outputs      {}", serde_json::to_string(&file.outputs)?);
+    println!("outputs_int  {}", serde_json::to_string(&file.outputs_int)?);
     println!(
-        "outputs_int  {}",
-        serde_json::to_string(&result.outputs_int)?
+        "predicted digit: {}",
+        zkinfer_onnx::argmax(&file.outputs[0])
     );
-    println!("predicted digit: {}", zkinfer_onnx::argmax(logits));
-    println!("(proving, verification and the on-chain escrow are added by the next stages)");
+    println!(
+        "proved in {:.2} s (witness {:.3} s, synthesis {:.3} s, Groth16 {:.3} s); proof {} bytes; wrote {}",
+        (t.witness + t.synthesis + t.prove).as_secs_f64(),
+        t.witness.as_secs_f64(),
+        t.synthesis.as_secs_f64(),
+        t.prove.as_secs_f64(),
+        file.proof.len() / 2,
+        proof_path.display()
+    );
+
+    println!("\n== 4. verify natively (the requester's check)");
+    let vk = load_vk(&out, None)?;
+    println!("valid proof:                 {}", show(verify(&vk, &file)?));
+    let mut other_provider = file.claims()?;
+    other_provider.provider[19] = 2;
+    let copied = ProofFile {
+        provider: format!("0x{}", "00".repeat(19) + "02"),
+        public_inputs: other_provider
+            .to_field_elements(&vk.layout)?
+            .iter()
+            .map(fr_to_hex)
+            .collect(),
+        ..file.clone()
+    };
+    println!(
+        "same proof, other provider:  {}",
+        show(verify(&vk, &copied)?)
+    );
+    let mut forged = file.clone();
+    forged.outputs_int[0][0] += 1;
+    forged.outputs[0][0] = forged.outputs_int[0][0] as f64 / 2f64.powi(vk.layout.output_scales[0]);
+    forged.public_inputs = forged
+        .claims()?
+        .to_field_elements(&vk.layout)?
+        .iter()
+        .map(fr_to_hex)
+        .collect();
+    println!(
+        "forged output:               {}",
+        show(verify(&vk, &forged)?)
+    );
+    println!("\n(on-chain verification and the escrow are added by the next stage)");
     Ok(ExitCode::SUCCESS)
+}
+
+fn show(v: Verdict) -> String {
+    match v {
+        Verdict::Accepted => "accepted".into(),
+        Verdict::Rejected(why) => format!("rejected ({why})"),
+    }
 }
