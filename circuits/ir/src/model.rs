@@ -78,8 +78,11 @@ fn canonical_bytes(graph: &Graph) -> Vec<u8> {
 /// How calibration turned floats into fixed point; recorded with the model for reproducibility.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuantizeSettings {
-    /// Signed bit width of every range-checked activation (inputs and rescaled tensors).
+    /// Signed bit width of every range-checked intermediate activation (rescaled tensors).
     pub activation_bits: u32,
+    /// Signed bit width of the model inputs (range-checked and committed). Narrower than the
+    /// activations by default: input precision widens every first-layer accumulator.
+    pub input_bits: u32,
     /// Signed bit width of weights and other constants (they cost no constraints, but widen
     /// accumulators and rescale remainders).
     pub weight_bits: u32,
@@ -93,6 +96,7 @@ impl Default for QuantizeSettings {
     fn default() -> Self {
         QuantizeSettings {
             activation_bits: 18,
+            input_bits: 12,
             weight_bits: 18,
             headroom_bits: 1,
             max_scale: 24,

@@ -1,6 +1,6 @@
 //! Quantization: the calibrated float graph becomes the integer IR graph.
 //!
-//! Every tensor gets a power-of-two scale. Graph inputs and the results of every rounding step
+//! Every tensor gets a power-of-two scale. Graph inputs (`input_bits`) and the results of every rounding step
 //! (after Gemm, Conv, affine maps and average pooling) are range-checked to
 //! `activation_bits`, with their scale chosen as the largest that keeps the calibration maximum,
 //! times `2^headroom_bits`, inside that range. Weights get the largest scale that fits
@@ -303,7 +303,7 @@ pub fn quantize(
         unrounded: Vec::new(),
     };
     for (i, (name, shape)) in g.inputs.iter().enumerate() {
-        let bits = settings.activation_bits;
+        let bits = settings.input_bits;
         let scale = choose_scale(ranges[i], bits, settings.headroom_bits, settings.max_scale);
         let fact = Fact {
             shape: shape.clone(),
@@ -358,6 +358,9 @@ fn deferred_roundings(g: &FGraph) -> Vec<bool> {
 
 fn check_settings(s: &QuantizeSettings) -> Result<(), CompileError> {
     let bad = |m: String| Err(CompileError::Settings(m));
+    if !(4..=40).contains(&s.input_bits) {
+        return bad(format!("input bits {} must be in 4..=40", s.input_bits));
+    }
     if !(4..=40).contains(&s.activation_bits) {
         return bad(format!(
             "activation bits {} must be in 4..=40",

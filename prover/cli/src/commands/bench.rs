@@ -42,6 +42,8 @@ struct Figures {
     synthesis_s: f64,
     prove_s: f64,
     msm_s: f64,
+    /// Per-MSM medians: h, l, a, b (G1), b (G2).
+    msm_parts_s: [f64; 5],
     witness_map_s: f64,
     verify_ms: f64,
     peak_mib: f64,
@@ -89,6 +91,43 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
         .collect();
     let sample = read_json(&dir.join("input.json"))?.single(&shapes)?;
     let prover = Prover::new(Engine::new(), model, pk, vk)?;
+    let m = measure(&prover, &sample, runs)?;
+    Ok(Figures {
+        model: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        constraints: stats.constraints,
+        public_inputs: stats.public_inputs,
+        setup_s,
+        witness_s: m.witness_s,
+        synthesis_s: m.synthesis_s,
+        prove_s: m.prove_s,
+        msm_s: m.msm_s,
+        msm_parts_s: m.msm_parts_s,
+        witness_map_s: m.witness_map_s,
+        verify_ms: m.verify_ms,
+        peak_mib: peak_mib(),
+        pk_bytes,
+        vk_bytes,
+        proof_bytes: m.proof_bytes,
+    })
+}
+
+/// Medians over the measured proofs.
+struct Measured {
+    witness_s: f64,
+    synthesis_s: f64,
+    prove_s: f64,
+    msm_s: f64,
+    msm_parts_s: [f64; 5],
+    witness_map_s: f64,
+    verify_ms: f64,
+    proof_bytes: usize,
+}
+
+/// Proves `runs` times, verifying each proof, and times the Groth16 step's parts separately.
+fn measure(prover: &Prover<Engine>, sample: &[Vec<f64>], runs: usize) -> anyhow::Result<Measured> {
     let binding = ProofBinding {
         job_id: 1,
         provider: [0x42; 20],
@@ -96,9 +135,10 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
     let (mut prove, mut wit, mut synth, mut msm, mut wmap, mut ver) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut parts: Vec<[f64; 5]> = vec![];
     let mut proof_bytes = 0;
     for _ in 0..runs.max(1) {
-        let (file, t) = prover.prove(&sample, binding, &mut rng)?;
+        let (file, t) = prover.prove(sample, binding, &mut rng)?;
         proof_bytes = file.proof.len() / 2;
         prove.push((t.witness + t.synthesis + t.prove).as_secs_f64());
         wit.push(t.witness.as_secs_f64());
@@ -110,7 +150,7 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
         );
         ver.push(start.elapsed().as_secs_f64() * 1e3);
         // The Groth16 step alone, with its MSM breakdown (the floor).
-        let inst = prover.synthesize(&prover.witness(&sample)?, binding)?;
+        let inst = prover.synthesize(&prover.witness(sample)?, binding)?;
         let (_, gt) = create_proof_timed(
             &Engine::new(),
             prover.prepared_key(),
@@ -119,25 +159,19 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
             2u64.into(),
         )?;
         msm.push((gt.msm_h + gt.msm_l + gt.msm_a + gt.msm_b_g1 + gt.msm_b_g2).as_secs_f64());
+        parts.push(
+            [gt.msm_h, gt.msm_l, gt.msm_a, gt.msm_b_g1, gt.msm_b_g2].map(|d| d.as_secs_f64()),
+        );
         wmap.push(gt.witness_map.as_secs_f64());
     }
-    Ok(Figures {
-        model: dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        constraints: stats.constraints,
-        public_inputs: stats.public_inputs,
-        setup_s,
+    Ok(Measured {
         witness_s: median(wit),
         synthesis_s: median(synth),
         prove_s: median(prove),
         msm_s: median(msm),
+        msm_parts_s: std::array::from_fn(|i| median(parts.iter().map(|p| p[i]).collect())),
         witness_map_s: median(wmap),
         verify_ms: median(ver),
-        peak_mib: peak_mib(),
-        pk_bytes,
-        vk_bytes,
         proof_bytes,
     })
 }

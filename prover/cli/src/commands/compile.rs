@@ -34,6 +34,9 @@ pub struct QuantArgs {
     /// larger rounding errors.
     #[arg(long, default_value_t = QuantizeSettings::default().activation_bits)]
     pub activation_bits: u32,
+    /// Signed bits of the model inputs (range-checked and committed in the circuit).
+    #[arg(long, default_value_t = QuantizeSettings::default().input_bits)]
+    pub input_bits: u32,
     /// Signed bits of weights and constants.
     #[arg(long, default_value_t = QuantizeSettings::default().weight_bits)]
     pub weight_bits: u32,
@@ -46,6 +49,7 @@ impl From<QuantArgs> for QuantizeSettings {
     fn from(a: QuantArgs) -> Self {
         QuantizeSettings {
             activation_bits: a.activation_bits,
+            input_bits: a.input_bits,
             weight_bits: a.weight_bits,
             headroom_bits: a.headroom_bits,
             ..QuantizeSettings::default()

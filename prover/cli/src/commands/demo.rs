@@ -82,9 +82,17 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         proof_path.display()
     );
 
+    check_and_tamper(&out, &file)?;
+    println!("\n(on-chain verification and the escrow are added by the next stage)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Verifies the proof natively, then shows a copied proof (other provider) and a forged
+/// output being refused.
+fn check_and_tamper(out: &std::path::Path, file: &ProofFile) -> anyhow::Result<()> {
     println!("\n== 4. verify natively (the requester's check)");
-    let vk = load_vk(&out, None)?;
-    println!("valid proof:                 {}", show(verify(&vk, &file)?));
+    let vk = load_vk(out, None)?;
+    println!("valid proof:                 {}", show(verify(&vk, file)?));
     let mut other_provider = file.claims()?;
     other_provider.provider[19] = 2;
     let copied = ProofFile {
@@ -113,8 +121,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         "forged output:               {}",
         show(verify(&vk, &forged)?)
     );
-    println!("\n(on-chain verification and the escrow are added by the next stage)");
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn show(v: Verdict) -> String {
