@@ -219,6 +219,20 @@ fn other_keys_reject_the_proof() {
 }
 
 #[test]
+fn circuit_and_verifier_use_the_same_poseidon_parameters() {
+    let (a, b) = (
+        zkinfer_r1cs::gadgets::poseidon::params(),
+        zkinfer_verifier::poseidon_params(),
+    );
+    assert_eq!(
+        (a.full_rounds, a.partial_rounds, a.alpha, a.rate, a.capacity),
+        (b.full_rounds, b.partial_rounds, b.alpha, b.rate, b.capacity)
+    );
+    assert_eq!(a.ark, b.ark);
+    assert_eq!(a.mds, b.mds);
+}
+
+#[test]
 fn truncated_or_corrupted_keys_and_proofs_give_clear_errors() {
     let m = model("mlp");
     let (pk, vk) = setup(&m, &mut ChaCha20Rng::seed_from_u64(3), provenance()).unwrap();
