@@ -37,14 +37,15 @@ pub enum Coset {
     /// The subgroup of `n`-th roots of unity `ω^i`.
     None,
     /// The coset `g·ω^i` with `g = Fr::GENERATOR`, as arkworks'
-    /// `Radix2EvaluationDomain::get_coset(Fr::GENERATOR)` and the Groth16 witness map use.
+    /// domains' `get_coset(Fr::GENERATOR)` and the Groth16 witness map use.
     Standard,
 }
 
-/// Radix-2 NTTs over `Fr`; direction and coset are explicit, order is natural in and out.
+/// NTTs over `Fr`; direction and coset are explicit, order is natural in and out.
 pub trait NttEngine: Send + Sync {
-    /// In-place radix-2 NTT over the domain of size `values.len()` (a power of two, at most
-    /// `2^28` for BN254's `Fr`), natural order in and out.
+    /// In-place NTT over the multiplicative subgroup of size `values.len()`: a power of two
+    /// (at most `2^28` for BN254's `Fr`) or `2^k·3`, `2^k·9` (BN254's `Fr` has 3-subgroups;
+    /// arkworks' mixed-radix domain), natural order in and out.
     fn ntt(&self, values: &mut [Fr], dir: Direction, coset: Coset) -> Result<(), AccelError>;
 }
 

@@ -9,7 +9,7 @@ use zkinfer_ir::CompiledModel;
 use zkinfer_r1cs::{ModelCircuit, ProofBinding};
 use zkinfer_verifier::{KeyProvenance, VerifyingKeyFile};
 
-use crate::groth16::Groth16Error;
+use crate::groth16::{Groth16Error, QapReduction};
 use crate::{public_layout, ProveError, ProvingKeyFile};
 
 /// The circuit in setup mode (shape only).
@@ -35,8 +35,9 @@ pub fn setup(
     rng: &mut (impl RngCore + CryptoRng),
     provenance: KeyProvenance,
 ) -> Result<(ProvingKeyFile, VerifyingKeyFile), ProveError> {
-    let (pk, vk) = Groth16::<ark_bn254::Bn254>::circuit_specific_setup(SetupCircuit(model), rng)
-        .map_err(|e| ProveError::Groth16(Groth16Error::from(e)))?;
+    let (pk, vk) =
+        Groth16::<ark_bn254::Bn254, QapReduction>::circuit_specific_setup(SetupCircuit(model), rng)
+            .map_err(|e| ProveError::Groth16(Groth16Error::from(e)))?;
     let model_id = model.model_id.0;
     let vk_file = VerifyingKeyFile {
         model_id,

@@ -22,7 +22,8 @@ const MAX_LOG_SIZE: u32 = 28;
 /// Fixed seed for every input the suite generates.
 const SEED: u64 = 0x7a6b_1a7e_0000_0001;
 
-/// Runs the whole suite against `engine` for MSM and NTT lengths `2^k`, `k` in `log_sizes`.
+/// Runs the whole suite against `engine` for MSM and NTT lengths `2^k` (and NTT lengths
+/// `3·2^k`, `9·2^k`), `k` in `log_sizes`.
 ///
 /// Returns the first disagreement, naming the engine, the case and the length (or a refusal
 /// when a log size exceeds 28, `Fr`'s two-adicity). Every engine
@@ -45,6 +46,11 @@ pub fn check_engine<E: Accelerator>(
         let n = 1usize << k;
         msm::check_size(engine, &mut rng, n).map_err(prefix)?;
         ntt::check_size(engine, &mut rng, n).map_err(prefix)?;
+        // Mixed-radix lengths (the Groth16 domain when 2^k·3 or 2^k·9 fits tighter).
+        if k + 4 <= MAX_LOG_SIZE {
+            ntt::check_size(engine, &mut rng, 3 * n).map_err(prefix)?;
+            ntt::check_size(engine, &mut rng, 9 * n).map_err(prefix)?;
+        }
     }
     Ok(())
 }

@@ -1,10 +1,12 @@
-//! NTT conformance: the engine's NTTs against arkworks' `Radix2EvaluationDomain`.
+//! NTT conformance: the engine's NTTs against arkworks' radix-2 and mixed-radix domains.
 
 use super::expect_eq;
 use crate::{AccelError, Accelerator, Coset, Direction};
 use ark_bn254::Fr;
 use ark_ff::{FftField, UniformRand};
-use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use ark_poly::{
+    EvaluationDomain, GeneralEvaluationDomain, MixedRadixEvaluationDomain, Radix2EvaluationDomain,
+};
 use ark_std::rand::rngs::StdRng;
 
 const ALL: [(Direction, Coset); 4] = [
@@ -14,9 +16,9 @@ const ALL: [(Direction, Coset); 4] = [
     (Direction::Inverse, Coset::Standard),
 ];
 
-/// Lengths that are not powers of two must be refused with `BadSize`.
+/// Lengths that are neither `2^k`, `2^k·3` nor `2^k·9` must be refused with `BadSize`.
 pub(super) fn check_edge_cases<E: Accelerator>(engine: &E) -> Result<(), String> {
-    for len in [0usize, 3, 6, 12, 100] {
+    for len in [0usize, 5, 10, 27, 100] {
         for (dir, coset) in ALL {
             let mut values = vec![Fr::from(5u64); len];
             match engine.ntt(&mut values, dir, coset) {
@@ -38,8 +40,14 @@ pub(super) fn check_size<E: Accelerator>(
     rng: &mut StdRng,
     n: usize,
 ) -> Result<(), String> {
-    let domain = Radix2EvaluationDomain::<Fr>::new(n)
-        .ok_or_else(|| format!("arkworks has no radix-2 domain of size {n}"))?;
+    let domain = if n.is_power_of_two() {
+        Radix2EvaluationDomain::<Fr>::new(n).map(GeneralEvaluationDomain::Radix2)
+    } else {
+        MixedRadixEvaluationDomain::<Fr>::new(n)
+            .filter(|d| d.size() == n)
+            .map(GeneralEvaluationDomain::MixedRadix)
+    }
+    .ok_or_else(|| format!("arkworks has no domain of exactly {n} points"))?;
     let coset_domain = domain
         .get_coset(Fr::GENERATOR)
         .ok_or_else(|| format!("arkworks has no standard coset of size {n}"))?;

@@ -5,7 +5,8 @@
 //! owns the final proving step, the QAP witness map through [`NttEngine`] and the five MSMs
 //! (four in G1, one in G2) through [`MsmEngine`], and reuses ark-groth16's `ProvingKey`,
 //! `Proof` and verifier. With the same `r, s`, [`create_proof`] returns the proof
-//! `Groth16::<Bn254>::create_proof_with_reduction` returns, byte for byte (tested).
+//! `Groth16::<Bn254, QapReduction>::create_proof_with_reduction` returns, byte for byte (tested).
+//! The QAP domain is [`QapDomain`]: the smallest radix-2 or `2^k·3^j` subgroup that fits.
 //!
 //! Flow: synthesize and finalize a constraint system → [`R1csInstance::from_cs`] →
 //! [`create_proof`] with a [`PreparedProvingKey`] built once per key.
@@ -13,6 +14,7 @@
 //! [`NttEngine`]: zkinfer_accel::NttEngine
 //! [`MsmEngine`]: zkinfer_accel::MsmEngine
 
+mod domain;
 mod error;
 mod instance;
 mod key;
@@ -21,6 +23,7 @@ mod qap;
 #[cfg(test)]
 mod tests;
 
+pub use domain::{QapDomain, QapReduction};
 pub use error::Groth16Error;
 pub use instance::R1csInstance;
 pub use key::PreparedProvingKey;

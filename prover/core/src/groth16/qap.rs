@@ -1,4 +1,5 @@
-//! The QAP witness map: ark-groth16's `LibsnarkReduction`, with the NTTs done by an engine.
+//! The QAP witness map: ark-groth16's `LibsnarkReduction` over [`QapDomain`], with the NTTs
+//! done by an engine.
 //!
 //! Over the domain `H` of `n = next_pow2(constraints + instance variables)` points, with
 //! `A(X), B(X), C(X)` interpolating the rows `⟨a_i, z⟩`, `⟨b_i, z⟩`, `⟨c_i, z⟩` (A also carries
@@ -6,9 +7,10 @@
 //! `h(X) = (A·B − C)(X) / Z_H(X)`, computed on the coset `g·H` where `Z_H` is the constant
 //! `g^n − 1`. The result equals ark-groth16's `witness_map` element for element (tested).
 
-use super::{error::at_step, Groth16Error, R1csInstance};
+use super::{error::at_step, Groth16Error, QapDomain, R1csInstance};
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One, Zero};
+use ark_poly::EvaluationDomain;
 use rayon::prelude::*;
 use zkinfer_accel::{Coset, Direction, NttEngine};
 
@@ -57,15 +59,11 @@ pub(super) fn domain_size(inst: &R1csInstance) -> Result<usize, Groth16Error> {
     let too_large = || Groth16Error::DomainTooLarge {
         constraints: inst.num_constraints.saturating_add(inst.num_instance),
     };
-    let n = inst
+    let wanted = inst
         .num_constraints
         .checked_add(inst.num_instance)
-        .and_then(usize::checked_next_power_of_two)
         .ok_or_else(too_large)?;
-    if n.trailing_zeros() > Fr::TWO_ADICITY {
-        return Err(too_large());
-    }
-    Ok(n)
+    QapDomain::<Fr>::compute_size_of_domain(wanted).ok_or_else(too_large)
 }
 
 /// Evaluations on `H` → coefficients → evaluations on the coset `g·H`.

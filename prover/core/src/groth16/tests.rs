@@ -2,14 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::{
-    create_proof, create_proof_timed, witness_map, Groth16Error, PreparedProvingKey, R1csInstance,
+    create_proof, create_proof_timed, witness_map, Groth16Error, PreparedProvingKey, QapReduction,
+    R1csInstance,
 };
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{PrimeField, UniformRand};
-use ark_groth16::{
-    r1cs_to_qap::LibsnarkReduction, r1cs_to_qap::R1CSToQAP, Groth16, Proof, ProvingKey,
-    VerifyingKey,
-};
+use ark_groth16::{r1cs_to_qap::R1CSToQAP, Groth16, Proof, ProvingKey, VerifyingKey};
 use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination,
@@ -111,7 +109,7 @@ fn synthesize(circuit: SignedLayer) -> ConstraintSystemRef<Fr> {
 
 fn setup(circuit: &SignedLayer) -> (ProvingKey<Bn254>, VerifyingKey<Bn254>) {
     let mut rng = ChaCha20Rng::seed_from_u64(2024);
-    Groth16::<Bn254>::circuit_specific_setup(circuit.clone(), &mut rng).unwrap()
+    Groth16::<Bn254, QapReduction>::circuit_specific_setup(circuit.clone(), &mut rng).unwrap()
 }
 
 fn bytes(proof: &Proof<Bn254>) -> Vec<u8> {
@@ -131,14 +129,19 @@ fn blindings() -> Vec<(Fr, Fr)> {
 }
 
 fn assert_matches_ark<A: Accelerator>(engine: &A) {
-    let circuit = SignedLayer::new(1, N);
+    assert_matches_ark_at(engine, N);
+}
+
+fn assert_matches_ark_at<A: Accelerator>(engine: &A, n: usize) {
+    let circuit = SignedLayer::new(1, n);
     let (pk, _) = setup(&circuit);
     let inst = R1csInstance::from_cs(synthesize(circuit.clone())).unwrap();
     let prepared = PreparedProvingKey::new(engine, pk.clone()).unwrap();
     for (r, s) in blindings() {
         let ours = create_proof(engine, &prepared, &inst, r, s).unwrap();
         let ark =
-            Groth16::<Bn254>::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
+            Groth16::<Bn254, QapReduction>::create_proof_with_reduction(circuit.clone(), &pk, r, s)
+                .unwrap();
         assert_eq!(
             bytes(&ours),
             bytes(&ark),
@@ -178,10 +181,29 @@ fn plain_engine_matches_ark_byte_for_byte() {
 }
 
 #[test]
+fn mixed_radix_domain_matches_ark_and_verifies() {
+    // 31 inputs: 375 constraints + 4 instance variables fit 3·2^7 = 384 points, not 512.
+    let circuit = SignedLayer::new(2, 31);
+    let inst = R1csInstance::from_cs(synthesize(circuit.clone())).unwrap();
+    assert_eq!(super::qap::domain_size(&inst).unwrap(), 384);
+    assert_matches_ark_at(&CpuEngine::new(), 31);
+    let (pk, vk) = setup(&circuit);
+    let engine = CpuEngine::new();
+    let prepared = PreparedProvingKey::new(&engine, pk).unwrap();
+    let proof = create_proof(&engine, &prepared, &inst, Fr::from(3u8), Fr::from(4u8)).unwrap();
+    assert!(Groth16::<Bn254, QapReduction>::verify(&vk, &circuit.public_inputs(), &proof).unwrap());
+    let h = witness_map(&engine, &inst).unwrap();
+    let cs = synthesize(circuit);
+    assert_eq!(
+        h,
+        QapReduction::witness_map::<Fr, GeneralEvaluationDomain<Fr>>(cs).unwrap()
+    );
+}
+
+#[test]
 fn witness_map_matches_ark() {
     let cs = synthesize(SignedLayer::new(3, N));
-    let ark =
-        LibsnarkReduction::witness_map::<Fr, GeneralEvaluationDomain<Fr>>(cs.clone()).unwrap();
+    let ark = QapReduction::witness_map::<Fr, GeneralEvaluationDomain<Fr>>(cs.clone()).unwrap();
     let inst = R1csInstance::from_cs(cs).unwrap();
     assert_eq!(witness_map(&CpuEngine::new(), &inst).unwrap(), ark);
 }
@@ -206,12 +228,12 @@ fn proof_verifies_and_tampered_input_is_rejected() {
 
     let public = circuit.public_inputs();
     assert_eq!(inst.public_inputs(), public.as_slice());
-    assert!(Groth16::<Bn254>::verify(&vk, &public, &proof).unwrap());
+    assert!(Groth16::<Bn254, QapReduction>::verify(&vk, &public, &proof).unwrap());
     for i in 0..public.len() {
         let mut tampered = public.clone();
         tampered[i] += Fr::from(1u64);
         assert!(
-            !Groth16::<Bn254>::verify(&vk, &tampered, &proof).unwrap(),
+            !Groth16::<Bn254, QapReduction>::verify(&vk, &tampered, &proof).unwrap(),
             "tampered input {i} accepted"
         );
     }

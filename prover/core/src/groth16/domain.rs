@@ -1,0 +1,163 @@
+//! The QAP evaluation domain: the smallest multiplicative subgroup that holds the constraints.
+//!
+//! arkworks' `GeneralEvaluationDomain` always picks a power of two when one exists. BN254's
+//! scalar field also has subgroups of order `2^k·3` and `2^k·9`, so for, e.g., LeNet-5's
+//! 186k constraints a domain of `3·2^16 = 196,608` points replaces `2^18 = 262,144`: the `h`
+//! MSM and every NTT shrink by a quarter. [`QapDomain`] picks the smaller of the two and
+//! [`QapReduction`] is ark-groth16's libsnark reduction over it, used for setup and proving.
+
+use ark_ff::{FftField, PrimeField};
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_poly::domain::general::GeneralElements;
+use ark_poly::domain::DomainCoeff;
+use ark_poly::{
+    EvaluationDomain, GeneralEvaluationDomain, MixedRadixEvaluationDomain, Radix2EvaluationDomain,
+};
+use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, SynthesisError};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+
+/// The smallest radix-2 or mixed-radix (`2^k·3^j`) domain of at least the requested size.
+#[derive(Copy, Clone, Hash, Eq, PartialEq, Debug, CanonicalSerialize, CanonicalDeserialize)]
+pub struct QapDomain<F: FftField>(pub GeneralEvaluationDomain<F>);
+
+impl<F: FftField> QapDomain<F> {
+    fn choose(n: usize) -> Option<GeneralEvaluationDomain<F>> {
+        let radix2 = Radix2EvaluationDomain::<F>::new(n);
+        let mixed = F::SMALL_SUBGROUP_BASE.and_then(|_| MixedRadixEvaluationDomain::<F>::new(n));
+        match (radix2, mixed) {
+            (Some(r), Some(m)) if m.size() < r.size() => {
+                Some(GeneralEvaluationDomain::MixedRadix(m))
+            }
+            (Some(r), _) => Some(GeneralEvaluationDomain::Radix2(r)),
+            (None, m) => m.map(GeneralEvaluationDomain::MixedRadix),
+        }
+    }
+}
+
+impl<F: FftField> EvaluationDomain<F> for QapDomain<F> {
+    type Elements = GeneralElements<F>;
+
+    fn new(num_coeffs: usize) -> Option<Self> {
+        Self::choose(num_coeffs).map(Self)
+    }
+
+    fn get_coset(&self, offset: F) -> Option<Self> {
+        self.0.get_coset(offset).map(Self)
+    }
+
+    fn compute_size_of_domain(num_coeffs: usize) -> Option<usize> {
+        Self::choose(num_coeffs).map(|d| d.size())
+    }
+
+    fn size(&self) -> usize {
+        self.0.size()
+    }
+
+    fn log_size_of_group(&self) -> u64 {
+        self.0.log_size_of_group()
+    }
+
+    fn size_inv(&self) -> F {
+        self.0.size_inv()
+    }
+
+    fn group_gen(&self) -> F {
+        self.0.group_gen()
+    }
+
+    fn group_gen_inv(&self) -> F {
+        self.0.group_gen_inv()
+    }
+
+    fn coset_offset(&self) -> F {
+        self.0.coset_offset()
+    }
+
+    fn coset_offset_inv(&self) -> F {
+        self.0.coset_offset_inv()
+    }
+
+    fn coset_offset_pow_size(&self) -> F {
+        self.0.coset_offset_pow_size()
+    }
+
+    fn fft_in_place<T: DomainCoeff<F>>(&self, coeffs: &mut Vec<T>) {
+        self.0.fft_in_place(coeffs)
+    }
+
+    fn ifft_in_place<T: DomainCoeff<F>>(&self, evals: &mut Vec<T>) {
+        self.0.ifft_in_place(evals)
+    }
+
+    fn evaluate_all_lagrange_coefficients(&self, tau: F) -> Vec<F> {
+        self.0.evaluate_all_lagrange_coefficients(tau)
+    }
+
+    fn evaluate_vanishing_polynomial(&self, tau: F) -> F {
+        self.0.evaluate_vanishing_polynomial(tau)
+    }
+
+    fn elements(&self) -> Self::Elements {
+        self.0.elements()
+    }
+}
+
+/// ark-groth16's libsnark R1CS-to-QAP reduction over [`QapDomain`] (whatever domain type the
+/// caller names). Setup and proving must both use it.
+pub struct QapReduction;
+
+impl R1CSToQAP for QapReduction {
+    #[allow(clippy::type_complexity)]
+    fn instance_map_with_evaluation<F: PrimeField, D: EvaluationDomain<F>>(
+        cs: ConstraintSystemRef<F>,
+        t: &F,
+    ) -> Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
+        LibsnarkReduction::instance_map_with_evaluation::<F, QapDomain<F>>(cs, t)
+    }
+
+    fn witness_map_from_matrices<F: PrimeField, D: EvaluationDomain<F>>(
+        matrices: &[Matrix<F>],
+        num_inputs: usize,
+        num_constraints: usize,
+        full_assignment: &[F],
+    ) -> Result<Vec<F>, SynthesisError> {
+        LibsnarkReduction::witness_map_from_matrices::<F, QapDomain<F>>(
+            matrices,
+            num_inputs,
+            num_constraints,
+            full_assignment,
+        )
+    }
+
+    fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
+        max_power: usize,
+        t: F,
+        zt: F,
+        delta_inverse: F,
+    ) -> Result<Vec<F>, SynthesisError> {
+        LibsnarkReduction::h_query_scalars::<F, QapDomain<F>>(max_power, t, zt, delta_inverse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::Fr;
+
+    #[test]
+    fn picks_the_smaller_domain() {
+        assert_eq!(
+            QapDomain::<Fr>::compute_size_of_domain(186_079),
+            Some(3 << 16)
+        );
+        assert_eq!(
+            QapDomain::<Fr>::compute_size_of_domain(1 << 16),
+            Some(1 << 16)
+        );
+        assert_eq!(
+            QapDomain::<Fr>::compute_size_of_domain(33_000),
+            Some(9 << 12)
+        );
+        assert_eq!(QapDomain::<Fr>::compute_size_of_domain(3), Some(3));
+    }
+}
