@@ -45,6 +45,31 @@ pub fn op_fixtures() -> Vec<String> {
     names
 }
 
+/// Compiles `dir/model.onnx` with `dir/calibration.json` and the default settings.
+pub fn compile_default(dir: &Path) -> zkinfer_onnx::Compiled {
+    compile_with(dir, zkinfer_ir::QuantizeSettings::default())
+}
+
+/// Compiles `dir/model.onnx` with `dir/calibration.json` and `settings`.
+pub fn compile_with(dir: &Path, settings: zkinfer_ir::QuantizeSettings) -> zkinfer_onnx::Compiled {
+    zkinfer_onnx::compile(
+        &dir.join("model.onnx"),
+        &read_input(&dir.join("calibration.json")),
+        settings,
+    )
+    .unwrap_or_else(|e| panic!("{}: {e:?}", dir.display()))
+}
+
+/// The input shapes of a compiled model's float graph.
+pub fn input_shapes(compiled: &zkinfer_onnx::Compiled) -> Vec<Vec<usize>> {
+    compiled
+        .float
+        .inputs
+        .iter()
+        .map(|(_, s)| s.clone())
+        .collect()
+}
+
 /// Reads an input/calibration/test file.
 pub fn read_input(path: &Path) -> InputData {
     InputData::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()

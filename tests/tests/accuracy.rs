@@ -7,7 +7,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use zkinfer_e2e::{model_dir, read_input, read_labels, real_models, TractModel};
+use zkinfer_e2e::{
+    compile_default, input_shapes, model_dir, read_input, read_labels, real_models, TractModel,
+};
 use zkinfer_ir::QuantizeSettings;
 use zkinfer_onnx::{argmax, compile, dequantized, run_integer};
 
@@ -24,18 +26,8 @@ fn every_real_model_matches_float_on_its_test_set() {
     );
     for name in models {
         let dir = model_dir(&name);
-        let compiled = compile(
-            &dir.join("model.onnx"),
-            &read_input(&dir.join("calibration.json")),
-            QuantizeSettings::default(),
-        )
-        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        let shapes: Vec<Vec<usize>> = compiled
-            .float
-            .inputs
-            .iter()
-            .map(|(_, s)| s.clone())
-            .collect();
+        let compiled = compile_default(&dir);
+        let shapes = input_shapes(&compiled);
         let tract = TractModel::load(&dir.join("model.onnx"), shapes.clone());
         let samples = read_input(&dir.join("test.json")).samples(&shapes).unwrap();
         let labels = read_labels(&dir.join("test.json"));
