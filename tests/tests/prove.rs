@@ -147,31 +147,13 @@ fn changed_claims_with_matching_public_inputs_are_rejected() {
     // Claims changed together with the public inputs they imply: the proof itself fails.
     let mut claims = good.claims().unwrap();
     claims.outputs[0][3] += 1;
-    let mut f = good.clone();
-    f.outputs_int = claims.outputs.clone();
-    f.outputs[0][3] = f.outputs_int[0][3] as f64 / 2f64.powi(vk.layout.output_scales[0]);
-    f.public_inputs = claims
-        .to_field_elements(&vk.layout)
-        .unwrap()
-        .iter()
-        .map(fr_to_hex)
-        .collect();
+    let f = good.restated(&claims, &vk.layout).unwrap();
     assert_eq!(rejected(vk, &f), Rejection::InvalidProof, "changed output");
     for (job, provider) in [(43u64, [0x11u8; 20]), (42, [0x12; 20])] {
         let mut c = good.claims().unwrap();
         c.job_id = job;
         c.provider = provider;
-        let f = ProofFile {
-            job_id: job,
-            provider: format!("0x{}", hex::encode(provider)),
-            public_inputs: c
-                .to_field_elements(&vk.layout)
-                .unwrap()
-                .iter()
-                .map(fr_to_hex)
-                .collect(),
-            ..good.clone()
-        };
+        let f = good.restated(&c, &vk.layout).unwrap();
         assert_eq!(
             rejected(vk, &f),
             Rejection::InvalidProof,
@@ -180,20 +162,16 @@ fn changed_claims_with_matching_public_inputs_are_rejected() {
     }
     let mut c = good.claims().unwrap();
     c.input_commitment += zkinfer_verifier::Fr::from(1u8);
-    let f = ProofFile {
-        input_commitment: fr_to_hex(&c.input_commitment),
-        public_inputs: c
-            .to_field_elements(&vk.layout)
-            .unwrap()
-            .iter()
-            .map(fr_to_hex)
-            .collect(),
-        ..good.clone()
-    };
+    let f = good.restated(&c, &vk.layout).unwrap();
     assert_eq!(
         rejected(vk, &f),
         Rejection::InvalidProof,
         "input commitment"
+    );
+    // Restating the true claims changes nothing.
+    assert_eq!(
+        good.restated(&good.claims().unwrap(), &vk.layout).unwrap(),
+        good
     );
     // Printed outputs that differ from the proven ones.
     let mut f = good.clone();

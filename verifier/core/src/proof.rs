@@ -6,7 +6,7 @@ use ark_groth16::Proof;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::{Curve, FormatError, Fr, PublicInputs};
+use crate::{Curve, FormatError, Fr, PublicInputs, PublicLayout};
 
 /// Format version of proof files.
 pub const PROOF_VERSION: u32 = 1;
@@ -117,6 +117,34 @@ impl ProofFile {
             job_id: self.job_id,
             provider: address_from_hex(&self.provider)?,
             outputs: self.outputs_int.clone(),
+        })
+    }
+
+    /// The same proof stating other claims, consistently: dequantized outputs and public inputs
+    /// are derived from `claims`. (A proof restated this way verifies only if it proves them.)
+    pub fn restated(
+        &self,
+        claims: &PublicInputs,
+        layout: &PublicLayout,
+    ) -> Result<ProofFile, FormatError> {
+        let outputs = claims
+            .outputs
+            .iter()
+            .zip(&layout.output_scales)
+            .map(|(q, scale)| q.iter().map(|&v| v as f64 / 2f64.powi(*scale)).collect())
+            .collect();
+        Ok(ProofFile {
+            outputs,
+            outputs_int: claims.outputs.clone(),
+            input_commitment: fr_to_hex(&claims.input_commitment),
+            job_id: claims.job_id,
+            provider: format!("0x{}", hex::encode(claims.provider)),
+            public_inputs: claims
+                .to_field_elements(layout)?
+                .iter()
+                .map(fr_to_hex)
+                .collect(),
+            ..self.clone()
         })
     }
 }

@@ -38,18 +38,11 @@ struct Figures {
     constraints: usize,
     public_inputs: usize,
     setup_s: f64,
-    witness_s: f64,
-    synthesis_s: f64,
-    prove_s: f64,
-    msm_s: f64,
-    /// Per-MSM medians: h, l, a, b (G1), b (G2).
-    msm_parts_s: [f64; 5],
-    witness_map_s: f64,
-    verify_ms: f64,
+    #[serde(flatten)]
+    measured: Measured,
     peak_mib: f64,
     pk_bytes: usize,
     vk_bytes: usize,
-    proof_bytes: usize,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -100,26 +93,21 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
         constraints: stats.constraints,
         public_inputs: stats.public_inputs,
         setup_s,
-        witness_s: m.witness_s,
-        synthesis_s: m.synthesis_s,
-        prove_s: m.prove_s,
-        msm_s: m.msm_s,
-        msm_parts_s: m.msm_parts_s,
-        witness_map_s: m.witness_map_s,
-        verify_ms: m.verify_ms,
+        measured: m,
         peak_mib: peak_mib(),
         pk_bytes,
         vk_bytes,
-        proof_bytes: m.proof_bytes,
     })
 }
 
 /// Medians over the measured proofs.
+#[derive(Serialize, Deserialize)]
 struct Measured {
     witness_s: f64,
     synthesis_s: f64,
     prove_s: f64,
     msm_s: f64,
+    /// Per-MSM medians: h, l, a, b (G1), b (G2).
     msm_parts_s: [f64; 5],
     witness_map_s: f64,
     verify_ms: f64,
@@ -241,16 +229,16 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
             f.model,
             f.constraints,
             f.setup_s,
-            f.witness_s,
-            f.synthesis_s,
-            f.prove_s,
-            f.msm_s,
-            f.prove_s / f.msm_s,
-            f.verify_ms,
+            f.measured.witness_s,
+            f.measured.synthesis_s,
+            f.measured.prove_s,
+            f.measured.msm_s,
+            f.measured.prove_s / f.measured.msm_s,
+            f.measured.verify_ms,
             f.peak_mib,
             f.pk_bytes as f64 / (1024.0 * 1024.0),
             f.vk_bytes,
-            f.proof_bytes
+            f.measured.proof_bytes
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use zkinfer_ir::{InputData, QuantizeSettings};
 use zkinfer_r1cs::ProofBinding;
-use zkinfer_verifier::{fr_to_hex, verify, ProofFile, Verdict};
+use zkinfer_verifier::{verify, ProofFile, Verdict};
 
 use super::compile::{compile_to_dir, print_report};
 use super::prove::{load_vk, prove_to};
@@ -95,28 +95,14 @@ fn check_and_tamper(out: &std::path::Path, file: &ProofFile) -> anyhow::Result<(
     println!("valid proof:                 {}", show(verify(&vk, file)?));
     let mut other_provider = file.claims()?;
     other_provider.provider[19] = 2;
-    let copied = ProofFile {
-        provider: format!("0x{}", "00".repeat(19) + "02"),
-        public_inputs: other_provider
-            .to_field_elements(&vk.layout)?
-            .iter()
-            .map(fr_to_hex)
-            .collect(),
-        ..file.clone()
-    };
+    let copied = file.restated(&other_provider, &vk.layout)?;
     println!(
         "same proof, other provider:  {}",
         show(verify(&vk, &copied)?)
     );
-    let mut forged = file.clone();
-    forged.outputs_int[0][0] += 1;
-    forged.outputs[0][0] = forged.outputs_int[0][0] as f64 / 2f64.powi(vk.layout.output_scales[0]);
-    forged.public_inputs = forged
-        .claims()?
-        .to_field_elements(&vk.layout)?
-        .iter()
-        .map(fr_to_hex)
-        .collect();
+    let mut forged_claims = file.claims()?;
+    forged_claims.outputs[0][0] += 1;
+    let forged = file.restated(&forged_claims, &vk.layout)?;
     println!(
         "forged output:               {}",
         show(verify(&vk, &forged)?)
