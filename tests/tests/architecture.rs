@@ -72,6 +72,7 @@ fn data_moves_forward_only() {
         ("zkinfer-r1cs", &["zkinfer-ir"]),
         ("zkinfer-accel", &[]),
         ("zkinfer-verifier", &[]),
+        ("zkinfer-evm", &["zkinfer-verifier"]),
         (
             "zkinfer-prover",
             &[
@@ -89,6 +90,7 @@ fn data_moves_forward_only() {
                 "zkinfer-r1cs",
                 "zkinfer-prover",
                 "zkinfer-verifier",
+                "zkinfer-evm",
             ],
         ),
         (
@@ -99,6 +101,7 @@ fn data_moves_forward_only() {
                 "zkinfer-r1cs",
                 "zkinfer-prover",
                 "zkinfer-verifier",
+                "zkinfer-evm",
             ],
         ),
     ];
@@ -130,6 +133,13 @@ fn the_verifier_and_the_engine_seam_stay_small() {
         assert!(
             !deps["zkinfer-verifier"].iter().any(|d| d == banned),
             "zkinfer-verifier must not depend on {banned}"
+        );
+    }
+    // the on-chain side stays out of the prover
+    for banned in ["alloy", "revm", "zkinfer-evm"] {
+        assert!(
+            !deps["zkinfer-prover"].iter().any(|d| d == banned),
+            "zkinfer-prover must not depend on {banned}"
         );
     }
     let allowed = [

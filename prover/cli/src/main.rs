@@ -1,4 +1,5 @@
-//! `zkinfer`: compile an ONNX model into a quantized integer model and run it exactly.
+//! `zkinfer`: compile an ONNX model into a quantized integer model, prove its inferences,
+//! verify them natively and on chain.
 //!
 //! This binary only parses arguments and calls the library crates; every command lives in its
 //! own file under `commands/`.
@@ -31,6 +32,14 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Write the verifying key, a proof and its public inputs in snarkjs's Groth16 JSON formats.
     ExportSnarkjs(commands::export_snarkjs::ExportSnarkjsArgs),
+    /// Write the model's on-chain verifier: Solidity, ABI, bytecode and ready-to-send init code.
+    ExportVerifier(commands::export_verifier::ExportVerifierArgs),
+    /// Deploy the registry and escrow (unless given) and the model's verifier; register the model.
+    Deploy(commands::deploy::DeployArgs),
+    /// Open an escrow job for a model on an input (the requester's side).
+    Request(commands::request::RequestArgs),
+    /// Prove an escrow job and submit the proof for payment (the provider's side).
+    Submit(commands::submit::SubmitArgs),
     /// Benchmark every model in models/: constraints, setup, prove, MSM floor, verify, memory, sizes.
     Bench(commands::bench::BenchArgs),
     /// List the ONNX ops zkinfer can import and prove.
@@ -48,6 +57,10 @@ fn main() -> ExitCode {
         Command::Prove(a) => commands::prove::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::ExportSnarkjs(a) => commands::export_snarkjs::run(a),
+        Command::ExportVerifier(a) => commands::export_verifier::run(a),
+        Command::Deploy(a) => commands::deploy::run(a),
+        Command::Request(a) => commands::request::run(a),
+        Command::Submit(a) => commands::submit::run(a),
         Command::Bench(a) => commands::bench::run(a),
         Command::Ops => commands::ops::run(),
         Command::Demo(a) => commands::demo::run(a),

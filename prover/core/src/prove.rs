@@ -7,7 +7,7 @@ use ark_ff::UniformRand;
 use ark_relations::gr1cs::{ConstraintSystem, OptimizationGoal, SynthesisMode};
 use rand::{CryptoRng, RngCore};
 use zkinfer_accel::Accelerator;
-use zkinfer_ir::{dequantize, quantize, CompiledModel, QTensor, Witness};
+use zkinfer_ir::{dequantize, quantize, CompiledModel, IrError, QTensor, Witness};
 use zkinfer_r1cs::{Fr, ModelCircuit, ProofBinding};
 use zkinfer_verifier::{fr_to_hex, verify, ProofFile, Verdict, VerifyingKeyFile, PROOF_VERSION};
 
@@ -67,22 +67,43 @@ impl<A: Accelerator> Prover<A> {
         &self.vk
     }
 
-    /// Quantizes float inputs (one flat list per model input) and runs the reference executor.
-    pub fn witness(&self, inputs: &[Vec<f64>]) -> Result<Witness, ProveError> {
-        let g = &self.model.graph;
-        let tensors = g
+    /// Quantizes float inputs (one flat list per model input) with the model's input scales.
+    pub fn quantize_inputs(&self, inputs: &[Vec<f64>]) -> Result<Vec<Vec<i64>>, ProveError> {
+        self.model
+            .graph
             .inputs
             .iter()
             .zip(inputs)
             .enumerate()
-            .map(|(i, (spec, values))| {
-                Ok(QTensor::new(
-                    spec.fact.shape.clone(),
-                    quantize(i, values, spec.fact.scale, spec.bits)?,
-                )?)
-            })
+            .map(|(i, (spec, values))| Ok(quantize(i, values, spec.fact.scale, spec.bits)?))
+            .collect()
+    }
+
+    /// Quantizes float inputs (one flat list per model input) and runs the reference executor.
+    pub fn witness(&self, inputs: &[Vec<f64>]) -> Result<Witness, ProveError> {
+        self.witness_quantized(&self.quantize_inputs(inputs)?)
+    }
+
+    /// Runs the reference executor on already quantized inputs (as a job's input blob on chain
+    /// carries them). Shapes and ranges are checked by the executor.
+    pub fn witness_quantized(&self, inputs: &[Vec<i64>]) -> Result<Witness, ProveError> {
+        let expected = self.model.graph.inputs.len();
+        if inputs.len() != expected {
+            return Err(IrError::InputCount {
+                expected,
+                found: inputs.len(),
+            }
+            .into());
+        }
+        let tensors = self
+            .model
+            .graph
+            .inputs
+            .iter()
+            .zip(inputs)
+            .map(|(spec, values)| Ok(QTensor::new(spec.fact.shape.clone(), values.clone())?))
             .collect::<Result<Vec<_>, ProveError>>()?;
-        Ok(g.eval(tensors)?)
+        Ok(self.model.graph.eval(tensors)?)
     }
 
     /// Proves `model(inputs)` bound to `binding`, returning the checked proof file.
@@ -92,9 +113,24 @@ impl<A: Accelerator> Prover<A> {
         binding: ProofBinding,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<(ProofFile, ProveTimings), ProveError> {
+        let start = Instant::now();
+        let quantized = self.quantize_inputs(inputs)?;
+        let quantizing = start.elapsed();
+        let (file, mut t) = self.prove_quantized(&quantized, binding, rng)?;
+        t.witness += quantizing;
+        Ok((file, t))
+    }
+
+    /// Proves `model(inputs)` on already quantized inputs, bound to `binding`.
+    pub fn prove_quantized(
+        &self,
+        inputs: &[Vec<i64>],
+        binding: ProofBinding,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<(ProofFile, ProveTimings), ProveError> {
         let mut t = ProveTimings::default();
         let start = Instant::now();
-        let witness = self.witness(inputs)?;
+        let witness = self.witness_quantized(inputs)?;
         t.witness = start.elapsed();
 
         let start = Instant::now();

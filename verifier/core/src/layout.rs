@@ -6,6 +6,16 @@ use serde::{Deserialize, Serialize};
 /// Bits used per field element when packing (must equal the circuit's `PACK_BITS`).
 pub const PACK_BITS: u32 = 248;
 
+/// Index of the input commitment among the public inputs (the escrow's
+/// `INPUT_COMMITMENT_INDEX`, cross-checked by zkinfer-evm's tests).
+pub const INPUT_COMMITMENT_INDEX: usize = 0;
+/// Index of `job_id · 2^JOB_ID_SHIFT + provider` among the public inputs.
+pub const BINDING_INDEX: usize = 1;
+/// Index of the first packed output element.
+pub const OUTPUTS_OFFSET: usize = 2;
+/// The job id sits above the 160-bit provider address in the binding input.
+pub const JOB_ID_SHIFT: u32 = 160;
+
 /// Public inputs, in order: the input commitment, `job_id · 2^160 + provider`, then the
 /// outputs packed `output_per_element` to a field element, each value `q` stored as
 /// `q + 2^(output_slot_bits − 1)`, first value least significant.
@@ -43,6 +53,6 @@ impl PublicLayout {
 
     /// Total public inputs (without the constant 1).
     pub fn num_public(&self) -> usize {
-        2 + self.output_elements()
+        OUTPUTS_OFFSET + self.output_elements()
     }
 }

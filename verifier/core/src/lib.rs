@@ -18,7 +18,9 @@ pub use commitment::{commit_input, poseidon_params};
 pub use error::{FormatError, VerifyError};
 pub use header::{ArtifactKind, Header, FORMAT_VERSION, MAGIC, SYSTEM_GROTH16_BN254};
 pub use keys::{KeyProvenance, VerifyingKeyFile};
-pub use layout::PublicLayout;
+pub use layout::{
+    PublicLayout, BINDING_INDEX, INPUT_COMMITMENT_INDEX, JOB_ID_SHIFT, OUTPUTS_OFFSET, PACK_BITS,
+};
 pub use proof::{address_from_hex, fr_from_hex, fr_to_hex, ProofFile, PROOF_VERSION};
 pub use public::{binding, PublicInputs};
 pub use verify::{verify, Rejection, Verdict};

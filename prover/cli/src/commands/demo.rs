@@ -1,17 +1,25 @@
 //! `zkinfer demo`: the main job on the bundled model (embedded in the binary, so it runs from
-//! any directory): compile, set up, prove one inference, verify it, and show tampered proofs
-//! being refused.
+//! any directory): compile, set up, deploy the contracts on an embedded EVM, open a job, prove
+//! it, verify natively, and have the escrow refuse copied and tampered proofs and pay the real
+//! one, printing the gas.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use zkinfer_evm::bindings::{Groth16Verifier, InferenceEscrow};
+use zkinfer_evm::{
+    deploy_stack, encode_input_blob, find_event, fr_word, open_job, proof_words, revert_reason,
+    submit_result, Address, Chain, EmbeddedChain, JobRequest, Receipt, SolCall, Stack, Tx, U256,
+};
 use zkinfer_ir::{InputData, QuantizeSettings};
+use zkinfer_prover::{write_atomic, Engine, Prover};
 use zkinfer_r1cs::ProofBinding;
-use zkinfer_verifier::{verify, ProofFile, Verdict};
+use zkinfer_verifier::{commit_input, verify, ProofFile, Verdict, VerifyingKeyFile};
 
-use super::compile::{compile_to_dir, print_report};
-use super::prove::{load_vk, prove_to};
+use super::chain_args::{block_on, ether};
+use super::compile::{compile_to_dir, print_report, read_input};
+use super::prove::{load_prover, load_vk};
 use super::setup::setup_dir;
 
 const MODEL_ONNX: &[u8] = include_bytes!("../../../../models/lenet5/model.onnx");
@@ -53,21 +61,109 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     println!("\n== 2. setup (the requester's role; fresh randomness from the OS)");
     setup_dir(&out, None, "zkinfer demo (acting as the requester)")?;
 
-    println!("\n== 3. prove one inference for job 1, payable to provider 0x…01");
-    let mut provider = [0u8; 20];
-    provider[19] = 1;
+    let vk = load_vk(&out, None)?;
+    let input_data = read_input(&input)?;
+    block_on(on_chain(&out, &vk, &input_data))??;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Accounts of the demo's embedded chain.
+const DEPLOYER: Address = Address::repeat_byte(0xd0);
+const REQUESTER: Address = Address::repeat_byte(0xa1);
+const PROVIDER: Address = Address::repeat_byte(0xb2);
+const COPYCAT: Address = Address::repeat_byte(0xc3);
+
+/// Steps 3–7 on an embedded EVM: deploy, open a job, prove it, verify natively, submit a
+/// copied and a tampered proof (refused), then the real one (paid).
+async fn on_chain(out: &Path, vk: &VerifyingKeyFile, input: &InputData) -> anyhow::Result<()> {
+    let (mut chain, stack) = deploy_contracts(vk).await?;
+    let prover = load_prover(out)?;
+    let shapes: Vec<Vec<usize>> = prover
+        .model()
+        .graph
+        .inputs
+        .iter()
+        .map(|i| i.fact.shape.clone())
+        .collect();
+    let quantized = prover.quantize_inputs(&input.single(&shapes)?)?;
+    let job = open_demo_job(&mut chain, &stack, vk, &quantized).await?;
+    let file = prove_job(out, &prover, &quantized, job)?;
+    check_and_tamper(vk, &file)?;
+    submissions(&mut chain, &stack, vk, job, &file).await
+}
+
+/// Step 3: a funded embedded chain with the contracts deployed and the model registered.
+async fn deploy_contracts(vk: &VerifyingKeyFile) -> anyhow::Result<(EmbeddedChain, Stack)> {
+    println!("\n== 3. deploy registry, escrow and the model's verifier on an embedded EVM (revm)");
+    let mut chain = EmbeddedChain::new();
+    for who in [DEPLOYER, REQUESTER, PROVIDER, COPYCAT] {
+        chain.fund(who, U256::from(10u64).pow(U256::from(19u64)));
+    }
+    let stack = deploy_stack(
+        &mut chain,
+        DEPLOYER,
+        vk,
+        "LeNet-5 on 28x28 digits (zkinfer demo)",
+    )
+    .await?;
+    for (what, d) in [
+        ("registry", &stack.registry),
+        ("escrow", &stack.escrow),
+        ("verifier", &stack.verifier),
+    ] {
+        println!(
+            "{what:<9} {}  deployed with {} gas",
+            d.address, d.receipt.gas_used
+        );
+    }
+    println!("model registered with {} gas", stack.registration.gas_used);
+    Ok((chain, stack))
+}
+
+/// Step 4: the requester opens a job for the quantized input.
+async fn open_demo_job(
+    chain: &mut EmbeddedChain,
+    stack: &Stack,
+    vk: &VerifyingKeyFile,
+    quantized: &[Vec<i64>],
+) -> anyhow::Result<u64> {
+    println!(
+        "\n== 4. the requester opens a job: input commitment, the input for providers, 0.01 ETH"
+    );
+    let request = JobRequest {
+        model_id: vk.model_id,
+        verifier: stack.verifier.address,
+        input_commitment: commit_input(&vk.layout, quantized)?,
+        deadline: chain.timestamp().await? + 3600,
+        input_blob: encode_input_blob(quantized)?,
+        payment: U256::from(10_000_000_000_000_000u64),
+    };
+    let opened = open_job(chain, REQUESTER, stack.escrow.address, &request).await?;
+    let job = opened.job_id;
+    println!(
+        "job {job} opened by {REQUESTER} with {} gas ({} input bytes attached)",
+        opened.receipt.gas_used,
+        request.input_blob.len()
+    );
+    Ok(job)
+}
+
+/// Step 5: the provider proves the job, bound to its own address.
+fn prove_job(
+    out: &Path,
+    prover: &Prover<Engine>,
+    quantized: &[Vec<i64>],
+    job: u64,
+) -> anyhow::Result<ProofFile> {
+    println!("\n== 5. the provider proves job {job}, payable to {PROVIDER}");
+    let binding = ProofBinding {
+        job_id: job,
+        provider: PROVIDER.into_array(),
+    };
+    let (file, t) = prover.prove_quantized(quantized, binding, &mut rand::rngs::OsRng)?;
     let proof_path = out.join("proof.json");
-    let (file, t) = prove_to(
-        &out,
-        &input,
-        ProofBinding {
-            job_id: 1,
-            provider,
-        },
-        &proof_path,
-    )?;
+    write_atomic(&proof_path, file.to_json()?.as_bytes())?;
     println!("outputs      {}", serde_json::to_string(&file.outputs)?);
-    println!("outputs_int  {}", serde_json::to_string(&file.outputs_int)?);
     println!(
         "predicted digit: {}",
         zkinfer_onnx::argmax(&file.outputs[0])
@@ -81,31 +177,104 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         file.proof.len() / 2,
         proof_path.display()
     );
+    Ok(file)
+}
 
-    check_and_tamper(&out, &file)?;
-    println!("\n(on-chain verification and the escrow are added by the next stage)");
-    Ok(ExitCode::SUCCESS)
+/// Step 7: copied, tampered and genuine submissions to the escrow, with their gas.
+async fn submissions(
+    chain: &mut EmbeddedChain,
+    stack: &Stack,
+    vk: &VerifyingKeyFile,
+    job: u64,
+    file: &ProofFile,
+) -> anyhow::Result<()> {
+    let escrow = stack.escrow.address;
+    println!("\n== 7. on chain: the escrow checks every submission with the verifier contract");
+    let copied = submit_result(chain, COPYCAT, escrow, job, file).await?;
+    println!(
+        "proof copied from the mempool, sent by {COPYCAT}: {}",
+        outcome(&copied)
+    );
+    let mut claims = file.claims()?;
+    claims.outputs[0][0] += 1;
+    let forged = file.restated(&claims, &vk.layout)?;
+    let tampered = submit_result(chain, PROVIDER, escrow, job, &forged).await?;
+    println!(
+        "proof with a forged output:                 {}",
+        outcome(&tampered)
+    );
+    let before = chain.balance(PROVIDER).await?;
+    let paid = submit_result(chain, PROVIDER, escrow, job, file).await?;
+    println!(
+        "the provider's proof:                       {}",
+        outcome(&paid)
+    );
+    if !paid.success {
+        anyhow::bail!("the escrow refused the genuine proof");
+    }
+    let done: InferenceEscrow::JobCompleted =
+        find_event(&paid.logs, escrow).ok_or_else(|| anyhow::anyhow!("no JobCompleted event"))?;
+    println!(
+        "provider paid {} (balance +{}); JobCompleted carries {} output word(s)",
+        ether(done.payment),
+        ether(chain.balance(PROVIDER).await? - before),
+        done.outputs.len()
+    );
+    let again = submit_result(chain, PROVIDER, escrow, job, file).await?;
+    println!(
+        "the same proof again:                       {}",
+        outcome(&again)
+    );
+    let verify_gas = verifier_gas(chain, stack.verifier.address, file).await?;
+    println!(
+        "gas: verifyProof {verify_gas} (as its own transaction), submitResult {} (verify + payout + event)",
+        paid.gas_used
+    );
+    Ok(())
+}
+
+/// Gas of calling the verifier contract alone as a transaction.
+async fn verifier_gas(
+    chain: &mut EmbeddedChain,
+    verifier: Address,
+    file: &ProofFile,
+) -> anyhow::Result<u64> {
+    let call = Groth16Verifier::verifyProofCall {
+        proof: proof_words(&file.groth16()?),
+        publicInputs: file.stated_public_inputs()?.iter().map(fr_word).collect(),
+    };
+    let r = chain
+        .send(Tx::call(PROVIDER, verifier, call.abi_encode()))
+        .await?;
+    Ok(r.gas_used)
+}
+
+fn outcome(r: &Receipt) -> String {
+    if r.success {
+        format!("accepted ({} gas)", r.gas_used)
+    } else {
+        format!("refused: {}", revert_reason(&r.output))
+    }
 }
 
 /// Verifies the proof natively, then shows a copied proof (other provider) and a forged
 /// output being refused.
-fn check_and_tamper(out: &std::path::Path, file: &ProofFile) -> anyhow::Result<()> {
-    println!("\n== 4. verify natively (the requester's check)");
-    let vk = load_vk(out, None)?;
-    println!("valid proof:                 {}", show(verify(&vk, file)?));
+fn check_and_tamper(vk: &VerifyingKeyFile, file: &ProofFile) -> anyhow::Result<()> {
+    println!("\n== 6. verify natively (the requester's check)");
+    println!("valid proof:                 {}", show(verify(vk, file)?));
     let mut other_provider = file.claims()?;
     other_provider.provider[19] = 2;
     let copied = file.restated(&other_provider, &vk.layout)?;
     println!(
         "same proof, other provider:  {}",
-        show(verify(&vk, &copied)?)
+        show(verify(vk, &copied)?)
     );
     let mut forged_claims = file.claims()?;
     forged_claims.outputs[0][0] += 1;
     let forged = file.restated(&forged_claims, &vk.layout)?;
     println!(
         "forged output:               {}",
-        show(verify(&vk, &forged)?)
+        show(verify(vk, &forged)?)
     );
     Ok(())
 }

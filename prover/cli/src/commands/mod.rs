@@ -1,11 +1,16 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod chain_args;
 pub mod compile;
 pub mod demo;
+pub mod deploy;
 pub mod export_snarkjs;
+pub mod export_verifier;
 pub mod ops;
 pub mod prove;
+pub mod request;
 pub mod run;
 pub mod setup;
+pub mod submit;
 pub mod verify;

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {InferenceEscrow} from "../src/InferenceEscrow.sol";
+
+/// @title ReentrantAgent
+/// @notice Test-only: acts as a requester or provider of an `InferenceEscrow` job and, the first
+///         time it receives ETH, tries to re-enter the escrow (`submitResult` and `refund` on the
+///         stored job). It never reverts on receipt (unless told to reject payments), so a test
+///         can check that the outer payment went through and that every re-entry failed.
+contract ReentrantAgent {
+    /// @notice The escrow this agent talks to.
+    InferenceEscrow public immutable escrow;
+
+    /// @notice How many payments this agent received.
+    uint256 public receivedCount;
+    /// @notice The total wei this agent received.
+    uint256 public receivedTotal;
+    /// @notice How many re-entry calls were attempted.
+    uint256 public reentryAttempts;
+    /// @notice Whether any re-entry call succeeded (it must not).
+    bool public reentrySucceeded;
+    /// @notice When true, `receive` reverts (to test the escrow's `PaymentFailed`).
+    bool public rejectPayments;
+
+    /// @dev Set on the first payment; re-entry is attempted only once.
+    bool private _reentered;
+    /// @dev The re-entry target: the last job opened or submitted through this agent, and the
+    ///      last proof and outputs submitted.
+    uint64 private _jobId;
+    uint256[8] private _proof;
+    uint256[] private _outputs;
+
+    /// @notice Raised by `receive` while `rejectPayments` is set.
+    error PaymentRejected();
+
+    /// @notice Creates the agent.
+    /// @param escrow_ The escrow to use.
+    constructor(InferenceEscrow escrow_) {
+        escrow = escrow_;
+    }
+
+    /// @notice Opens a job with this agent as the requester, paying `msg.value`.
+    /// @param modelId The model.
+    /// @param verifier The verifier expected for the model.
+    /// @param commitment The input commitment.
+    /// @param deadline The job's deadline.
+    /// @return jobId The new job's id (also stored as the re-entry target).
+    function openJob(bytes32 modelId, address verifier, uint256 commitment, uint64 deadline)
+        external
+        payable
+        returns (uint64 jobId)
+    {
+        jobId = escrow.openJob{value: msg.value}(modelId, verifier, commitment, deadline, "");
+        _jobId = jobId;
+    }
+
+    /// @notice Submits a result with this agent as the provider (the proof must bind this
+    ///         contract's address); stores the arguments as the re-entry target first.
+    /// @param jobId The job's id.
+    /// @param proof The proof.
+    /// @param outputs The outputs.
+    function submit(uint64 jobId, uint256[8] calldata proof, uint256[] calldata outputs) external {
+        _jobId = jobId;
+        _proof = proof;
+        _outputs = outputs;
+        escrow.submitResult(jobId, proof, outputs);
+    }
+
+    /// @notice Makes `receive` revert (true) or accept (false) payments.
+    /// @param reject Whether to reject payments.
+    function setRejectPayments(bool reject) external {
+        rejectPayments = reject;
+    }
+
+    /// @notice Records the payment and, once, tries to re-enter the escrow; swallows the failures.
+    receive() external payable {
+        if (rejectPayments) revert PaymentRejected();
+        ++receivedCount;
+        receivedTotal += msg.value;
+        if (_reentered) return;
+        _reentered = true;
+
+        ++reentryAttempts;
+        try escrow.submitResult(_jobId, _proof, _outputs) {
+            reentrySucceeded = true;
+        } catch {}
+        ++reentryAttempts;
+        try escrow.refund(_jobId) {
+            reentrySucceeded = true;
+        } catch {}
+    }
+}

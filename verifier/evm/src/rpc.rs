@@ -1,0 +1,204 @@
+//! A JSON-RPC chain (anvil, or any Ethereum node) through alloy, signing locally with the
+//! private keys it is given.
+
+use alloy::eips::BlockNumberOrTag;
+use alloy::network::{EthereumWallet, TransactionBuilder};
+use alloy::primitives::{Address, Bytes, U256};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::types::TransactionRequest;
+use alloy::signers::local::PrivateKeySigner;
+use alloy::transports::{RpcError, TransportErrorKind};
+
+use crate::chain::{Chain, Receipt, Tx};
+use crate::EvmError;
+
+/// A node reached over HTTP, with the keys of the accounts this client sends from.
+pub struct RpcChain {
+    provider: DynProvider,
+    accounts: Vec<Address>,
+}
+
+/// Parses a hex private key (with or without `0x`).
+pub fn parse_private_key(hex_key: &str) -> Result<PrivateKeySigner, EvmError> {
+    hex_key
+        .trim()
+        .parse::<PrivateKeySigner>()
+        .map_err(|e| EvmError::Rpc {
+            what: "private key".into(),
+            reason: e.to_string(),
+        })
+}
+
+fn rpc_err(what: &str, e: impl std::fmt::Display) -> EvmError {
+    EvmError::Rpc {
+        what: what.into(),
+        reason: e.to_string(),
+    }
+}
+
+impl RpcChain {
+    /// Connects to `url` (e.g. `http://127.0.0.1:8545`); transactions may be sent from any of
+    /// `keys`' accounts. Checks that the node answers.
+    pub async fn connect(url: &str, keys: Vec<PrivateKeySigner>) -> Result<Self, EvmError> {
+        let url = url.parse().map_err(|e| rpc_err("RPC URL", e))?;
+        let accounts = keys.iter().map(|k| k.address()).collect();
+        let mut wallet_keys = keys.into_iter();
+        let provider = match wallet_keys.next() {
+            Some(first) => {
+                let mut wallet = EthereumWallet::new(first);
+                for k in wallet_keys {
+                    wallet.register_signer(k);
+                }
+                ProviderBuilder::new()
+                    .wallet(wallet)
+                    .connect_http(url)
+                    .erased()
+            }
+            None => ProviderBuilder::new().connect_http(url).erased(),
+        };
+        provider
+            .get_chain_id()
+            .await
+            .map_err(|e| rpc_err("eth_chainId", e))?;
+        Ok(RpcChain { provider, accounts })
+    }
+
+    /// The accounts this client can send from, in the order their keys were given.
+    pub fn accounts(&self) -> &[Address] {
+        &self.accounts
+    }
+
+    /// The alloy provider (for log queries and subscriptions).
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    /// Moves a development node's clock forward and mines a block (anvil and hardhat's
+    /// `evm_increaseTime` + `evm_mine`; production nodes refuse).
+    pub async fn advance_time(&mut self, seconds: u64) -> Result<(), EvmError> {
+        let _: serde_json::Value = self
+            .provider
+            .raw_request("evm_increaseTime".into(), (seconds,))
+            .await
+            .map_err(|e| rpc_err("evm_increaseTime", e))?;
+        let _: serde_json::Value = self
+            .provider
+            .raw_request("evm_mine".into(), ())
+            .await
+            .map_err(|e| rpc_err("evm_mine", e))?;
+        Ok(())
+    }
+
+    fn request(tx: &Tx) -> TransactionRequest {
+        let req = TransactionRequest::default()
+            .with_from(tx.from)
+            .with_value(tx.value)
+            .with_input(tx.data.clone());
+        match tx.to {
+            Some(to) => req.with_to(to),
+            None => req.into_create(),
+        }
+    }
+}
+
+/// A node's refusal of a reverting transaction or call, as a failed receipt carrying the
+/// revert data; any other error stays an error.
+fn reverted(what: &str, e: RpcError<TransportErrorKind>) -> Result<Receipt, EvmError> {
+    match e.as_error_resp() {
+        Some(payload) if payload.message.contains("revert") => Ok(Receipt {
+            tx_hash: None,
+            success: false,
+            gas_used: 0,
+            output: payload.as_revert_data().unwrap_or_default(),
+            contract_address: None,
+            logs: Vec::new(),
+            fee_wei: U256::ZERO,
+        }),
+        _ => Err(rpc_err(what, e)),
+    }
+}
+
+impl Chain for RpcChain {
+    async fn send(&mut self, tx: Tx) -> Result<Receipt, EvmError> {
+        let pending = match self.provider.send_transaction(Self::request(&tx)).await {
+            Ok(p) => p,
+            Err(e) => return reverted("eth_sendTransaction", e),
+        };
+        let r = pending
+            .get_receipt()
+            .await
+            .map_err(|e| rpc_err("transaction receipt", e))?;
+        Ok(Receipt {
+            tx_hash: Some(r.transaction_hash),
+            success: r.status(),
+            gas_used: r.gas_used,
+            output: Bytes::new(),
+            contract_address: r.contract_address,
+            logs: r.inner.logs().iter().map(|l| l.inner.clone()).collect(),
+            fee_wei: U256::from(r.gas_used) * U256::from(r.effective_gas_price),
+        })
+    }
+
+    async fn call(&mut self, tx: Tx) -> Result<Receipt, EvmError> {
+        match self.provider.call(Self::request(&tx)).await {
+            Ok(output) => Ok(Receipt {
+                tx_hash: None,
+                success: true,
+                gas_used: 0,
+                output,
+                contract_address: None,
+                logs: Vec::new(),
+                fee_wei: U256::ZERO,
+            }),
+            Err(e) => reverted("eth_call", e),
+        }
+    }
+
+    async fn balance(&mut self, who: Address) -> Result<U256, EvmError> {
+        self.provider
+            .get_balance(who)
+            .await
+            .map_err(|e| rpc_err("eth_getBalance", e))
+    }
+
+    async fn timestamp(&mut self) -> Result<u64, EvmError> {
+        let block = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await
+            .map_err(|e| rpc_err("eth_getBlockByNumber", e))?
+            .ok_or_else(|| rpc_err("eth_getBlockByNumber", "no latest block"))?;
+        Ok(block.header.timestamp)
+    }
+}
+
+impl RpcChain {
+    /// The input blob a requester attached to job `job_id` (from the escrow's `JobOpened`
+    /// event; the contract does not store it).
+    pub async fn job_input_blob(&self, escrow: Address, job_id: u64) -> Result<Vec<u8>, EvmError> {
+        use alloy::rpc::types::Filter;
+        use alloy::sol_types::SolEvent;
+
+        use crate::bindings::InferenceEscrow::JobOpened;
+
+        let filter = Filter::new()
+            .address(escrow)
+            .event_signature(JobOpened::SIGNATURE_HASH)
+            .topic1(U256::from(job_id))
+            .from_block(0u64);
+        let logs = self
+            .provider
+            .get_logs(&filter)
+            .await
+            .map_err(|e| rpc_err("eth_getLogs", e))?;
+        let log = logs.first().ok_or_else(|| EvmError::MissingEvent {
+            call: format!("job {job_id} at {escrow}"),
+            event: "JobOpened",
+        })?;
+        let event = JobOpened::decode_log(&log.inner).map_err(|e| EvmError::Abi {
+            what: "JobOpened".into(),
+            reason: e.to_string(),
+        })?;
+        Ok(event.data.input.to_vec())
+    }
+}
