@@ -2,7 +2,7 @@
 //! exactly once and refuses every forgery, refunds after the deadline, resists re-entry, and
 //! stays within the gas budget. The same contracts run on anvil in `anvil.rs`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
 use std::sync::OnceLock;
 
@@ -11,11 +11,13 @@ use alloy::sol_types::{SolCall, SolValue};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkinfer_e2e::{model_dir, read_input};
-use zkinfer_evm::bindings::{Groth16Verifier, InferenceEscrow, ModelRegistry, ReentrantAgent};
+use zkinfer_evm::bindings::{
+    GasLimitedCaller, Groth16Verifier, InferenceEscrow, ModelRegistry, ReentrantAgent,
+};
 use zkinfer_evm::{
     deploy, deploy_stack, encode_input_blob, fr_word, get_job, open_job, proof_words, refund,
     revert_reason, reverted_with, send_ok, submit_result, verifier_init_code, view, Chain,
-    EmbeddedChain, JobRequest, Receipt, Stack, Tx,
+    EmbeddedChain, JobRequest, JobStatus, Receipt, Stack, Tx,
 };
 use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::compile;
@@ -122,6 +124,7 @@ impl World {
         let now = self.chain.timestamp().await.unwrap();
         let request = JobRequest {
             model_id: fx.prover.verifying_key().model_id,
+            verifier: self.stack.verifier.address,
             input_commitment: fx.commitment(),
             deadline: now + deadline_in,
             input_blob: encode_input_blob(&fx.input).unwrap(),
@@ -141,9 +144,9 @@ impl World {
             .unwrap()
     }
 
-    async fn status(&mut self, job: u64) -> u8 {
+    async fn status(&mut self, job: u64) -> JobStatus {
         let escrow = self.escrow();
-        get_job(&mut self.chain, escrow, job).await.unwrap().status as u8
+        JobStatus::of(&get_job(&mut self.chain, escrow, job).await.unwrap())
     }
 
     async fn balance(&mut self, who: Address) -> U256 {
@@ -151,9 +154,9 @@ impl World {
     }
 }
 
-const OPEN: u8 = 1;
-const PAID: u8 = 2;
-const REFUNDED: u8 = 3;
+const OPEN: JobStatus = JobStatus::Open;
+const PAID: JobStatus = JobStatus::Paid;
+const REFUNDED: JobStatus = JobStatus::Refunded;
 
 fn assert_refused<E: alloy::sol_types::SolError>(r: &Receipt, what: &str) {
     assert!(!r.success, "{what}: accepted");
@@ -332,6 +335,7 @@ fn a_proof_for_another_model_is_refused() {
         // an unregistered model cannot get a job
         let request = JobRequest {
             model_id: other.prover.verifying_key().model_id,
+            verifier: cnn_verifier.address,
             input_commitment: other.commitment(),
             deadline: w.chain.timestamp().await.unwrap() + HOUR,
             input_blob: vec![],
@@ -342,6 +346,19 @@ fn a_proof_for_another_model_is_refused() {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("UnknownModel"), "{err}");
+        // a requester who checked another verifier than the registry's gets no job
+        let request = JobRequest {
+            model_id: fx.prover.verifying_key().model_id,
+            verifier: cnn_verifier.address,
+            input_commitment: fx.commitment(),
+            deadline: w.chain.timestamp().await.unwrap() + HOUR,
+            input_blob: vec![],
+            payment: U256::from(PAYMENT),
+        };
+        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("VerifierChanged"), "{err}");
     });
 }
 
@@ -423,6 +440,7 @@ fn reentrancy_through_the_payment_fails() {
         let now = w.chain.timestamp().await.unwrap();
         let open = ReentrantAgent::openJobCall {
             modelId: FixedBytes(fx.prover.verifying_key().model_id),
+            verifier: w.stack.verifier.address,
             commitment: fr_word(&fx.commitment()),
             deadline: now + HOUR,
         };
@@ -488,6 +506,48 @@ fn the_verifier_contract_agrees_with_the_native_verifier() {
 }
 
 #[test]
+fn out_of_gas_makes_the_verifier_revert_never_answer_false() {
+    let fx = mlp();
+    run(async {
+        let mut w = world(fx).await;
+        let caller = deploy(
+            &mut w.chain,
+            DEPLOYER,
+            "GasLimitedCaller",
+            GasLimitedCaller::BYTECODE.clone(),
+        )
+        .await
+        .unwrap()
+        .address;
+        let proof = fx.prove(9, PROVIDER);
+        let probe = |gas: u64| GasLimitedCaller::probeCall {
+            verifier: w.stack.verifier.address,
+            gasLimit: U256::from(gas),
+            proof: proof_words(&proof.groth16().unwrap()),
+            publicInputs: proof
+                .stated_public_inputs()
+                .unwrap()
+                .iter()
+                .map(fr_word)
+                .collect(),
+        };
+        let mut completed_at = None;
+        for gas in (5_000..=260_000).step_by(5_000) {
+            let r = view(&mut w.chain, caller, &probe(gas)).await.unwrap();
+            assert!(
+                !r.completed || r.accepted,
+                "with {gas} gas the verifier answered false for a valid proof"
+            );
+            if r.completed && completed_at.is_none() {
+                completed_at = Some(gas);
+            }
+        }
+        let needed = completed_at.expect("the verifier never completed with 260k gas");
+        println!("verifyProof completes with {needed} gas forwarded; below it, it reverts");
+    });
+}
+
+#[test]
 fn gas_of_verify_and_submit_for_a_ten_class_model() {
     for (name, fx) in [("mlp", mlp()), ("lenet5", &fixture("lenet5", 9))] {
         run(async {
@@ -495,6 +555,7 @@ fn gas_of_verify_and_submit_for_a_ten_class_model() {
             let now = w.chain.timestamp().await.unwrap();
             let request = JobRequest {
                 model_id: fx.prover.verifying_key().model_id,
+                verifier: w.stack.verifier.address,
                 input_commitment: fx.commitment(),
                 deadline: now + HOUR,
                 input_blob: encode_input_blob(&fx.input).unwrap(),

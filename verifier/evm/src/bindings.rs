@@ -27,6 +27,12 @@ alloy::sol!(
     "../../contracts/out/ReentrantAgent.json"
 );
 
+alloy::sol!(
+    #[sol(all_derives)]
+    GasLimitedCaller,
+    "../../contracts/out/GasLimitedCaller.json"
+);
+
 /// The committed artifact JSON of each contract (ABI and bytecode), for `export-verifier`.
 pub mod artifact_json {
     /// `contracts/out/Groth16Verifier.json`.

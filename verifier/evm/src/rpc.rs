@@ -12,9 +12,17 @@ use alloy::transports::{RpcError, TransportErrorKind};
 use crate::chain::{Chain, Receipt, Tx};
 use crate::EvmError;
 
+/// How long [`Chain::send`] waits for a transaction to be included.
+pub const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How often it asks.
+const RECEIPT_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// A node reached over HTTP, with the keys of the accounts this client sends from.
 pub struct RpcChain {
+    /// Signs and fills (nonce, gas, fees) transactions.
     provider: DynProvider,
+    /// Plain reads (`eth_call`, balances, blocks, logs), sent as they are, without fillers.
+    reader: DynProvider,
     accounts: Vec<Address>,
 }
 
@@ -40,7 +48,12 @@ impl RpcChain {
     /// Connects to `url` (e.g. `http://127.0.0.1:8545`); transactions may be sent from any of
     /// `keys`' accounts. Checks that the node answers.
     pub async fn connect(url: &str, keys: Vec<PrivateKeySigner>) -> Result<Self, EvmError> {
-        let url = url.parse().map_err(|e| rpc_err("RPC URL", e))?;
+        let url: alloy::transports::http::reqwest::Url =
+            url.parse().map_err(|e| rpc_err("RPC URL", e))?;
+        let reader = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .connect_http(url.clone())
+            .erased();
         let accounts = keys.iter().map(|k| k.address()).collect();
         let mut wallet_keys = keys.into_iter();
         let provider = match wallet_keys.next() {
@@ -49,18 +62,29 @@ impl RpcChain {
                 for k in wallet_keys {
                     wallet.register_signer(k);
                 }
+                // Nonces are asked of the node for every transaction: alloy's default cache
+                // counts transactions the node refused (reverting ones), and then every later
+                // one from that account waits forever behind a nonce gap.
                 ProviderBuilder::new()
+                    .disable_recommended_fillers()
+                    .with_gas_estimation()
+                    .with_simple_nonce_management()
+                    .fetch_chain_id()
                     .wallet(wallet)
                     .connect_http(url)
                     .erased()
             }
             None => ProviderBuilder::new().connect_http(url).erased(),
         };
-        provider
+        reader
             .get_chain_id()
             .await
             .map_err(|e| rpc_err("eth_chainId", e))?;
-        Ok(RpcChain { provider, accounts })
+        Ok(RpcChain {
+            provider,
+            reader,
+            accounts,
+        })
     }
 
     /// The accounts this client can send from, in the order their keys were given.
@@ -68,22 +92,22 @@ impl RpcChain {
         &self.accounts
     }
 
-    /// The alloy provider (for log queries and subscriptions).
-    pub fn provider(&self) -> &DynProvider {
-        &self.provider
+    /// The alloy provider for plain reads (log queries, blocks), without fillers.
+    pub fn reader(&self) -> &DynProvider {
+        &self.reader
     }
 
     /// Moves a development node's clock forward and mines a block (anvil and hardhat's
     /// `evm_increaseTime` + `evm_mine`; production nodes refuse).
     pub async fn advance_time(&mut self, seconds: u64) -> Result<(), EvmError> {
         let _: serde_json::Value = self
-            .provider
-            .raw_request("evm_increaseTime".into(), (seconds,))
+            .reader
+            .raw_request("evm_increaseTime".into(), [seconds])
             .await
             .map_err(|e| rpc_err("evm_increaseTime", e))?;
         let _: serde_json::Value = self
-            .provider
-            .raw_request("evm_mine".into(), ())
+            .reader
+            .raw_request("evm_mine".into(), Vec::<u64>::new())
             .await
             .map_err(|e| rpc_err("evm_mine", e))?;
         Ok(())
@@ -124,10 +148,7 @@ impl Chain for RpcChain {
             Ok(p) => p,
             Err(e) => return reverted("eth_sendTransaction", e),
         };
-        let r = pending
-            .get_receipt()
-            .await
-            .map_err(|e| rpc_err("transaction receipt", e))?;
+        let r = self.wait_for_receipt(*pending.tx_hash()).await?;
         Ok(Receipt {
             tx_hash: Some(r.transaction_hash),
             success: r.status(),
@@ -140,7 +161,7 @@ impl Chain for RpcChain {
     }
 
     async fn call(&mut self, tx: Tx) -> Result<Receipt, EvmError> {
-        match self.provider.call(Self::request(&tx)).await {
+        match self.reader.call(Self::request(&tx)).await {
             Ok(output) => Ok(Receipt {
                 tx_hash: None,
                 success: true,
@@ -155,7 +176,7 @@ impl Chain for RpcChain {
     }
 
     async fn balance(&mut self, who: Address) -> Result<U256, EvmError> {
-        self.provider
+        self.reader
             .get_balance(who)
             .await
             .map_err(|e| rpc_err("eth_getBalance", e))
@@ -163,7 +184,7 @@ impl Chain for RpcChain {
 
     async fn timestamp(&mut self) -> Result<u64, EvmError> {
         let block = self
-            .provider
+            .reader
             .get_block_by_number(BlockNumberOrTag::Latest)
             .await
             .map_err(|e| rpc_err("eth_getBlockByNumber", e))?
@@ -173,6 +194,33 @@ impl Chain for RpcChain {
 }
 
 impl RpcChain {
+    /// Polls `eth_getTransactionReceipt` until the transaction is included (at most
+    /// [`RECEIPT_TIMEOUT`]). Plain polling on the reader: alloy's block-watching heartbeat
+    /// stalls when the caller blocks its runtime between calls, as the CLI and tests do.
+    async fn wait_for_receipt(
+        &self,
+        hash: alloy::primitives::B256,
+    ) -> Result<alloy::rpc::types::TransactionReceipt, EvmError> {
+        let start = std::time::Instant::now();
+        loop {
+            let receipt = self
+                .reader
+                .get_transaction_receipt(hash)
+                .await
+                .map_err(|e| rpc_err("eth_getTransactionReceipt", e))?;
+            if let Some(r) = receipt {
+                return Ok(r);
+            }
+            if start.elapsed() > RECEIPT_TIMEOUT {
+                return Err(rpc_err(
+                    "eth_getTransactionReceipt",
+                    format!("transaction {hash} not included after {RECEIPT_TIMEOUT:?}"),
+                ));
+            }
+            tokio::time::sleep(RECEIPT_POLL).await;
+        }
+    }
+
     /// The input blob a requester attached to job `job_id` (from the escrow's `JobOpened`
     /// event; the contract does not store it).
     pub async fn job_input_blob(&self, escrow: Address, job_id: u64) -> Result<Vec<u8>, EvmError> {
@@ -187,7 +235,7 @@ impl RpcChain {
             .topic1(U256::from(job_id))
             .from_block(0u64);
         let logs = self
-            .provider
+            .reader
             .get_logs(&filter)
             .await
             .map_err(|e| rpc_err("eth_getLogs", e))?;

@@ -1,0 +1,238 @@
+//! End to end on a real local chain: anvil (from the pinned npm package, on 127.0.0.1 only)
+//! driven over JSON-RPC by the `zkinfer` binary (`deploy`, `request`, `submit`) and by alloy:
+//! the provider is paid once, a copied proof is refused, and an expired job is refunded.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{models, s, zkinfer};
+use zkinfer_evm::{
+    get_job, parse_private_key, refund, revert_reason, submit_result, Address, Chain, JobStatus,
+    RpcChain, U256,
+};
+use zkinfer_verifier::ProofFile;
+
+/// anvil's well-known development keys (accounts 0–3 of its default mnemonic).
+const KEYS: [&str; 4] = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+];
+const PAYMENT: u64 = 2_000_000_000_000_000;
+
+/// A running anvil, killed when dropped.
+struct Anvil {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn anvil_binary() -> PathBuf {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `npm ci --prefix contracts` (scripts/test.sh does)",
+        bin.display()
+    );
+    bin
+}
+
+fn start_anvil() -> Anvil {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(anvil_binary())
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--silent",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("anvil starts");
+    let anvil = Anvil {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "anvil did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    anvil
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The word after `label` on the line that starts with it.
+fn field(out: &str, label: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no {label:?} line in:\n{out}"))
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn deploy_request_submit_and_refund_on_anvil() {
+    let anvil = start_anvil();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let m = models().join("mlp");
+    ok(&zkinfer(&[
+        "compile",
+        s(&m.join("model.onnx")),
+        "--calibration",
+        s(&m.join("calibration.json")),
+        "--out",
+        s(dir),
+    ]));
+    ok(&zkinfer(&["setup", s(dir), "--insecure-seed", "5"]));
+    let chain_args = |key: usize| vec!["--rpc-url", anvil.url.as_str(), "--key", KEYS[key]];
+
+    // the model's owner deploys registry, escrow and verifier, and registers the model
+    let mut args = vec!["deploy", s(dir), "--metadata", "mlp digits"];
+    args.extend(chain_args(0));
+    let deployed = ok(&zkinfer(&args));
+    let escrow = field(&deployed, "escrow ");
+    assert!(
+        deployed.contains("verifier") && deployed.contains("gas"),
+        "{deployed}"
+    );
+
+    // the requester opens two jobs
+    let input = m.join("input.json");
+    let payment = PAYMENT.to_string();
+    let request = |deadline: &str| {
+        let mut args = vec![
+            "request",
+            s(dir),
+            "--input",
+            s(&input),
+            "--escrow",
+            escrow.as_str(),
+            "--payment",
+            payment.as_str(),
+            "--deadline-secs",
+            deadline,
+        ];
+        args.extend(chain_args(1));
+        ok(&zkinfer(&args))
+    };
+    let job: u64 = field(&request("3600"), "job ").parse().unwrap();
+    let expiring: u64 = field(&request("60"), "job ").parse().unwrap();
+
+    let keys: Vec<_> = KEYS.iter().map(|k| parse_private_key(k).unwrap()).collect();
+    let accounts: Vec<Address> = keys.iter().map(|k| k.address()).collect();
+    let escrow: Address = escrow.parse().unwrap();
+    run(async {
+        let mut chain = RpcChain::connect(&anvil.url, keys).await.unwrap();
+
+        // a proof for the provider, copied by someone else: refused
+        let proof_path = dir.join("copied.json");
+        let provider = accounts[2].to_string();
+        ok(&zkinfer(&[
+            "prove",
+            s(dir),
+            "--input",
+            s(&input),
+            "--job-id",
+            &job.to_string(),
+            "--provider",
+            &provider,
+            "--out",
+            s(&proof_path),
+        ]));
+        let copied = ProofFile::from_json(&std::fs::read_to_string(&proof_path).unwrap()).unwrap();
+        let r = submit_result(&mut chain, accounts[3], escrow, job, &copied)
+            .await
+            .unwrap();
+        assert!(!r.success, "a copied proof was accepted");
+        assert!(
+            revert_reason(&r.output).contains("InvalidProof"),
+            "{}",
+            revert_reason(&r.output)
+        );
+
+        // the provider proves and submits with the CLI, reading the input from the chain
+        let before = chain.balance(accounts[2]).await.unwrap();
+        let (job_s, escrow_s) = (job.to_string(), escrow.to_string());
+        let mut args = vec!["submit", s(dir), "--job-id", &job_s, "--escrow", &escrow_s];
+        args.extend(chain_args(2));
+        let submitted = ok(&zkinfer(&args));
+        assert!(
+            submitted.contains("paid        0.002000 ETH"),
+            "{submitted}"
+        );
+        let after = chain.balance(accounts[2]).await.unwrap();
+        let record = get_job(&mut chain, escrow, job).await.unwrap();
+        assert_eq!(JobStatus::of(&record), JobStatus::Paid);
+        assert_eq!(record.provider, accounts[2]);
+        // paid exactly the payment, less the gas the provider spent
+        assert!(after > before && after - before < U256::from(PAYMENT));
+
+        // a second submission for the paid job: refused by the CLI before proving
+        let again = zkinfer(&args);
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("not open"));
+
+        // the second job expires and is refunded to the requester
+        let early = refund(&mut chain, accounts[3], escrow, expiring)
+            .await
+            .unwrap();
+        assert!(!early.success, "refunded before the deadline");
+        chain.advance_time(61).await.unwrap();
+        let before = chain.balance(accounts[1]).await.unwrap();
+        let r = refund(&mut chain, accounts[3], escrow, expiring)
+            .await
+            .unwrap();
+        assert!(r.success, "{}", revert_reason(&r.output));
+        assert!(r.tx_hash.is_some());
+        assert_eq!(
+            chain.balance(accounts[1]).await.unwrap() - before,
+            U256::from(PAYMENT)
+        );
+        let record = get_job(&mut chain, escrow, expiring).await.unwrap();
+        assert_eq!(JobStatus::of(&record), JobStatus::Refunded);
+    });
+}

@@ -1,0 +1,106 @@
+//! `zkinfer export-verifier`: the written init code deploys a verifier that accepts the
+//! model's proofs, and the Solidity and ABI it ships are the ones it was compiled from.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{models, s, zkinfer};
+use zkinfer_evm::bindings::Groth16Verifier;
+use zkinfer_evm::{
+    deploy, fr_word, proof_words, view, Address, EmbeddedChain, SolCall, GROTH16_VERIFIER_SOL,
+};
+use zkinfer_verifier::ProofFile;
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("m");
+    let out = tmp.path().join("verifier");
+    let m = models().join("mlp");
+    ok(&zkinfer(&[
+        "compile",
+        s(&m.join("model.onnx")),
+        "--calibration",
+        s(&m.join("calibration.json")),
+        "--out",
+        s(&dir),
+    ]));
+    ok(&zkinfer(&["setup", s(&dir), "--insecure-seed", "4"]));
+    let proof_path = tmp.path().join("proof.json");
+    ok(&zkinfer(&[
+        "prove",
+        s(&dir),
+        "--input",
+        s(&m.join("input.json")),
+        "--out",
+        s(&proof_path),
+    ]));
+    let printed = ok(&zkinfer(&["export-verifier", s(&dir), "--out", s(&out)]));
+    for f in [
+        "Groth16Verifier.sol",
+        "IZkinferVerifier.sol",
+        "Groth16Verifier.json",
+        "Groth16Verifier.abi.json",
+        "init_code.hex",
+        "verifying_key.hex",
+        "verifier.json",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing; printed:\n{printed}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("Groth16Verifier.sol")).unwrap(),
+        GROTH16_VERIFIER_SOL
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("verifier.json")).unwrap()).unwrap();
+    assert_eq!(manifest["num_public_inputs"], 3);
+
+    let init = std::fs::read_to_string(out.join("init_code.hex")).unwrap();
+    let init = zkinfer_evm::Bytes::from(hex_decode(init.trim().trim_start_matches("0x")));
+    let proof = ProofFile::from_json(&std::fs::read_to_string(&proof_path).unwrap()).unwrap();
+    let call = Groth16Verifier::verifyProofCall {
+        proof: proof_words(&proof.groth16().unwrap()),
+        publicInputs: proof
+            .stated_public_inputs()
+            .unwrap()
+            .iter()
+            .map(fr_word)
+            .collect(),
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let mut chain = EmbeddedChain::new();
+            let deployer = Address::repeat_byte(7);
+            let verifier = deploy(&mut chain, deployer, "exported verifier", init)
+                .await
+                .unwrap()
+                .address;
+            assert!(view(&mut chain, verifier, &call).await.unwrap());
+            let mut bad = call.clone();
+            bad.publicInputs[2] ^= zkinfer_evm::U256::from(1u8);
+            assert!(!view(&mut chain, verifier, &bad).await.unwrap());
+            assert_eq!(
+                call.abi_encode()[..4],
+                Groth16Verifier::verifyProofCall::SELECTOR
+            );
+        });
+}
+
+fn hex_decode(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}

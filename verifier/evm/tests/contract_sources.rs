@@ -1,0 +1,56 @@
+//! The committed contract artifacts are what the pinned solc makes of the committed sources,
+//! and the escrow's public-input constants are the ones zkinfer-verifier's layout uses.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use zkinfer_verifier::{BINDING_INDEX, INPUT_COMMITMENT_INDEX, JOB_ID_SHIFT, OUTPUTS_OFFSET};
+
+fn contracts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts")
+}
+
+/// `uint256 internal constant NAME = VALUE;` in a Solidity source.
+fn constant(source: &str, name: &str) -> u64 {
+    let needle = format!("uint256 internal constant {name} = ");
+    let line = source
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(needle.as_str()))
+        .unwrap_or_else(|| panic!("{name} is not declared as `{needle}…;`"));
+    line.trim_end_matches(';').trim().parse().unwrap()
+}
+
+#[test]
+fn escrow_layout_constants_match_the_verifier_layout() {
+    let source = std::fs::read_to_string(contracts().join("src/InferenceEscrow.sol")).unwrap();
+    assert_eq!(
+        constant(&source, "INPUT_COMMITMENT_INDEX"),
+        INPUT_COMMITMENT_INDEX as u64
+    );
+    assert_eq!(constant(&source, "BINDING_INDEX"), BINDING_INDEX as u64);
+    assert_eq!(constant(&source, "OUTPUTS_OFFSET"), OUTPUTS_OFFSET as u64);
+    assert_eq!(constant(&source, "JOB_ID_SHIFT"), u64::from(JOB_ID_SHIFT));
+}
+
+#[test]
+fn committed_artifacts_match_a_fresh_compile_with_the_pinned_solc() {
+    let dir = contracts();
+    assert!(
+        dir.join("node_modules/solc").exists(),
+        "contracts/node_modules/solc is missing: run `npm ci --prefix contracts` (scripts/test.sh does)"
+    );
+    let out = Command::new("node")
+        .arg("build.mjs")
+        .arg("--check")
+        .current_dir(&dir)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "contracts/out is stale (run `npm run build --prefix contracts`):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
