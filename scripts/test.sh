@@ -11,7 +11,7 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # snarkjs (pinned in contracts/package-lock.json) cross-checks exported proofs.
 npm ci --prefix contracts --no-audit --no-fund
-cargo test --workspace --lib --bins --tests 2>&1 | tee "$log"
-cargo test --workspace --doc 2>&1 | tee -a "$log"
+cargo test --workspace --no-fail-fast --lib --bins --tests 2>&1 | tee "$log"
+cargo test --workspace --no-fail-fast --doc 2>&1 | tee -a "$log"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f }' "$log"

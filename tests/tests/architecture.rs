@@ -74,6 +74,17 @@ fn data_moves_forward_only() {
         ("zkinfer-verifier", &[]),
         ("zkinfer-evm", &["zkinfer-verifier"]),
         (
+            "zkinfer-service",
+            &[
+                "zkinfer-ir",
+                "zkinfer-onnx",
+                "zkinfer-r1cs",
+                "zkinfer-prover",
+                "zkinfer-verifier",
+                "zkinfer-evm",
+            ],
+        ),
+        (
             "zkinfer-prover",
             &[
                 "zkinfer-ir",
@@ -91,6 +102,7 @@ fn data_moves_forward_only() {
                 "zkinfer-prover",
                 "zkinfer-verifier",
                 "zkinfer-evm",
+                "zkinfer-service",
             ],
         ),
         (
@@ -102,6 +114,7 @@ fn data_moves_forward_only() {
                 "zkinfer-prover",
                 "zkinfer-verifier",
                 "zkinfer-evm",
+                "zkinfer-service",
             ],
         ),
     ];
@@ -171,8 +184,10 @@ fn only_edge_crates_use_anyhow() {
     }
 }
 
-/// Permissive licences we accept (SPDX ids).
+/// Licences we accept (SPDX ids): permissive ones, plus MPL-2.0, whose copyleft is per file and
+/// so only binds changes to the dependency's own files (alloy's `fastrlp` uses it).
 const ALLOWED: &[&str] = &[
+    "MPL-2.0",
     "MIT",
     "Apache-2.0",
     "BSD-2-Clause",

@@ -15,15 +15,15 @@ use zkinfer_evm::bindings::{
     GasLimitedCaller, Groth16Verifier, InferenceEscrow, ModelRegistry, ReentrantAgent,
 };
 use zkinfer_evm::{
-    deploy, deploy_stack, encode_input_blob, fr_word, get_job, open_job, proof_words, refund,
-    revert_reason, reverted_with, send_ok, submit_result, verifier_init_code, view, Chain,
-    EmbeddedChain, JobRequest, JobStatus, Receipt, Stack, Tx,
+    completed_proof_file, deploy, deploy_stack, encode_input_blob, fr_word, get_job, open_job,
+    proof_words, refund, revert_reason, reverted_with, send_ok, submit_result, verifier_init_code,
+    view, Chain, EmbeddedChain, JobRequest, JobStatus, Receipt, Stack, Tx,
 };
 use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::compile;
 use zkinfer_prover::{setup, Engine, Prover};
 use zkinfer_r1cs::ProofBinding;
-use zkinfer_verifier::{KeyProvenance, ProofFile};
+use zkinfer_verifier::{verify, KeyProvenance, ProofFile, Verdict};
 
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
 const REQUESTER: Address = Address::repeat_byte(0xa1);
@@ -194,6 +194,16 @@ fn a_valid_proof_pays_the_provider_exactly_once() {
         assert_eq!(done.outputs, words);
         assert_eq!(done.provider, PROVIDER);
         assert_eq!(done.proof, proof_words(&proof.groth16().unwrap()));
+
+        // a requester rebuilds the proof file from the event alone and verifies it natively
+        let vk = fx.prover.verifying_key();
+        let rebuilt = completed_proof_file(vk, fx.commitment(), &done).unwrap();
+        assert_eq!(rebuilt, proof);
+        assert_eq!(verify(vk, &rebuilt).unwrap(), Verdict::Accepted);
+        let mut tampered = done.clone();
+        tampered.outputs[0] += U256::from(1u8);
+        let forged = completed_proof_file(vk, fx.commitment(), &tampered).unwrap();
+        assert!(matches!(verify(vk, &forged).unwrap(), Verdict::Rejected(_)));
 
         // the same proof again, by anyone: nothing more is paid
         let again = w.submit(PROVIDER, job, &proof).await;

@@ -9,6 +9,9 @@ mod commands;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Verifiable ML inference: compile, run, prove and verify quantized models.
 #[derive(Parser)]
@@ -40,6 +43,10 @@ enum Command {
     Request(commands::request::RequestArgs),
     /// Prove an escrow job and submit the proof for payment (the provider's side).
     Submit(commands::submit::SubmitArgs),
+    /// Run a provider node: watch an escrow for jobs of the given models, prove them, get paid.
+    Provider(commands::provider::ProviderArgs),
+    /// Run the prover service: HTTP API, persistent job queue, worker pool.
+    Serve(commands::serve::ServeArgs),
     /// Benchmark every model in models/: constraints, setup, prove, MSM floor, verify, memory, sizes.
     Bench(commands::bench::BenchArgs),
     /// List the ONNX ops zkinfer can import and prove.
@@ -49,6 +56,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // arkworks opens an INFO span per constraint-system namespace and never closes it: with
+    // those recorded, synthesis of even the small MLP takes seconds instead of milliseconds.
+    let quiet_arkworks = tracing_subscriber::filter::Targets::new()
+        .with_default(LevelFilter::INFO)
+        .with_target("gr1cs", LevelFilter::OFF);
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .finish()
+        .with(quiet_arkworks)
+        .init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Compile(a) => commands::compile::run(a),
@@ -61,6 +79,8 @@ fn main() -> ExitCode {
         Command::Deploy(a) => commands::deploy::run(a),
         Command::Request(a) => commands::request::run(a),
         Command::Submit(a) => commands::submit::run(a),
+        Command::Provider(a) => commands::provider::run(a),
+        Command::Serve(a) => commands::serve::run(a),
         Command::Bench(a) => commands::bench::run(a),
         Command::Ops => commands::ops::run(),
         Command::Demo(a) => commands::demo::run(a),

@@ -6,11 +6,7 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
+use common::anvil::{field, ok, run, start_anvil, KEYS};
 use common::{models, s, zkinfer};
 use zkinfer_evm::{
     get_job, parse_private_key, refund, revert_reason, submit_result, Address, Chain, JobStatus,
@@ -18,100 +14,7 @@ use zkinfer_evm::{
 };
 use zkinfer_verifier::ProofFile;
 
-/// anvil's well-known development keys (accounts 0–3 of its default mnemonic).
-const KEYS: [&str; 4] = [
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-];
 const PAYMENT: u64 = 2_000_000_000_000_000;
-
-/// A running anvil, killed when dropped.
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn anvil_binary() -> PathBuf {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `npm ci --prefix contracts` (scripts/test.sh does)",
-        bin.display()
-    );
-    bin
-}
-
-fn start_anvil() -> Anvil {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(anvil_binary())
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--silent",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("anvil starts");
-    let anvil = Anvil {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "anvil did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    anvil
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The word after `label` on the line that starts with it.
-fn field(out: &str, label: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix(label))
-        .unwrap_or_else(|| panic!("no {label:?} line in:\n{out}"))
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
 
 #[test]
 fn deploy_request_submit_and_refund_on_anvil() {

@@ -22,7 +22,7 @@ pub use layout::{
     PublicLayout, BINDING_INDEX, INPUT_COMMITMENT_INDEX, JOB_ID_SHIFT, OUTPUTS_OFFSET, PACK_BITS,
 };
 pub use proof::{address_from_hex, fr_from_hex, fr_to_hex, ProofFile, PROOF_VERSION};
-pub use public::{binding, PublicInputs};
+pub use public::{binding, unpack_outputs, PublicInputs};
 pub use verify::{verify, Rejection, Verdict};
 
 /// The pairing-friendly curve of the proof system.

@@ -3,6 +3,7 @@
 use ark_ff::PrimeField;
 
 use crate::commitment::pack;
+use crate::layout::PACK_BITS;
 use crate::{FormatError, Fr, PublicLayout};
 
 /// What a proof claims publicly.
@@ -58,5 +59,145 @@ impl PublicInputs {
         let mut out = vec![self.input_commitment, binding(self.job_id, self.provider)];
         out.extend(pack(&slots));
         Ok(out)
+    }
+}
+
+/// The inverse of the output packing of [`PublicInputs::to_field_elements`]: the quantized
+/// outputs (one flat list per model output) held by the packed output elements (the public
+/// inputs from `OUTPUTS_OFFSET` on, e.g. the `outputs` of the escrow's `JobCompleted` event).
+///
+/// Refuses a wrong number of elements and elements with bits set above their last slot, so
+/// only what `to_field_elements` can produce unpacks (and repacks to the same elements).
+pub fn unpack_outputs(
+    layout: &PublicLayout,
+    elements: &[Fr],
+) -> Result<Vec<Vec<i64>>, FormatError> {
+    let bits = layout.output_slot_bits;
+    if !(1..=127).contains(&bits) {
+        return Err(FormatError::Corrupt(format!(
+            "output slot width {bits} bits (1..=127 supported)"
+        )));
+    }
+    let count = layout.output_count();
+    let per = (PACK_BITS / bits).max(1) as usize;
+    let expected = count.div_ceil(per);
+    if elements.len() != expected {
+        return Err(FormatError::Corrupt(format!(
+            "{} packed output elements, the model's {count} outputs take {expected}",
+            elements.len()
+        )));
+    }
+    let half = 1i128 << (bits - 1);
+    let mut flat = Vec::with_capacity(count);
+    for (i, e) in elements.iter().enumerate() {
+        let limbs = e.into_bigint().0;
+        let slots = per.min(count - i * per);
+        for s in 0..slots {
+            let u = bit_range(&limbs, s as u32 * bits, bits);
+            // `u < 2^bits ≤ 2^127`: the difference fits an i128, not always an i64
+            let v = u as i128 - half;
+            flat.push(i64::try_from(v).map_err(|_| {
+                FormatError::Corrupt(format!("packed output value {v} does not fit an i64"))
+            })?);
+        }
+        let used = slots as u32 * bits;
+        if (used..256).any(|b| bit_range(&limbs, b, 1) != 0) {
+            return Err(FormatError::Corrupt(format!(
+                "packed output element {i} has bits set above its {slots} slots"
+            )));
+        }
+    }
+    let mut values = flat.into_iter();
+    Ok(layout
+        .output_shapes
+        .iter()
+        .map(|s| values.by_ref().take(s.iter().product()).collect())
+        .collect())
+}
+
+/// Bits `start .. start + len` (`len ≤ 128`) of a little-endian 256-bit integer.
+fn bit_range(limbs: &[u64; 4], start: u32, len: u32) -> u128 {
+    (0..len).fold(0u128, |acc, i| {
+        let b = start + i;
+        let bit = (limbs[(b / 64) as usize] >> (b % 64)) & 1;
+        acc | (u128::from(bit) << i)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OUTPUTS_OFFSET;
+
+    fn layout(slot_bits: u32, shapes: Vec<Vec<usize>>) -> PublicLayout {
+        PublicLayout {
+            input_bits: vec![8],
+            input_lens: vec![1],
+            input_scales: vec![0],
+            output_slot_bits: slot_bits,
+            output_per_element: (PACK_BITS / slot_bits) as usize,
+            output_scales: vec![7; shapes.len()],
+            output_shapes: shapes,
+        }
+    }
+
+    fn claims(outputs: Vec<Vec<i64>>) -> PublicInputs {
+        PublicInputs {
+            input_commitment: Fr::from(3u8),
+            job_id: 9,
+            provider: [0xab; 20],
+            outputs,
+        }
+    }
+
+    fn packed(layout: &PublicLayout, outputs: &[Vec<i64>]) -> Vec<Fr> {
+        let all = claims(outputs.to_vec()).to_field_elements(layout).unwrap();
+        all[OUTPUTS_OFFSET..].to_vec()
+    }
+
+    #[test]
+    fn unpacking_inverts_packing_with_negative_values_and_slot_extremes() {
+        // 32-bit slots: 7 to an element, so 10 values spill into a second element
+        let l = layout(32, vec![vec![1, 10], vec![3]]);
+        let half = 1i64 << 31;
+        let outputs = vec![
+            vec![-9105, -13075, 0, 1, -1, half - 1, -half, 9144, -5671, 4239],
+            vec![-7, 7, 0],
+        ];
+        let words = packed(&l, &outputs);
+        assert_eq!(words.len(), 2);
+        assert_eq!(unpack_outputs(&l, &words).unwrap(), outputs);
+
+        // one value per element, and the widest slot
+        let l = layout(64, vec![vec![5]]);
+        let outputs = vec![vec![i64::MIN, i64::MAX, -1, 0, 1]];
+        assert_eq!(unpack_outputs(&l, &packed(&l, &outputs)).unwrap(), outputs);
+        let l = layout(100, vec![vec![4]]);
+        let outputs = vec![vec![i64::MIN, -3, 3, i64::MAX]];
+        assert_eq!(unpack_outputs(&l, &packed(&l, &outputs)).unwrap(), outputs);
+        let l = layout(200, vec![vec![1]]);
+        assert!(
+            unpack_outputs(&l, &[Fr::from(1u8)]).is_err(),
+            "slots over 127 bits"
+        );
+    }
+
+    #[test]
+    fn unpacking_refuses_what_packing_cannot_produce() {
+        let l = layout(32, vec![vec![10]]);
+        let words = packed(&l, &[vec![-1; 10]]);
+        assert!(unpack_outputs(&l, &words[..1]).is_err(), "too few elements");
+        let mut more = words.clone();
+        more.push(Fr::from(0u8));
+        assert!(unpack_outputs(&l, &more).is_err(), "too many elements");
+        // the second element holds 3 slots (96 bits); a bit above them is not an output
+        let mut high = words.clone();
+        high[1] += Fr::from(1u128 << 100);
+        let e = unpack_outputs(&l, &high).unwrap_err().to_string();
+        assert!(e.contains("above its 3 slots"), "{e}");
+        // a 100-bit slot holding more than an i64
+        let l = layout(100, vec![vec![1]]);
+        let big = Fr::from((1u128 << 99) + (1u128 << 70));
+        assert!(unpack_outputs(&l, &[big]).is_err(), "value beyond i64");
     }
 }

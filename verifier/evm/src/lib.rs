@@ -7,10 +7,12 @@
 
 pub mod bindings;
 mod chain;
+mod completed;
 mod deploy;
 mod embedded;
 mod encode;
 mod error;
+mod events;
 mod export;
 mod input_blob;
 mod jobs;
@@ -18,6 +20,7 @@ mod revert;
 mod rpc;
 
 pub use chain::{Chain, Receipt, Tx};
+pub use completed::completed_proof_file;
 pub use deploy::{
     deploy, deploy_stack, escrow_init_code, register_model, registry_init_code, send_ok,
     verifier_init_code, view, Deployment, Stack,
@@ -30,6 +33,7 @@ pub use encode::{
     verifying_key_bytes, word_fr, PROOF_WORDS,
 };
 pub use error::EvmError;
+pub use events::{EventLog, Settlement};
 pub use export::{
     export_verifier, GROTH16_VERIFIER_SOL, IZKINFER_VERIFIER_SOL, VERIFIER_MANIFEST_VERSION,
 };

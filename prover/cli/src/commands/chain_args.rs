@@ -54,3 +54,12 @@ pub fn ether(wei: U256) -> String {
 pub fn tx_hash(r: &zkinfer_evm::Receipt) -> String {
     r.tx_hash.map_or_else(|| "-".into(), |h| h.to_string())
 }
+
+/// Runs `f` to completion on a multi-threaded runtime (servers and long-running loops).
+pub fn block_on_multi<T>(f: impl std::future::Future<Output = T>) -> anyhow::Result<T> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(rt.block_on(f))
+}

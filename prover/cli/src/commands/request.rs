@@ -1,11 +1,18 @@
-//! `zkinfer request DIR --input INPUT.json --escrow ADDR --payment WEI`: the requester opens a
-//! job: commits to the quantized input, attaches it for providers, and escrows the payment.
+//! `zkinfer request DIR --input INPUT.json --escrow ADDR --payment WEI [--wait]`: the requester
+//! opens a job: commits to the quantized input, attaches it for providers, and escrows the
+//! payment. With `--wait` it then waits for a provider's result and verifies the proof from
+//! the `JobCompleted` event natively, trusting neither the provider nor the chain's verifier.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use zkinfer_evm::{encode_input_blob, open_job, verifier_of, Chain, JobRequest, B256, U256};
-use zkinfer_verifier::{commit_input, fr_to_hex};
+use zkinfer_evm::bindings::InferenceEscrow::JobCompleted;
+use zkinfer_evm::{
+    completed_proof_file, encode_input_blob, open_job, verifier_of, Address, Chain, EventLog,
+    JobRequest, RpcChain, Settlement, B256, U256,
+};
+use zkinfer_verifier::{commit_input, fr_to_hex, verify, Fr, Verdict, VerifyingKeyFile};
 
 use super::chain_args::{block_on, ether, parse_address, tx_hash, ChainArgs};
 use super::compile::read_input;
@@ -30,7 +37,17 @@ pub struct RequestArgs {
     /// Seconds from now until the deadline (after it, the payment can be refunded).
     #[arg(long, default_value_t = 3600)]
     pub deadline_secs: u64,
+    /// Wait for a provider's result, verify its proof natively and print the outputs (exit 1
+    /// if the proof is invalid, the job is refunded or expires, or the wait times out).
+    #[arg(long)]
+    pub wait: bool,
+    /// How long `--wait` waits, in seconds.
+    #[arg(long, default_value_t = 600, requires = "wait")]
+    pub wait_timeout_secs: u64,
 }
+
+/// How often `--wait` asks the node for the job's events.
+const WAIT_POLL: Duration = Duration::from_millis(250);
 
 /// Runs `zkinfer request`.
 pub fn run(a: RequestArgs) -> anyhow::Result<ExitCode> {
@@ -55,6 +72,7 @@ pub fn run(a: RequestArgs) -> anyhow::Result<ExitCode> {
     let escrow = parse_address(&a.escrow, "--escrow")?;
     block_on(async {
         let (mut chain, me) = a.chain.connect().await?;
+        let from_block = chain.block_number().await?;
         let now = chain.timestamp().await?;
         let request = JobRequest {
             model_id: vk.model_id,
@@ -75,6 +93,95 @@ pub fn run(a: RequestArgs) -> anyhow::Result<ExitCode> {
             tx_hash(&opened.receipt),
             opened.receipt.gas_used
         );
-        Ok(ExitCode::SUCCESS)
+        if !a.wait {
+            return Ok(ExitCode::SUCCESS);
+        }
+        let job = opened.job_id;
+        let timeout = Duration::from_secs(a.wait_timeout_secs);
+        let waited = wait_for_result(
+            &mut chain,
+            escrow,
+            job,
+            from_block,
+            request.deadline,
+            timeout,
+        );
+        match waited.await? {
+            Ok(completed) => report(&vk, commitment, &completed),
+            Err(why) => {
+                println!("no result: {why}");
+                Ok(ExitCode::from(1))
+            }
+        }
     })?
+}
+
+/// Polls the escrow's events (from block `from_block`) until job `job` completes; `Err` says
+/// why no result will come (refunded, expired, or `timeout` passed).
+async fn wait_for_result(
+    chain: &mut RpcChain,
+    escrow: Address,
+    job: u64,
+    from_block: u64,
+    deadline: u64,
+    timeout: Duration,
+) -> anyhow::Result<Result<EventLog<JobCompleted>, String>> {
+    println!("waiting for a provider (at most {} s)", timeout.as_secs());
+    let start = Instant::now();
+    loop {
+        match chain.job_settlement(escrow, job, from_block).await? {
+            Some(Settlement::Completed(done)) => return Ok(Ok(*done)),
+            Some(Settlement::Refunded(_)) => {
+                return Ok(Err(format!("job {job} was refunded without a result")))
+            }
+            None => {}
+        }
+        let now = chain.timestamp().await?;
+        if now > deadline {
+            return Ok(Err(format!(
+                "job {job}'s deadline {deadline} passed without a result (chain time {now}); \
+                 its payment can be refunded"
+            )));
+        }
+        if start.elapsed() > timeout {
+            return Ok(Err(format!(
+                "no provider completed job {job} within {} s",
+                timeout.as_secs()
+            )));
+        }
+        tokio::time::sleep(WAIT_POLL).await;
+    }
+}
+
+/// Rebuilds the completed job's proof from its event, verifies it against the model's key,
+/// and prints the outputs and the verdict (exit 1 when invalid).
+fn report(
+    vk: &VerifyingKeyFile,
+    commitment: Fr,
+    completed: &EventLog<JobCompleted>,
+) -> anyhow::Result<ExitCode> {
+    let done = &completed.event;
+    let tx = completed
+        .tx_hash
+        .map_or_else(|| "-".into(), |h| h.to_string());
+    println!("completed   by {}  tx {tx}", done.provider);
+    println!("paid        {}", ether(done.payment));
+    let file = match completed_proof_file(vk, commitment, done) {
+        Ok(f) => f,
+        Err(e) => {
+            println!("verified natively: invalid ({e})");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    println!("outputs     {}", serde_json::to_string(&file.outputs)?);
+    match verify(vk, &file)? {
+        Verdict::Accepted => {
+            println!("verified natively: valid");
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Rejected(why) => {
+            println!("verified natively: invalid ({why})");
+            Ok(ExitCode::from(1))
+        }
+    }
 }

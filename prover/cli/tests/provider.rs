@@ -1,0 +1,375 @@
+//! Provider nodes on a real local chain (anvil): `zkinfer provider` proves a job that
+//! `zkinfer request --wait` opened and then verifies natively; two nodes racing for one job get
+//! it paid exactly once; and a node skips every job it could not be paid for.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod common;
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::anvil::{compile_mlp, deploy, field, ok, run, start_anvil, Anvil, KillOnDrop, KEYS};
+use common::{models, s, zkinfer};
+use zkinfer_evm::{
+    encode_input_blob, get_job, open_job, parse_private_key, verifier_of, Address, Chain,
+    JobRequest, JobStatus, RpcChain, U256,
+};
+use zkinfer_ir::{CompiledModel, InputData};
+use zkinfer_prover::{Engine, Prover, ProvingKeyFile};
+use zkinfer_service::provider::{Outcome, ProviderConfig, ProviderNode, ServedModel};
+use zkinfer_verifier::{Fr, VerifyingKeyFile};
+
+const PAYMENT: u64 = 3_000_000_000_000_000;
+
+/// `zkinfer request` for the mlp's sample input, signed by `KEYS[1]`, plus `extra` arguments.
+fn request(anvil: &Anvil, dir: &Path, escrow: &str, extra: &[&str]) -> std::process::Output {
+    let input = models().join("mlp/input.json");
+    let payment = PAYMENT.to_string();
+    let mut args = vec![
+        "request",
+        s(dir),
+        "--input",
+        s(&input),
+        "--escrow",
+        escrow,
+        "--payment",
+        &payment,
+        "--rpc-url",
+        &anvil.url,
+        "--key",
+        KEYS[1],
+    ];
+    args.extend_from_slice(extra);
+    zkinfer(&args)
+}
+
+/// The model of `dir` with its keys, as `zkinfer setup` wrote them.
+fn load_prover(dir: &Path) -> Prover<Engine> {
+    let model = CompiledModel::load(&dir.join("model.json")).unwrap();
+    let id = model.model_id.0;
+    let pk = ProvingKeyFile::load(&dir.join("proving_key.bin"), &id).unwrap();
+    let vk_bytes = std::fs::read(dir.join("verifying_key.bin")).unwrap();
+    let vk = VerifyingKeyFile::from_bytes(&vk_bytes, Some(&id)).unwrap();
+    Prover::new(Engine::new(), model, pk, vk).unwrap()
+}
+
+async fn connect(anvil: &Anvil, key: Option<usize>) -> RpcChain {
+    let keys = key
+        .map(|k| vec![parse_private_key(KEYS[k]).unwrap()])
+        .unwrap_or_default();
+    RpcChain::connect(&anvil.url, keys).await.unwrap()
+}
+
+async fn node(anvil: &Anvil, key: usize, escrow: Address, model: ServedModel) -> ProviderNode {
+    let chain = connect(anvil, Some(key)).await;
+    ProviderNode::new(chain, ProviderConfig::new(escrow), vec![model]).unwrap()
+}
+
+/// Waits (at most 20 s) until `path` holds a line containing every one of `parts`.
+fn wait_for_line(path: &Path, parts: &[&str]) -> String {
+    let start = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if let Some(l) = text.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
+            return l.to_string();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no line with {parts:?} in {}:\n{text}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn provider_process_proves_and_request_wait_verifies_natively() {
+    let anvil = start_anvil();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("mlp");
+    compile_mlp(&dir, 5);
+    let escrow = deploy(&anvil, &dir, 0);
+    let provider: Address = parse_private_key(KEYS[2]).unwrap().address();
+    let before = run(async { connect(&anvil, None).await.balance(provider).await.unwrap() });
+
+    // the provider node runs in the background, from block 0 so it cannot miss the job
+    let log = tmp.path().join("provider.out");
+    let child = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(["provider", "--rpc-url", &anvil.url, "--key", KEYS[2]])
+        .args(["--escrow", &escrow, "--model", s(&dir)])
+        .args(["--poll-ms", "200", "--from-block", "0"])
+        .stdout(File::create(&log).unwrap())
+        .stderr(File::create(tmp.path().join("provider.err")).unwrap())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut provider_process = KillOnDrop(child);
+
+    let out = ok(&request(
+        &anvil,
+        &dir,
+        &escrow,
+        &["--wait", "--wait-timeout-secs", "60"],
+    ));
+    let job = field(&out, "job ");
+    assert!(out.contains("verified natively: valid"), "{out}");
+    assert!(out.contains(&format!("completed   by {provider}")), "{out}");
+    // the outputs the proof states, dequantized: the mlp's ten class scores
+    let outputs = field(&out, "outputs ");
+    let outputs: Vec<Vec<f64>> = serde_json::from_str(&outputs).unwrap();
+    assert_eq!(outputs.len(), 1);
+    assert_eq!(outputs[0].len(), 10);
+
+    let line = wait_for_line(&log, &[&format!("job {job} "), " paid ", " gas "]);
+    assert!(line.contains("tx 0x"), "{line}");
+    assert!(
+        provider_process.0.try_wait().unwrap().is_none(),
+        "the provider exited"
+    );
+    let after = run(async { connect(&anvil, None).await.balance(provider).await.unwrap() });
+    assert!(after > before, "the provider was not paid");
+    assert!(
+        after - before < U256::from(PAYMENT),
+        "paid more than the payment"
+    );
+
+    // Ctrl-C (SIGINT) stops the node cleanly
+    let pid = provider_process.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = provider_process.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "SIGINT did not stop the provider"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn two_nodes_race_for_one_job_and_exactly_one_is_paid() {
+    let anvil = start_anvil();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    compile_mlp(dir, 6);
+    let escrow_s = deploy(&anvil, dir, 0);
+    let escrow: Address = escrow_s.parse().unwrap();
+    let job: u64 = field(&ok(&request(&anvil, dir, &escrow_s, &[])), "job ")
+        .parse()
+        .unwrap();
+    let prover = Arc::new(load_prover(dir));
+    run(async {
+        let served = ServedModel {
+            prover,
+            verifier: None,
+        };
+        let mut a = node(&anvil, 2, escrow, served.clone()).await;
+        let mut b = node(&anvil, 3, escrow, served).await;
+        let mut chain = connect(&anvil, None).await;
+        let (pa, pb) = (a.address(), b.address());
+        let before = [
+            chain.balance(escrow).await.unwrap(),
+            chain.balance(pa).await.unwrap(),
+            chain.balance(pb).await.unwrap(),
+        ];
+        assert_eq!(before[0], U256::from(PAYMENT));
+
+        // both see the open job, prove it and submit: the chain orders them
+        let (ra, rb) = tokio::join!(a.poll_once(), b.poll_once());
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_eq!((ra.len(), rb.len()), (1, 1), "{ra:?} {rb:?}");
+        assert_eq!((ra[0].job_id, rb[0].job_id), (job, job));
+        let a_won = matches!(ra[0].outcome, Outcome::Paid { .. });
+        let (winner, loser) = if a_won {
+            (&ra[0], &rb[0])
+        } else {
+            (&rb[0], &ra[0])
+        };
+        let (win_addr, lose_addr) = if a_won { (pa, pb) } else { (pb, pa) };
+        let (win_before, lose_before) = if a_won {
+            (before[1], before[2])
+        } else {
+            (before[2], before[1])
+        };
+        eprintln!("winner: {winner}\nloser:  {loser}");
+
+        let record = get_job(&mut chain, escrow, job).await.unwrap();
+        assert_eq!(JobStatus::of(&record), JobStatus::Paid);
+        assert_eq!(record.provider, win_addr);
+        // the escrow paid out once, all of it
+        assert_eq!(chain.balance(escrow).await.unwrap(), U256::ZERO);
+        let Outcome::Paid {
+            fee, payment, tx, ..
+        } = &winner.outcome
+        else {
+            panic!("no winner: {winner} / {loser}");
+        };
+        assert!(tx.is_some());
+        assert_eq!(*payment, U256::from(PAYMENT));
+        assert_eq!(
+            chain.balance(win_addr).await.unwrap(),
+            win_before + U256::from(PAYMENT) - fee
+        );
+        // the loser lost the race cleanly, paying at most the gas of a reverted transaction
+        let lose_after = chain.balance(lose_addr).await.unwrap();
+        match &loser.outcome {
+            Outcome::Lost { reason, fee, .. } => {
+                assert!(
+                    reason.contains("JobNotOpen")
+                        || reason.contains(&format!("paid to {win_addr}")),
+                    "{reason}"
+                );
+                assert_eq!(lose_after, lose_before - fee);
+            }
+            Outcome::Skipped { reason } => {
+                assert_eq!(reason, &format!("already paid to {win_addr}"));
+                assert_eq!(lose_after, lose_before);
+            }
+            o => panic!("the loser's outcome is {o:?}"),
+        }
+
+        // polling again: a settled job is never handled twice
+        let (ra, rb) = tokio::join!(a.poll_once(), b.poll_once());
+        assert!(ra.unwrap().is_empty() && rb.unwrap().is_empty());
+        assert_eq!((a.handled().len(), b.handled().len()), (1, 1));
+        assert_eq!(a.pending() + b.pending(), 0);
+        assert_eq!(chain.balance(lose_addr).await.unwrap(), lose_after);
+    });
+}
+
+#[test]
+fn nodes_skip_jobs_they_could_not_be_paid_for() {
+    let anvil = start_anvil();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    compile_mlp(dir, 7);
+    let escrow_s = deploy(&anvil, dir, 0);
+    let escrow: Address = escrow_s.parse().unwrap();
+    let prover = Arc::new(load_prover(dir));
+    let input = {
+        let shapes: Vec<Vec<usize>> = prover
+            .model()
+            .graph
+            .inputs
+            .iter()
+            .map(|i| i.fact.shape.clone())
+            .collect();
+        let text = std::fs::read_to_string(models().join("mlp/input.json")).unwrap();
+        let sample = InputData::from_json(&text)
+            .unwrap()
+            .single(&shapes)
+            .unwrap();
+        prover.quantize_inputs(&sample).unwrap()
+    };
+    run(async {
+        // job 1 attaches an input that is not the committed one
+        let mut requester = connect(&anvil, Some(1)).await;
+        let model_id = prover.verifying_key().model_id;
+        let verifier = verifier_of(&mut requester, escrow, model_id).await.unwrap();
+        let now = requester.timestamp().await.unwrap();
+        let bad = JobRequest {
+            model_id,
+            verifier,
+            input_commitment: Fr::from(12345u64),
+            deadline: now + 3600,
+            input_blob: encode_input_blob(&input).unwrap(),
+            payment: U256::from(PAYMENT),
+        };
+        let me = requester.accounts()[0];
+        assert_eq!(
+            open_job(&mut requester, me, escrow, &bad)
+                .await
+                .unwrap()
+                .job_id,
+            1
+        );
+        // job 2 expires before any node looks; job 3 is a good job
+        ok(&request(&anvil, dir, &escrow_s, &["--deadline-secs", "60"]));
+        requester.advance_time(61).await.unwrap();
+        ok(&request(&anvil, dir, &escrow_s, &[]));
+
+        // a node that expects another verifier for the model proves none of them
+        let wrong = ServedModel {
+            prover: Arc::clone(&prover),
+            verifier: Some(Address::repeat_byte(0x42)),
+        };
+        let mut picky = node(&anvil, 3, escrow, wrong).await;
+        let done = picky.poll_once().await.unwrap();
+        let reasons: Vec<String> = done.iter().map(|h| h.outcome.to_string()).collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert!(reasons[0].contains("the job's verifier is"), "{reasons:?}");
+        assert!(reasons[1].contains("deadline"), "{reasons:?}");
+        assert!(reasons[2].contains("the job's verifier is"), "{reasons:?}");
+        assert!(done.iter().all(|h| h.prove_ms.is_none()));
+    });
+
+    // the CLI node, once: skips the first two with their reasons, is paid for the third
+    let out = ok(&zkinfer(&[
+        "provider",
+        "--rpc-url",
+        &anvil.url,
+        "--key",
+        KEYS[2],
+        "--escrow",
+        &escrow_s,
+        "--model",
+        s(dir),
+        "--from-block",
+        "0",
+        "--once",
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("job 1  model 0x"), "{out}");
+    assert!(
+        lines[0].contains("skipped (the attached input does not match the job's input commitment)"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("job 2 ") && lines[1].contains("skipped (deadline"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("job 3 ") && lines[2].contains(" paid "),
+        "{out}"
+    );
+    run(async {
+        let mut chain = connect(&anvil, None).await;
+        let record = get_job(&mut chain, escrow, 3).await.unwrap();
+        assert_eq!(JobStatus::of(&record), JobStatus::Paid);
+        assert_eq!(
+            record.provider,
+            parse_private_key(KEYS[2]).unwrap().address()
+        );
+        for job in [1, 2] {
+            let record = get_job(&mut chain, escrow, job).await.unwrap();
+            assert_eq!(JobStatus::of(&record), JobStatus::Open);
+        }
+    });
+
+    // with no provider running, `request --wait` gives up after its timeout: exit 1
+    let waited = request(
+        &anvil,
+        dir,
+        &escrow_s,
+        &["--wait", "--wait-timeout-secs", "1"],
+    );
+    let out = String::from_utf8_lossy(&waited.stdout);
+    assert_eq!(waited.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("no result: no provider completed job 4 within 1 s"),
+        "{out}"
+    );
+}

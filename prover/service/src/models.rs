@@ -1,0 +1,199 @@
+//! Models the service proves: registration (compile, then setup in the background), their
+//! records, and the loaded provers. A model lives in `DATA/models/<model id>/` with the same
+//! files `zkinfer compile` and `zkinfer setup` write.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use zkinfer_ir::{CompiledModel, InputData, QuantizeSettings};
+use zkinfer_prover::{setup, write_atomic, Engine, Prover, ProvingKeyFile};
+use zkinfer_verifier::{KeyProvenance, VerifyingKeyFile};
+
+use crate::ServiceError;
+
+/// File names inside a model directory (as the CLI writes them).
+pub const MODEL_FILE: &str = "model.json";
+/// The proving key.
+pub const PK_FILE: &str = "proving_key.bin";
+/// The verifying key.
+pub const VK_FILE: &str = "verifying_key.bin";
+
+/// Where a model's registration is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum ModelState {
+    /// Compiled; the keys are being generated.
+    SettingUp,
+    /// Keys made: jobs can be proved.
+    Ready,
+    /// Setup failed.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One model input or output as the API describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TensorInfo {
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Fixed-point scale (`q / 2^scale`).
+    pub scale: i32,
+    /// Bits a quantized value must fit (inputs; 0 for outputs).
+    pub bits: u32,
+}
+
+/// A registered model (`GET /v1/models/{id}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    /// Hex blake3 model id.
+    pub model_id: String,
+    /// A name given at registration.
+    pub name: String,
+    /// Registration state.
+    #[serde(flatten)]
+    pub state: ModelState,
+    /// R1CS constraints of the model's circuit.
+    pub constraints: usize,
+    /// Public inputs of a proof.
+    pub public_inputs: usize,
+    /// The inputs a job must give.
+    pub inputs: Vec<TensorInfo>,
+    /// The outputs a proof states.
+    pub outputs: Vec<TensorInfo>,
+    /// The quantization settings.
+    pub settings: QuantizeSettings,
+    /// Registration time (seconds since the Unix epoch).
+    pub created_unix: u64,
+}
+
+/// The service's models: their directory and the provers loaded so far.
+pub struct Models {
+    dir: PathBuf,
+    provers: Mutex<HashMap<String, Arc<Prover<Engine>>>>,
+}
+
+impl Models {
+    /// Models stored under `data/models`.
+    pub fn new(data: &Path) -> Self {
+        Models {
+            dir: data.join("models"),
+            provers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The directory of model `id`.
+    pub fn dir_of(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    /// Compiles an ONNX model with its calibration data and writes `model.json` into its
+    /// directory. Returns the record (state `setting_up`) and the compiled model.
+    pub fn compile(
+        &self,
+        name: &str,
+        onnx: &[u8],
+        calibration: &InputData,
+        settings: QuantizeSettings,
+        now: u64,
+    ) -> Result<(ModelRecord, CompiledModel), ServiceError> {
+        let float = zkinfer_onnx::import_bytes(onnx, Path::new(name))
+            .map_err(|e| ServiceError::BadModel(e.to_string()))?;
+        let compiled = zkinfer_onnx::compile_graph(float, calibration, settings.clone())
+            .map_err(|e| ServiceError::BadModel(e.to_string()))?;
+        let model = compiled.model;
+        let stats =
+            zkinfer_r1cs::estimate(&model).map_err(|e| ServiceError::BadModel(e.to_string()))?;
+        let id = model.model_id.to_string();
+        let dir = self.dir_of(&id);
+        std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Io(e.to_string()))?;
+        model
+            .save(&dir.join(MODEL_FILE))
+            .map_err(|e| ServiceError::Io(e.to_string()))?;
+        let g = &model.graph;
+        let record = ModelRecord {
+            model_id: id,
+            name: name.to_string(),
+            state: ModelState::SettingUp,
+            constraints: stats.constraints,
+            public_inputs: stats.public_inputs,
+            inputs: g
+                .inputs
+                .iter()
+                .map(|i| TensorInfo {
+                    shape: i.fact.shape.clone(),
+                    scale: i.fact.scale,
+                    bits: i.bits,
+                })
+                .collect(),
+            outputs: g
+                .output_facts()
+                .into_iter()
+                .map(|f| TensorInfo {
+                    shape: f.shape.clone(),
+                    scale: f.scale,
+                    bits: 0,
+                })
+                .collect(),
+            settings,
+            created_unix: now,
+        };
+        Ok((record, model))
+    }
+
+    /// Runs setup for a compiled model and writes its keys (the service acts as the registry:
+    /// the keys record that it made them). Blocking; seconds for real models.
+    pub fn setup(
+        &self,
+        model: &CompiledModel,
+        made_by: &str,
+        now: u64,
+    ) -> Result<(), ServiceError> {
+        let provenance = KeyProvenance {
+            made_by: made_by.to_string(),
+            insecure_seed: None,
+            created_unix: now,
+        };
+        let (pk, vk) = setup(model, &mut rand::rngs::OsRng, provenance)
+            .map_err(|e| ServiceError::Prove(e.to_string()))?;
+        let dir = self.dir_of(&model.model_id.to_string());
+        let io = |e: zkinfer_prover::ProveError| ServiceError::Io(e.to_string());
+        let fmt = |e: zkinfer_verifier::FormatError| ServiceError::Io(e.to_string());
+        write_atomic(&dir.join(PK_FILE), &pk.to_bytes().map_err(fmt)?).map_err(io)?;
+        write_atomic(&dir.join(VK_FILE), &vk.to_bytes().map_err(fmt)?).map_err(io)?;
+        Ok(())
+    }
+
+    /// The verifying key of model `id`.
+    pub fn verifying_key(&self, id: &str) -> Result<VerifyingKeyFile, ServiceError> {
+        let bytes = std::fs::read(self.dir_of(id).join(VK_FILE))
+            .map_err(|e| ServiceError::Io(format!("verifying key of {id}: {e}")))?;
+        VerifyingKeyFile::from_bytes(&bytes, None).map_err(|e| ServiceError::Io(e.to_string()))
+    }
+
+    /// The prover for model `id`, loaded once (blocking on first use).
+    pub fn prover(&self, id: &str) -> Result<Arc<Prover<Engine>>, ServiceError> {
+        if let Some(p) = self.lock().get(id) {
+            return Ok(p.clone());
+        }
+        let dir = self.dir_of(id);
+        let model = CompiledModel::load(&dir.join(MODEL_FILE))
+            .map_err(|e| ServiceError::Io(format!("model {id}: {e}")))?;
+        let pk = ProvingKeyFile::load(&dir.join(PK_FILE), &model.model_id.0)
+            .map_err(|e| ServiceError::Io(format!("proving key of {id}: {e}")))?;
+        let vk = self.verifying_key(id)?;
+        let prover = Arc::new(
+            Prover::new(Engine::new(), model, pk, vk)
+                .map_err(|e| ServiceError::Prove(e.to_string()))?,
+        );
+        self.lock().insert(id.to_string(), prover.clone());
+        Ok(prover)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Prover<Engine>>>> {
+        self.provers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,219 @@
+//! The checks a node makes before proving a job, from the escrow's record of it, its
+//! `JobOpened` event and the chain's time. Pure, so every reason to skip is unit-tested.
+
+use zkinfer_evm::bindings::InferenceEscrow::{Job, JobOpened};
+use zkinfer_evm::{decode_input_blob, word_fr, Address, JobStatus};
+use zkinfer_verifier::{commit_input, PublicLayout};
+
+/// Why a node does not prove a job.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Skip {
+    /// Another provider was paid already.
+    #[error("already paid to {provider}")]
+    AlreadyPaid {
+        /// Who was paid.
+        provider: Address,
+    },
+    /// Refunded, unknown, or a status this build does not know.
+    #[error("job is not open (status {status:?})")]
+    NotOpen {
+        /// Its status.
+        status: JobStatus,
+    },
+    /// The deadline passed: the escrow would refuse any proof.
+    #[error("deadline {deadline} has passed (chain time {now})")]
+    Expired {
+        /// The job's deadline (unix seconds, inclusive).
+        deadline: u64,
+        /// The latest block's timestamp.
+        now: u64,
+    },
+    /// The job's record and its event disagree on the model (a node bug or a wrong escrow).
+    #[error("the job's record names model {record}, its event model {event}")]
+    ModelMismatch {
+        /// The model in `getJob`.
+        record: String,
+        /// The model in `JobOpened`.
+        event: String,
+    },
+    /// The job checks proofs with another verifier than the one known for the model.
+    #[error("the job's verifier is {job}, the model's verifier is {expected}")]
+    WrongVerifier {
+        /// The job's verifier.
+        job: Address,
+        /// The one expected.
+        expected: Address,
+    },
+    /// The input blob does not decode or does not fit the model.
+    #[error("the attached input is unusable: {0}")]
+    BadInput(String),
+    /// The attached input is not the committed one: a proof could never be accepted.
+    #[error("the attached input does not match the job's input commitment")]
+    CommitmentMismatch,
+}
+
+/// The quantized input to prove for a job, or why the node skips it.
+pub(crate) fn check_job(
+    job: &Job,
+    opened: &JobOpened,
+    now: u64,
+    layout: &PublicLayout,
+    expected_verifier: Option<Address>,
+) -> Result<Vec<Vec<i64>>, Skip> {
+    match JobStatus::of(job) {
+        JobStatus::Open => {}
+        JobStatus::Paid => {
+            return Err(Skip::AlreadyPaid {
+                provider: job.provider,
+            })
+        }
+        status => return Err(Skip::NotOpen { status }),
+    }
+    if now > job.deadline {
+        return Err(Skip::Expired {
+            deadline: job.deadline,
+            now,
+        });
+    }
+    if job.modelId != opened.modelId {
+        return Err(Skip::ModelMismatch {
+            record: job.modelId.to_string(),
+            event: opened.modelId.to_string(),
+        });
+    }
+    if let Some(expected) = expected_verifier {
+        if job.verifier != expected {
+            return Err(Skip::WrongVerifier {
+                job: job.verifier,
+                expected,
+            });
+        }
+    }
+    let input = decode_input_blob(&opened.input).map_err(|e| Skip::BadInput(e.to_string()))?;
+    let commitment = commit_input(layout, &input).map_err(|e| Skip::BadInput(e.to_string()))?;
+    if Some(commitment) != word_fr(&job.inputCommitment) {
+        return Err(Skip::CommitmentMismatch);
+    }
+    Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use zkinfer_evm::{encode_input_blob, fr_word, B256, U256};
+
+    use super::*;
+
+    const VERIFIER: Address = Address::repeat_byte(0x7e);
+
+    fn layout() -> PublicLayout {
+        PublicLayout {
+            input_bits: vec![8],
+            input_lens: vec![2],
+            input_scales: vec![4],
+            output_slot_bits: 32,
+            output_per_element: 7,
+            output_shapes: vec![vec![1]],
+            output_scales: vec![4],
+        }
+    }
+
+    /// An open job on input `[[1, -2]]` with deadline 100, and its event.
+    fn job() -> (Job, JobOpened) {
+        let input = vec![vec![1, -2]];
+        let commitment = fr_word(&commit_input(&layout(), &input).unwrap());
+        let model = B256::repeat_byte(0x11);
+        let job = Job {
+            requester: Address::repeat_byte(0x01),
+            provider: Address::ZERO,
+            deadline: 100,
+            status: 1,
+            verifier: VERIFIER,
+            modelId: model,
+            inputCommitment: commitment,
+            payment: U256::from(5u8),
+        };
+        let opened = JobOpened {
+            jobId: 1,
+            modelId: model,
+            requester: job.requester,
+            verifier: VERIFIER,
+            inputCommitment: commitment,
+            payment: job.payment,
+            deadline: 100,
+            input: encode_input_blob(&input).unwrap().into(),
+        };
+        (job, opened)
+    }
+
+    #[test]
+    fn an_open_job_with_its_committed_input_is_proved() {
+        let (job, opened) = job();
+        let l = layout();
+        assert_eq!(
+            check_job(&job, &opened, 100, &l, Some(VERIFIER)),
+            Ok(vec![vec![1, -2]])
+        );
+        assert_eq!(check_job(&job, &opened, 5, &l, None), Ok(vec![vec![1, -2]]));
+    }
+
+    #[test]
+    fn every_reason_to_skip_is_named() {
+        let l = layout();
+        let (job, opened) = job();
+        let winner = Address::repeat_byte(0x99);
+        let paid = Job {
+            status: 2,
+            provider: winner,
+            ..job.clone()
+        };
+        assert_eq!(
+            check_job(&paid, &opened, 5, &l, None),
+            Err(Skip::AlreadyPaid { provider: winner })
+        );
+        let refunded = Job {
+            status: 3,
+            ..job.clone()
+        };
+        let e = check_job(&refunded, &opened, 5, &l, None).unwrap_err();
+        assert_eq!(e.to_string(), "job is not open (status Refunded)");
+        assert_eq!(
+            check_job(&job, &opened, 101, &l, None),
+            Err(Skip::Expired {
+                deadline: 100,
+                now: 101
+            })
+        );
+        let other = Address::repeat_byte(0x55);
+        assert_eq!(
+            check_job(&job, &opened, 5, &l, Some(other)),
+            Err(Skip::WrongVerifier {
+                job: VERIFIER,
+                expected: other
+            })
+        );
+        let mut bad_blob = opened.clone();
+        bad_blob.input = vec![1, 2, 3].into();
+        assert!(matches!(
+            check_job(&job, &bad_blob, 5, &l, None),
+            Err(Skip::BadInput(_))
+        ));
+        let mut wrong_len = opened.clone();
+        wrong_len.input = encode_input_blob(&[vec![1, -2, 3]]).unwrap().into();
+        assert!(matches!(
+            check_job(&job, &wrong_len, 5, &l, None),
+            Err(Skip::BadInput(_))
+        ));
+        let mut swapped = opened.clone();
+        swapped.input = encode_input_blob(&[vec![-2, 1]]).unwrap().into();
+        assert_eq!(
+            check_job(&job, &swapped, 5, &l, None),
+            Err(Skip::CommitmentMismatch)
+        );
+        let mut other_model = opened.clone();
+        other_model.modelId = B256::repeat_byte(0x22);
+        assert!(matches!(
+            check_job(&job, &other_model, 5, &l, None),
+            Err(Skip::ModelMismatch { .. })
+        ));
+    }
+}

@@ -1,0 +1,52 @@
+//! A completed job's proof, rebuilt from the escrow's `JobCompleted` event as a proof file, so
+//! a requester can check it natively (`zkinfer_verifier::verify`) without trusting the chain's
+//! verifier contract or the provider.
+
+use zkinfer_verifier::{
+    unpack_outputs, Fr, ProofFile, PublicInputs, VerifyingKeyFile, PROOF_VERSION,
+};
+
+use crate::bindings::InferenceEscrow::JobCompleted;
+use crate::encode::{proof_from_words, word_fr};
+use crate::EvmError;
+
+/// The proof file that `event` states: the accepted proof, the requester's own input
+/// commitment, the binding to the event's job and provider, and the outputs unpacked from the
+/// event's output words with the key's layout. Verifying it with `key` re-checks the result.
+///
+/// Fails when the words are not a proof or not outputs of the model (an escrow whose verifier
+/// accepted them is then not the one the key belongs to).
+pub fn completed_proof_file(
+    key: &VerifyingKeyFile,
+    input_commitment: Fr,
+    event: &JobCompleted,
+) -> Result<ProofFile, EvmError> {
+    let proof = proof_from_words(&event.proof)?;
+    let words = event
+        .outputs
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            word_fr(w).ok_or_else(|| EvmError::BadProofWords(format!("output word {i} is ≥ r")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let claims = PublicInputs {
+        input_commitment,
+        job_id: event.jobId,
+        provider: event.provider.into_array(),
+        outputs: unpack_outputs(&key.layout, &words)?,
+    };
+    let bare = ProofFile {
+        version: PROOF_VERSION,
+        system: "groth16-bn254".into(),
+        model_id: hex::encode(key.model_id),
+        outputs: Vec::new(),
+        outputs_int: Vec::new(),
+        input_commitment: String::new(),
+        job_id: 0,
+        provider: String::new(),
+        public_inputs: Vec::new(),
+        proof: ProofFile::encode_proof(&proof)?,
+    };
+    Ok(bare.restated(&claims, &key.layout)?)
+}
