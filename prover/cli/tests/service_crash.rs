@@ -113,6 +113,7 @@ fn a_job_killed_mid_proof_is_resumed_after_restart() {
     loop {
         let j = get(format!("{}/v1/jobs/{job_id}", server.base));
         if j["state"] == "proving" {
+            assert!(j["progress"]["elapsed_s"].is_number(), "{j}");
             break;
         }
         assert_eq!(

@@ -10,6 +10,8 @@ pub const PROVE_BUCKETS: [f64; 9] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 
 /// Counters updated by the workers and the API.
 #[derive(Default)]
 pub struct Metrics {
+    /// The last proof time of each model (hex id → milliseconds), for progress estimates.
+    last_prove_ms: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     proofs: AtomicU64,
     failures: AtomicU64,
     rejected_full: AtomicU64,
@@ -29,6 +31,23 @@ impl Metrics {
                 b.fetch_add(1, Ordering::Relaxed);
             }
         }
+    }
+
+    /// Remembers how long a proof of `model` took.
+    pub fn record_prove_time(&self, model: &str, ms: u64) {
+        self.last_prove_ms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(model.to_string(), ms);
+    }
+
+    /// How long the last proof of `model` took, if one was made since the service started.
+    pub fn expected_prove_ms(&self, model: &str) -> Option<u64> {
+        self.last_prove_ms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(model)
+            .copied()
     }
 
     /// A job failed.

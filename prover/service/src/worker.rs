@@ -46,12 +46,14 @@ async fn run(state: &AppState, job: JobRecord) {
     };
     state.metrics.proving(1);
     let models = state.models.clone();
+    let model_id = job.model_id.clone();
     let start = Instant::now();
     let result = tokio::task::spawn_blocking(move || prove(&models, &job)).await;
     state.metrics.proving(-1);
     let event = match result {
         Ok(Ok(proved)) => {
             state.metrics.proved(start.elapsed().as_secs_f64());
+            state.metrics.record_prove_time(&model_id, proved.prove_ms);
             JobEvent::Finish(Box::new(proved))
         }
         Ok(Err(e)) => {

@@ -8,6 +8,7 @@ use zkinfer_ir::{quantize, InputData};
 use zkinfer_verifier::address_from_hex;
 
 use super::error::{parse_json, ApiError};
+use crate::job::JobState;
 use crate::models::ModelState;
 use crate::store::{parse_job_id, NewJob};
 use crate::{now_unix, AppState};
@@ -119,11 +120,25 @@ pub async fn submit(
     Ok(with_status(json(&record), status).into_response())
 }
 
-/// `GET /v1/jobs/{id}`: the job's state, and when proved its outputs, proof, public inputs and
-/// escrow calldata.
+/// `GET /v1/jobs/{id}`: the job's state (while proving, with its progress: seconds elapsed
+/// and, once the model has been proved since the service started, the expected total), and
+/// when proved its outputs, proof, public inputs and escrow calldata.
 pub async fn get(state: AppState, id: String) -> Result<Response, ApiError> {
     let missing = || ApiError::not_found("unknown_job", format!("no job {id:?}"));
     let n = parse_job_id(&id).ok_or_else(missing)?;
     let record = state.store.get(n)?.ok_or_else(missing)?;
-    Ok(json(&record).into_response())
+    let mut body = serde_json::to_value(&record).map_err(ApiError::internal)?;
+    if let JobState::Proving { started_unix, .. } = record.state {
+        let elapsed = now_unix().saturating_sub(started_unix) as f64;
+        let expected = state
+            .metrics
+            .expected_prove_ms(&record.model_id)
+            .map(|ms| ms as f64 / 1000.0);
+        body["progress"] = serde_json::json!({
+            "elapsed_s": elapsed,
+            "expected_total_s": expected,
+            "fraction": expected.map(|e| if e > 0.0 { (elapsed / e).min(0.99) } else { 0.99 }),
+        });
+    }
+    Ok(json(&body).into_response())
 }
