@@ -10,12 +10,7 @@ use zkinfer_onnx::compile;
 use zkinfer_r1cs::{estimate, Fr, ModelCircuit, ProofBinding};
 
 fn witness(model: &CompiledModel, dir: &std::path::Path) -> Witness {
-    let shapes: Vec<Vec<usize>> = model
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = model.graph.input_shapes();
     let sample = read_input(&dir.join("input.json")).single(&shapes).unwrap();
     let inputs = model
         .graph

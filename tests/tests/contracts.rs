@@ -47,12 +47,7 @@ fn fixture(name: &str, seed: u64) -> Fixture {
     )
     .unwrap()
     .model;
-    let shapes: Vec<Vec<usize>> = model
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = model.graph.input_shapes();
     let sample = read_input(&dir.join("input.json")).single(&shapes).unwrap();
     let provenance = KeyProvenance {
         made_by: "contracts test".into(),
@@ -120,21 +115,29 @@ impl World {
         self.stack.escrow.address
     }
 
-    async fn open(&mut self, fx: &Fixture, deadline_in: u64) -> u64 {
+    /// The requester's job for `fx`'s sample, with its input attached.
+    async fn request(&mut self, fx: &Fixture, deadline_in: u64) -> JobRequest {
         let now = self.chain.timestamp().await.unwrap();
-        let request = JobRequest {
+        JobRequest {
             model_id: fx.prover.verifying_key().model_id,
             verifier: self.stack.verifier.address,
             input_commitment: fx.commitment(),
             deadline: now + deadline_in,
             input_blob: encode_input_blob(&fx.input).unwrap(),
             payment: U256::from(PAYMENT),
-        };
+        }
+    }
+
+    async fn open_with(&mut self, request: &JobRequest) -> zkinfer_evm::OpenedJob {
         let escrow = self.escrow();
-        open_job(&mut self.chain, REQUESTER, escrow, &request)
+        open_job(&mut self.chain, REQUESTER, escrow, request)
             .await
             .unwrap()
-            .job_id
+    }
+
+    async fn open(&mut self, fx: &Fixture, deadline_in: u64) -> u64 {
+        let request = self.request(fx, deadline_in).await;
+        self.open_with(&request).await.job_id
     }
 
     async fn submit(&mut self, from: Address, job: u64, proof: &ProofFile) -> Receipt {
@@ -358,12 +361,8 @@ fn a_proof_for_another_model_is_refused() {
         assert!(err.to_string().contains("UnknownModel"), "{err}");
         // a requester who checked another verifier than the registry's gets no job
         let request = JobRequest {
-            model_id: fx.prover.verifying_key().model_id,
             verifier: cnn_verifier.address,
-            input_commitment: fx.commitment(),
-            deadline: w.chain.timestamp().await.unwrap() + HOUR,
-            input_blob: vec![],
-            payment: U256::from(PAYMENT),
+            ..w.request(fx, HOUR).await
         };
         let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
             .await
@@ -562,31 +561,12 @@ fn gas_of_verify_and_submit_for_a_ten_class_model() {
     for (name, fx) in [("mlp", mlp()), ("lenet5", &fixture("lenet5", 9))] {
         run(async {
             let mut w = world(fx).await;
-            let now = w.chain.timestamp().await.unwrap();
-            let request = JobRequest {
-                model_id: fx.prover.verifying_key().model_id,
-                verifier: w.stack.verifier.address,
-                input_commitment: fx.commitment(),
-                deadline: now + HOUR,
-                input_blob: encode_input_blob(&fx.input).unwrap(),
-                payment: U256::from(PAYMENT),
-            };
-            let escrow = w.escrow();
-            let opened = open_job(&mut w.chain, REQUESTER, escrow, &request)
-                .await
-                .unwrap();
+            let request = w.request(fx, HOUR).await;
+            let opened = w.open_with(&request).await;
             let job = opened.job_id;
             let proof = fx.prove(job, PROVIDER);
             // the verifier called on its own, as a transaction (21,000 intrinsic gas included)
-            let verify = Groth16Verifier::verifyProofCall {
-                proof: proof_words(&proof.groth16().unwrap()),
-                publicInputs: proof
-                    .stated_public_inputs()
-                    .unwrap()
-                    .iter()
-                    .map(fr_word)
-                    .collect(),
-            };
+            let verify = zkinfer_evm::verify_proof_call(&proof).unwrap();
             let verifier = w.stack.verifier.address;
             let v = w
                 .chain

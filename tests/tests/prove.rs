@@ -34,12 +34,7 @@ fn model(name: &str) -> CompiledModel {
 }
 
 fn sample(name: &str, m: &CompiledModel) -> Vec<Vec<f64>> {
-    let shapes: Vec<Vec<usize>> = m
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = m.graph.input_shapes();
     read_input(&model_dir(name).join("input.json"))
         .single(&shapes)
         .unwrap()

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Fact, IrError, Op};
+use crate::{quantize, Fact, InputError, IrError, Op};
 
 /// Index of a tensor: graph inputs come first (`0..inputs.len()`), then one tensor per node in
 /// node order.
@@ -95,6 +95,21 @@ impl Graph {
             fact,
         });
         Ok(id)
+    }
+
+    /// The shape of each input, in order (what `InputData::single` checks a sample against).
+    pub fn input_shapes(&self) -> Vec<Vec<usize>> {
+        self.inputs.iter().map(|i| i.fact.shape.clone()).collect()
+    }
+
+    /// Quantizes one float sample (one flat list per input) with each input's scale and range.
+    pub fn quantize_inputs(&self, sample: &[Vec<f64>]) -> Result<Vec<Vec<i64>>, InputError> {
+        self.inputs
+            .iter()
+            .zip(sample)
+            .enumerate()
+            .map(|(i, (spec, values))| quantize(i, values, spec.fact.scale, spec.bits))
+            .collect()
     }
 
     /// The fact of a tensor, if it exists.

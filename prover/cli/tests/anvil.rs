@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::anvil::{field, ok, run, start_anvil, KEYS};
-use common::{models, s, zkinfer};
+use common::anvil::{field, run, start_anvil, KEYS};
+use common::{compile_mlp, models, ok, s, zkinfer};
 use zkinfer_evm::{
     get_job, parse_private_key, refund, revert_reason, submit_result, Address, Chain, JobStatus,
     RpcChain, U256,
@@ -22,15 +22,7 @@ fn deploy_request_submit_and_refund_on_anvil() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let m = models().join("mlp");
-    ok(&zkinfer(&[
-        "compile",
-        s(&m.join("model.onnx")),
-        "--calibration",
-        s(&m.join("calibration.json")),
-        "--out",
-        s(dir),
-    ]));
-    ok(&zkinfer(&["setup", s(dir), "--insecure-seed", "5"]));
+    compile_mlp(dir, 5);
     let chain_args = |key: usize| vec!["--rpc-url", anvil.url.as_str(), "--key", KEYS[key]];
 
     // the model's owner deploys registry, escrow and verifier, and registers the model

@@ -5,21 +5,12 @@
 
 mod common;
 
-use common::{models, s, zkinfer};
+use common::{compile_mlp, models, ok, s, zkinfer};
 use zkinfer_evm::bindings::Groth16Verifier;
 use zkinfer_evm::{
-    deploy, fr_word, proof_words, view, Address, EmbeddedChain, SolCall, GROTH16_VERIFIER_SOL,
+    deploy, verify_proof_call, view, Address, EmbeddedChain, SolCall, GROTH16_VERIFIER_SOL,
 };
 use zkinfer_verifier::ProofFile;
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 #[test]
 fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
@@ -27,15 +18,7 @@ fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
     let dir = tmp.path().join("m");
     let out = tmp.path().join("verifier");
     let m = models().join("mlp");
-    ok(&zkinfer(&[
-        "compile",
-        s(&m.join("model.onnx")),
-        "--calibration",
-        s(&m.join("calibration.json")),
-        "--out",
-        s(&dir),
-    ]));
-    ok(&zkinfer(&["setup", s(&dir), "--insecure-seed", "4"]));
+    compile_mlp(&dir, 4);
     let proof_path = tmp.path().join("proof.json");
     ok(&zkinfer(&[
         "prove",
@@ -68,15 +51,7 @@ fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
     let init = std::fs::read_to_string(out.join("init_code.hex")).unwrap();
     let init = zkinfer_evm::Bytes::from(hex_decode(init.trim().trim_start_matches("0x")));
     let proof = ProofFile::from_json(&std::fs::read_to_string(&proof_path).unwrap()).unwrap();
-    let call = Groth16Verifier::verifyProofCall {
-        proof: proof_words(&proof.groth16().unwrap()),
-        publicInputs: proof
-            .stated_public_inputs()
-            .unwrap()
-            .iter()
-            .map(fr_word)
-            .collect(),
-    };
+    let call = verify_proof_call(&proof).unwrap();
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()

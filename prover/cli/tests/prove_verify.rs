@@ -7,18 +7,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
-use common::{models, s, zkinfer};
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{models, ok, s, zkinfer};
 
 /// Compiles and sets up `name` into `dir`.
 fn prepared(name: &str, dir: &Path) {

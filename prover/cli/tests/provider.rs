@@ -12,8 +12,8 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::anvil::{compile_mlp, deploy, field, ok, run, start_anvil, Anvil, KillOnDrop, KEYS};
-use common::{models, s, zkinfer};
+use common::anvil::{deploy, field, run, start_anvil, Anvil, KillOnDrop, KEYS};
+use common::{compile_mlp, models, ok, s, zkinfer};
 use zkinfer_evm::{
     encode_input_blob, get_job, open_job, parse_private_key, verifier_of, Address, Chain,
     JobRequest, JobStatus, RpcChain, U256,
@@ -259,13 +259,7 @@ fn nodes_skip_jobs_they_could_not_be_paid_for() {
     let escrow: Address = escrow_s.parse().unwrap();
     let prover = Arc::new(load_prover(dir));
     let input = {
-        let shapes: Vec<Vec<usize>> = prover
-            .model()
-            .graph
-            .inputs
-            .iter()
-            .map(|i| i.fact.shape.clone())
-            .collect();
+        let shapes = prover.model().graph.input_shapes();
         let text = std::fs::read_to_string(models().join("mlp/input.json")).unwrap();
         let sample = InputData::from_json(&text)
             .unwrap()

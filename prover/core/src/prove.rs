@@ -7,7 +7,7 @@ use ark_ff::UniformRand;
 use ark_relations::gr1cs::{ConstraintSystem, OptimizationGoal, SynthesisMode};
 use rand::{CryptoRng, RngCore};
 use zkinfer_accel::Accelerator;
-use zkinfer_ir::{dequantize, quantize, CompiledModel, IrError, QTensor, Witness};
+use zkinfer_ir::{dequantize, CompiledModel, IrError, QTensor, Witness};
 use zkinfer_r1cs::{Fr, ModelCircuit, ProofBinding};
 use zkinfer_verifier::{fr_to_hex, verify, ProofFile, Verdict, VerifyingKeyFile, PROOF_VERSION};
 
@@ -69,14 +69,7 @@ impl<A: Accelerator> Prover<A> {
 
     /// Quantizes float inputs (one flat list per model input) with the model's input scales.
     pub fn quantize_inputs(&self, inputs: &[Vec<f64>]) -> Result<Vec<Vec<i64>>, ProveError> {
-        self.model
-            .graph
-            .inputs
-            .iter()
-            .zip(inputs)
-            .enumerate()
-            .map(|(i, (spec, values))| Ok(quantize(i, values, spec.fact.scale, spec.bits)?))
-            .collect()
+        Ok(self.model.graph.quantize_inputs(inputs)?)
     }
 
     /// Quantizes float inputs (one flat list per model input) and runs the reference executor.

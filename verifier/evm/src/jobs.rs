@@ -112,6 +112,17 @@ pub fn submit_calldata(job_id: u64, proof: &ProofFile) -> Result<Bytes, EvmError
     Ok(call.abi_encode().into())
 }
 
+/// The verifier contract's `verifyProof(proof, publicInputs)` call for a proof file, with the
+/// public inputs the file states.
+pub fn verify_proof_call(
+    proof: &ProofFile,
+) -> Result<crate::bindings::Groth16Verifier::verifyProofCall, EvmError> {
+    Ok(crate::bindings::Groth16Verifier::verifyProofCall {
+        proof: proof_words(&proof.groth16()?),
+        publicInputs: proof.stated_public_inputs()?.iter().map(fr_word).collect(),
+    })
+}
+
 /// Submits `proof` for `job_id` from `from`. The receipt says whether the escrow accepted it
 /// (a refused proof is a failed receipt, decodable with [`crate::revert_reason`]).
 pub async fn submit_result<C: Chain>(

@@ -39,8 +39,8 @@ pub use export::{
 };
 pub use input_blob::{decode_input_blob, encode_input_blob, INPUT_BLOB_MAGIC, INPUT_BLOB_VERSION};
 pub use jobs::{
-    find_event, get_job, open_job, refund, submit_calldata, submit_result, verifier_of, JobRequest,
-    JobStatus, OpenedJob,
+    find_event, get_job, open_job, refund, submit_calldata, submit_result, verifier_of,
+    verify_proof_call, JobRequest, JobStatus, OpenedJob,
 };
 pub use revert::{revert_reason, reverted_with};
 pub use rpc::{parse_private_key, RpcChain};

@@ -76,12 +76,7 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
     )?;
     let setup_s = start.elapsed().as_secs_f64();
     let (pk_bytes, vk_bytes) = (pk.to_bytes()?.len(), vk.to_bytes()?.len());
-    let shapes: Vec<Vec<usize>> = model
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = model.graph.input_shapes();
     let sample = read_json(&dir.join("input.json"))?.single(&shapes)?;
     let prover = Prover::new(Engine::new(), model, pk, vk)?;
     let m = measure(&prover, &sample, runs)?;

@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use zkinfer_evm::bindings::{Groth16Verifier, InferenceEscrow};
+use zkinfer_evm::bindings::InferenceEscrow;
 use zkinfer_evm::{
-    deploy_stack, encode_input_blob, find_event, fr_word, open_job, proof_words, revert_reason,
-    submit_result, Address, Chain, EmbeddedChain, JobRequest, Receipt, SolCall, Stack, Tx, U256,
+    deploy_stack, encode_input_blob, find_event, open_job, revert_reason, submit_result,
+    verify_proof_call, Address, Chain, EmbeddedChain, JobRequest, Receipt, SolCall, Stack, Tx,
+    U256,
 };
 use zkinfer_ir::{InputData, QuantizeSettings};
 use zkinfer_prover::{write_atomic, Engine, Prover};
@@ -78,13 +79,7 @@ const COPYCAT: Address = Address::repeat_byte(0xc3);
 async fn on_chain(out: &Path, vk: &VerifyingKeyFile, input: &InputData) -> anyhow::Result<()> {
     let (mut chain, stack) = deploy_contracts(vk).await?;
     let prover = load_prover(out)?;
-    let shapes: Vec<Vec<usize>> = prover
-        .model()
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = prover.model().graph.input_shapes();
     let quantized = prover.quantize_inputs(&input.single(&shapes)?)?;
     let job = open_demo_job(&mut chain, &stack, vk, &quantized).await?;
     let file = prove_job(out, &prover, &quantized, job)?;
@@ -239,10 +234,7 @@ async fn verifier_gas(
     verifier: Address,
     file: &ProofFile,
 ) -> anyhow::Result<u64> {
-    let call = Groth16Verifier::verifyProofCall {
-        proof: proof_words(&file.groth16()?),
-        publicInputs: file.stated_public_inputs()?.iter().map(fr_word).collect(),
-    };
+    let call = verify_proof_call(file)?;
     let r = chain
         .send(Tx::call(PROVIDER, verifier, call.abi_encode()))
         .await?;

@@ -61,13 +61,7 @@ pub fn prove_to(
     out: &Path,
 ) -> anyhow::Result<(ProofFile, ProveTimings)> {
     let prover = load_prover(dir)?;
-    let shapes: Vec<Vec<usize>> = prover
-        .model()
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = prover.model().graph.input_shapes();
     let sample = read_input(input)?.single(&shapes)?;
     let (file, timings) = prover.prove(&sample, binding, &mut rand::rngs::OsRng)?;
     write_atomic(out, file.to_json()?.as_bytes())?;

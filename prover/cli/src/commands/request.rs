@@ -53,21 +53,9 @@ const WAIT_POLL: Duration = Duration::from_millis(250);
 pub fn run(a: RequestArgs) -> anyhow::Result<ExitCode> {
     let vk = load_vk(&a.dir, None)?;
     let model = zkinfer_ir::CompiledModel::load(&a.dir.join(super::compile::MODEL_FILE))?;
-    let shapes: Vec<Vec<usize>> = model
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = model.graph.input_shapes();
     let sample = read_input(&a.input)?.single(&shapes)?;
-    let quantized = model
-        .graph
-        .inputs
-        .iter()
-        .zip(&sample)
-        .enumerate()
-        .map(|(i, (spec, v))| zkinfer_ir::quantize(i, v, spec.fact.scale, spec.bits))
-        .collect::<Result<Vec<_>, _>>()?;
+    let quantized = model.graph.quantize_inputs(&sample)?;
     let commitment = commit_input(&vk.layout, &quantized)?;
     let escrow = parse_address(&a.escrow, "--escrow")?;
     block_on(async {

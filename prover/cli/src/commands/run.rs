@@ -30,12 +30,7 @@ pub struct RunOutput {
 
 /// Runs a compiled model on one sample.
 pub fn infer(model: &CompiledModel, input: &zkinfer_ir::InputData) -> anyhow::Result<RunOutput> {
-    let shapes: Vec<Vec<usize>> = model
-        .graph
-        .inputs
-        .iter()
-        .map(|i| i.fact.shape.clone())
-        .collect();
+    let shapes = model.graph.input_shapes();
     let sample = input.single(&shapes)?;
     let ints = zkinfer_onnx::run_integer(model, &sample)?;
     Ok(RunOutput {

@@ -4,10 +4,10 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{models, s, zkinfer};
+use super::{ok, s, zkinfer};
 
 /// anvil's well-known development keys (accounts 0–3 of its default mnemonic).
 pub const KEYS: [&str; 4] = [
@@ -87,17 +87,6 @@ pub fn start_anvil() -> Anvil {
     anvil
 }
 
-/// The stdout of a successful run (panics with both streams otherwise).
-pub fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The word after `label` on the line that starts with it.
 pub fn field(out: &str, label: &str) -> String {
     out.lines()
@@ -116,25 +105,6 @@ pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
         .build()
         .unwrap()
         .block_on(f)
-}
-
-/// Compiles `models/mlp` into `dir` and makes its keys from the public `seed`.
-pub fn compile_mlp(dir: &Path, seed: u64) {
-    let m = models().join("mlp");
-    ok(&zkinfer(&[
-        "compile",
-        s(&m.join("model.onnx")),
-        "--calibration",
-        s(&m.join("calibration.json")),
-        "--out",
-        s(dir),
-    ]));
-    ok(&zkinfer(&[
-        "setup",
-        s(dir),
-        "--insecure-seed",
-        &seed.to_string(),
-    ]));
 }
 
 /// `zkinfer deploy dir` signed with `KEYS[key]`; returns the escrow address.

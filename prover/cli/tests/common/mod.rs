@@ -24,3 +24,33 @@ pub fn models() -> PathBuf {
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// The stdout of a successful run (panics with both streams otherwise).
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Compiles `models/mlp` into `dir` and makes its keys from the public `seed`.
+pub fn compile_mlp(dir: &Path, seed: u64) {
+    let m = models().join("mlp");
+    ok(&zkinfer(&[
+        "compile",
+        s(&m.join("model.onnx")),
+        "--calibration",
+        s(&m.join("calibration.json")),
+        "--out",
+        s(dir),
+    ]));
+    ok(&zkinfer(&[
+        "setup",
+        s(dir),
+        "--insecure-seed",
+        &seed.to_string(),
+    ]));
+}
