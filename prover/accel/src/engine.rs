@@ -47,6 +47,15 @@ pub trait NttEngine: Send + Sync {
     /// (at most `2^28` for BN254's `Fr`) or `2^k·3`, `2^k·9` (BN254's `Fr` has 3-subgroups;
     /// arkworks' mixed-radix domain), natural order in and out.
     fn ntt(&self, values: &mut [Fr], dir: Direction, coset: Coset) -> Result<(), AccelError>;
+
+    /// Re-evaluates a polynomial of degree `< n` given by its `n = values.len()` evaluations
+    /// on the subgroup (`ω^i`) at the standard coset (`g·ω^i`), in place: an inverse NTT, then
+    /// a forward coset NTT (the QAP witness map does this for A, B and C). Engines may fuse the
+    /// scaling passes; the result must equal the two calls.
+    fn coset_extend(&self, values: &mut [Fr]) -> Result<(), AccelError> {
+        self.ntt(values, Direction::Inverse, Coset::None)?;
+        self.ntt(values, Direction::Forward, Coset::Standard)
+    }
 }
 
 /// What an engine reports about the hardware it runs on.

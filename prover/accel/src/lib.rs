@@ -1,9 +1,9 @@
 //! The MSM/NTT engine seam of zkinfer's prover.
 //!
 //! Groth16 proving is dominated by multi-scalar multiplications (MSMs) over BN254 and by the
-//! radix-2 NTTs of the QAP witness map. This crate owns the traits an engine implements for
-//! those two kernels ([`MsmEngine`], [`NttEngine`], [`Accelerator`]), the CPU engine built on
-//! arkworks ([`CpuEngine`], also the oracle every other engine is compared with), and the
+//! NTTs of the QAP witness map. This crate owns the traits an engine implements for
+//! those two kernels ([`MsmEngine`], [`NttEngine`], [`Accelerator`]), the CPU engine
+//! ([`CpuEngine`]: arkworks' MSM and our own NTT, checked against arkworks'), and the
 //! [`conformance`] suite that every engine must pass before it is selected.
 //!
 //! Engines are values passed to the prover, never globals: the prover's `Engine` enum chooses

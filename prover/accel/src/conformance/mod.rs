@@ -1,7 +1,8 @@
 //! The conformance suite every engine must pass before the prover may select it.
 //!
 //! [`check_engine`] compares an engine with straightforward arkworks results
-//! (`VariableBaseMSM::msm`, `Radix2EvaluationDomain` fft/ifft/coset_fft/coset_ifft) and, for
+//! (`VariableBaseMSM::msm`, the radix-2 and mixed-radix domains' fft/ifft on the subgroup and
+//! the standard coset, and the subgroup-to-coset extension built from them) and, for
 //! short inputs, with a naive sum of scalar multiplications. It covers sizes `2^k`, zero
 //! scalars, identity bases, length 1, non-power-of-two MSM lengths, small negative scalars,
 //! scalars on every bit-width boundary, random scalars, both NTT directions with and without

@@ -30,6 +30,11 @@ pub(super) fn check_edge_cases<E: Accelerator>(engine: &E) -> Result<(), String>
                 }
             }
         }
+        let mut values = vec![Fr::from(5u64); len];
+        match engine.coset_extend(&mut values) {
+            Err(AccelError::BadSize { len: got, .. }) if got == len => {}
+            other => return Err(format!("coset extension of length {len} gave {other:?}")),
+        }
     }
     Ok(())
 }
@@ -67,6 +72,16 @@ pub(super) fn check_size<E: Accelerator>(
             .map_err(|e| format!("{dir:?}/{coset:?} NTT of length {n}: {e}"))?;
         expect_eq(&format!("{dir:?}/{coset:?} NTT"), n, got, want)?;
     }
+    let mut extended = input.clone();
+    engine
+        .coset_extend(&mut extended)
+        .map_err(|e| format!("coset extension of length {n}: {e}"))?;
+    expect_eq(
+        "coset extension",
+        n,
+        extended,
+        coset_domain.fft(&domain.ifft(&input)),
+    )?;
     for coset in [Coset::None, Coset::Standard] {
         let mut values = input.clone();
         engine

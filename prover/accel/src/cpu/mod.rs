@@ -1,4 +1,4 @@
-//! The CPU engine: arkworks' Pippenger MSM and radix-2 FFT on all rayon threads.
+//! The CPU engine: arkworks' Pippenger MSM and our in-place NTT on all rayon threads.
 //!
 //! It is the reference every other engine is checked against, and the fallback when no device
 //! is found. [`CpuEngine::new`] sign-normalises MSM scalars (see [`crate::signed`]);
@@ -87,6 +87,10 @@ impl MsmEngine for CpuEngine {
 impl NttEngine for CpuEngine {
     fn ntt(&self, values: &mut [Fr], dir: Direction, coset: Coset) -> Result<(), AccelError> {
         ntt::ntt(values, dir, coset)
+    }
+
+    fn coset_extend(&self, values: &mut [Fr]) -> Result<(), AccelError> {
+        ntt::coset_extend(values)
     }
 }
 
