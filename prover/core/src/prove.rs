@@ -11,7 +11,9 @@ use zkinfer_ir::{dequantize, CompiledModel, IrError, QTensor, Witness};
 use zkinfer_r1cs::{Fr, ModelCircuit, ProofBinding};
 use zkinfer_verifier::{fr_to_hex, verify, ProofFile, Verdict, VerifyingKeyFile, PROOF_VERSION};
 
-use crate::groth16::{create_proof, PreparedProvingKey, R1csInstance};
+use std::sync::Arc;
+
+use crate::groth16::{create_proof, PreparedProvingKey, R1csInstance, R1csMatrices};
 use crate::{ProveError, ProvingKeyFile};
 
 /// Where the time of one proof went.
@@ -19,7 +21,7 @@ use crate::{ProveError, ProvingKeyFile};
 pub struct ProveTimings {
     /// Quantization and the reference executor.
     pub witness: Duration,
-    /// Constraint synthesis and matrix construction.
+    /// Constraint synthesis (the assignment; the matrices are built once, in [`Prover::new`]).
     pub synthesis: Duration,
     /// The Groth16 step (witness map and MSMs).
     pub prove: Duration,
@@ -27,29 +29,39 @@ pub struct ProveTimings {
     pub verify: Duration,
 }
 
-/// A model ready to prove: the model, its prepared proving key and its verifying key.
+/// A model ready to prove: the model, its constraint matrices, its prepared proving key and
+/// its verifying key.
 pub struct Prover<A: Accelerator> {
     engine: A,
     model: CompiledModel,
+    matrices: Arc<R1csMatrices>,
     pk: PreparedProvingKey<A>,
     vk: VerifyingKeyFile,
 }
 
 impl<A: Accelerator> Prover<A> {
-    /// Prepares the proving key's bases on the engine once.
+    /// Builds the circuit's constraint matrices and prepares the proving key's bases on the
+    /// engine, once: every proof reuses both and only computes its assignment.
     pub fn new(
         engine: A,
         model: CompiledModel,
         pk: ProvingKeyFile,
         vk: VerifyingKeyFile,
     ) -> Result<Self, ProveError> {
+        let matrices = Arc::new(circuit_matrices(&model)?);
         let pk = PreparedProvingKey::new(&engine, pk.pk)?;
         Ok(Prover {
             engine,
             model,
+            matrices,
             pk,
             vk,
         })
+    }
+
+    /// The circuit's constraint matrices (built once, shared by every proof).
+    pub fn matrices(&self) -> &R1csMatrices {
+        &self.matrices
     }
 
     /// The model being proved.
@@ -135,12 +147,7 @@ impl<A: Accelerator> Prover<A> {
         let proof = create_proof(&self.engine, &self.pk, &inst, r, s)?;
         t.prove = start.elapsed();
 
-        let file = self.proof_file(
-            &witness,
-            binding,
-            &inst.assignment[1..inst.num_instance],
-            &proof,
-        )?;
+        let file = self.proof_file(&witness, binding, inst.public_inputs(), &proof)?;
         let start = Instant::now();
         match verify(&self.vk, &file)? {
             Verdict::Accepted => {}
@@ -150,7 +157,8 @@ impl<A: Accelerator> Prover<A> {
         Ok((file, t))
     }
 
-    /// Synthesizes the circuit with the witness into an R1CS instance (matrices, assignment).
+    /// Synthesizes the circuit with the witness into an R1CS instance: the assignment, with
+    /// the matrices built in [`Prover::new`] (this synthesis builds none).
     pub fn synthesize(
         &self,
         witness: &Witness,
@@ -159,7 +167,7 @@ impl<A: Accelerator> Prover<A> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Prove {
-            construct_matrices: true,
+            construct_matrices: false,
             generate_lc_assignments: false,
         });
         ModelCircuit {
@@ -169,7 +177,7 @@ impl<A: Accelerator> Prover<A> {
         }
         .synthesize(&cs)?;
         cs.finalize();
-        Ok(R1csInstance::from_cs(cs)?)
+        Ok(R1csInstance::with_matrices(self.matrices.clone(), &cs)?)
     }
 
     fn proof_file(
@@ -200,6 +208,22 @@ impl<A: Accelerator> Prover<A> {
             proof: ProofFile::encode_proof(proof)?,
         })
     }
+}
+
+/// The constraint matrices of `model`'s circuit, from a synthesis without a witness (the one
+/// setup does, so they are the matrices the proving key was made for).
+fn circuit_matrices(model: &CompiledModel) -> Result<R1csMatrices, ProveError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    ModelCircuit {
+        model,
+        witness: None,
+        binding: ProofBinding::default(),
+    }
+    .synthesize(&cs)?;
+    cs.finalize();
+    Ok(R1csMatrices::from_cs(&cs)?)
 }
 
 fn hex_lower(bytes: &[u8]) -> String {

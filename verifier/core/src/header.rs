@@ -5,8 +5,11 @@ use crate::{FormatError, ModelDigest};
 
 /// Magic bytes of every zkinfer binary artifact.
 pub const MAGIC: [u8; 8] = *b"ZKINFER\0";
-/// Current binary format version.
+/// Binary format version of verifying keys.
 pub const FORMAT_VERSION: u16 = 1;
+/// Binary format version of proving keys: 2 since `h_query` is in the Lagrange basis of the
+/// QAP domain's coset (version 1 keys held powers of τ and give invalid proofs now).
+pub const PROVING_KEY_VERSION: u16 = 2;
 /// Proof system id: Groth16 over BN254.
 pub const SYSTEM_GROTH16_BN254: u8 = 1;
 /// Header length in bytes.
@@ -29,6 +32,14 @@ impl ArtifactKind {
             other => Err(FormatError::Corrupt(format!(
                 "unknown artifact kind {other}"
             ))),
+        }
+    }
+
+    /// The format version this build writes and reads for this kind.
+    pub fn version(self) -> u16 {
+        match self {
+            ArtifactKind::ProvingKey => PROVING_KEY_VERSION,
+            ArtifactKind::VerifyingKey => FORMAT_VERSION,
         }
     }
 
@@ -57,7 +68,7 @@ impl Header {
     pub fn seal(&self, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.kind.version().to_le_bytes());
         out.push(self.kind as u8);
         out.push(self.system);
         out.extend_from_slice(&self.model);
@@ -86,17 +97,17 @@ impl Header {
             });
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version != FORMAT_VERSION {
-            return Err(FormatError::UnsupportedVersion {
-                found: version as u32,
-                supported: FORMAT_VERSION as u32,
-            });
-        }
         let found_kind = ArtifactKind::from_u8(bytes[10])?;
         if found_kind != kind {
             return Err(FormatError::WrongKind {
                 expected: kind.name().into(),
                 found: found_kind.name().into(),
+            });
+        }
+        if version != kind.version() {
+            return Err(FormatError::UnsupportedVersion {
+                found: version as u32,
+                supported: kind.version() as u32,
             });
         }
         if bytes[11] != SYSTEM_GROTH16_BN254 {
@@ -193,6 +204,22 @@ mod tests {
         assert!(matches!(
             Header::open(&v2, ArtifactKind::VerifyingKey, None),
             Err(FormatError::UnsupportedVersion { found: 2, .. })
+        ));
+        // A proving key of version 1 (h_query in powers of τ) is refused.
+        let mut old_pk = Header {
+            kind: ArtifactKind::ProvingKey,
+            system: SYSTEM_GROTH16_BN254,
+            model: [7; 32],
+        }
+        .seal(b"payload");
+        assert!(Header::open(&old_pk, ArtifactKind::ProvingKey, None).is_ok());
+        old_pk[8] = 1;
+        assert!(matches!(
+            Header::open(&old_pk, ArtifactKind::ProvingKey, None),
+            Err(FormatError::UnsupportedVersion {
+                found: 1,
+                supported: 2
+            })
         ));
         let mut flipped = bytes.clone();
         *flipped.last_mut().unwrap() ^= 1;

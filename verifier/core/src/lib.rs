@@ -16,7 +16,9 @@ mod verify;
 
 pub use commitment::{commit_input, poseidon_params};
 pub use error::{FormatError, VerifyError};
-pub use header::{ArtifactKind, Header, FORMAT_VERSION, MAGIC, SYSTEM_GROTH16_BN254};
+pub use header::{
+    ArtifactKind, Header, FORMAT_VERSION, MAGIC, PROVING_KEY_VERSION, SYSTEM_GROTH16_BN254,
+};
 pub use keys::{KeyProvenance, VerifyingKeyFile};
 pub use layout::{
     PublicLayout, BINDING_INDEX, INPUT_COMMITMENT_INDEX, JOB_ID_SHIFT, OUTPUTS_OFFSET, PACK_BITS,

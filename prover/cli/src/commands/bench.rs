@@ -38,6 +38,8 @@ struct Figures {
     constraints: usize,
     public_inputs: usize,
     setup_s: f64,
+    /// `Prover::new`: the circuit's matrices and the prepared key, once per model.
+    load_s: f64,
     #[serde(flatten)]
     measured: Measured,
     peak_mib: f64,
@@ -78,7 +80,9 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
     let (pk_bytes, vk_bytes) = (pk.to_bytes()?.len(), vk.to_bytes()?.len());
     let shapes = model.graph.input_shapes();
     let sample = read_json(&dir.join("input.json"))?.single(&shapes)?;
+    let start = Instant::now();
     let prover = Prover::new(Engine::new(), model, pk, vk)?;
+    let load_s = start.elapsed().as_secs_f64();
     let m = measure(&prover, &sample, runs)?;
     Ok(Figures {
         model: dir
@@ -88,6 +92,7 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
         constraints: stats.constraints,
         public_inputs: stats.public_inputs,
         setup_s,
+        load_s,
         measured: m,
         peak_mib: peak_mib(),
         pk_bytes,
@@ -190,12 +195,14 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     dirs.sort();
     let exe = std::env::current_exe()?;
     println!(
-        "{:<12} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>8} {:>9} {:>6}",
+        "{:<12} {:>8} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>8} {:>9} {:>6}",
         "model",
         "constr",
         "setup_s",
+        "load_s",
         "wit_s",
         "synth_s",
+        "wmap_s",
         "prove_s",
         "msm_s",
         "pr/msm",
@@ -220,12 +227,14 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
         }
         let f: Figures = serde_json::from_slice(&out.stdout)?;
         println!(
-            "{:<12} {:>8} {:>7.2} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7.2} {:>7.1} {:>8.0} {:>8.1} {:>9} {:>6}",
+            "{:<12} {:>8} {:>7.2} {:>7.2} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7.2} {:>7.1} {:>8.0} {:>8.1} {:>9} {:>6}",
             f.model,
             f.constraints,
             f.setup_s,
+            f.load_s,
             f.measured.witness_s,
             f.measured.synthesis_s,
+            f.measured.witness_map_s,
             f.measured.prove_s,
             f.measured.msm_s,
             f.measured.prove_s / f.measured.msm_s,

@@ -4,9 +4,10 @@
 //! scalar field also has subgroups of order `2^k·3` and `2^k·9`, so for, e.g., LeNet-5's
 //! 186k constraints a domain of `3·2^16 = 196,608` points replaces `2^18 = 262,144`: the `h`
 //! MSM and every NTT shrink by a quarter. [`QapDomain`] picks the smaller of the two and
-//! [`QapReduction`] is ark-groth16's libsnark reduction over it, used for setup and proving.
+//! [`QapReduction`] is ark-groth16's libsnark reduction over it, with `h` committed in the
+//! Lagrange basis of the coset (see there), used for setup and proving.
 
-use ark_ff::{FftField, PrimeField};
+use ark_ff::{batch_inversion, FftField, PrimeField};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_poly::domain::general::GeneralElements;
 use ark_poly::domain::DomainCoeff;
@@ -103,8 +104,39 @@ impl<F: FftField> EvaluationDomain<F> for QapDomain<F> {
 }
 
 /// ark-groth16's libsnark R1CS-to-QAP reduction over [`QapDomain`] (whatever domain type the
-/// caller names). Setup and proving must both use it.
+/// caller names), with the quotient `h` in the Lagrange basis of the coset `gH`. Setup and
+/// proving must both use it.
+///
+/// The libsnark reduction evaluates `A·B − C` on the coset, divides by `Z_H(g·ω^i) = g^n − 1`,
+/// interpolates back to the coefficients of `h` and commits to `Σ h_i·τ^i·Z_H(τ)/δ`. Here the
+/// key's `h_query` holds `L_i(τ)·Z_H(τ)/(δ·(g^n − 1))` for the Lagrange polynomials `L_i` of
+/// the coset (`n` bases), and the witness map is `(A·B − C)(g·ω^i)` itself: the same group
+/// element, without the last inverse NTT or the division (snarkjs's and rapidsnark's layout).
 pub struct QapReduction;
+
+/// `L_i(t)` for the Lagrange polynomials of the coset `g·H` of `domain` (size `n`, points
+/// `x_i = g·ω^i`): `L_i(t) = (t^n − g^n)·x_i / (n·g^n·(t − x_i))`. Fails if `t` is a point of
+/// the coset (probability `n/|F|` for a random `t`).
+fn coset_lagrange<F: PrimeField>(domain: &QapDomain<F>, t: F) -> Result<Vec<F>, SynthesisError> {
+    let n = domain.size();
+    let g = F::GENERATOR;
+    let g_n = g.pow([n as u64]);
+    let points: Vec<F> = domain.elements().map(|w| g * w).collect();
+    let mut denominators: Vec<F> = points.iter().map(|&x| t - x).collect();
+    if denominators.iter().any(|d| d.is_zero()) {
+        return Err(SynthesisError::DivisionByZero);
+    }
+    batch_inversion(&mut denominators);
+    let scale = (t.pow([n as u64]) - g_n)
+        * (F::from(n as u64) * g_n)
+            .inverse()
+            .ok_or(SynthesisError::DivisionByZero)?;
+    Ok(points
+        .iter()
+        .zip(denominators)
+        .map(|(&x, inv)| scale * x * inv)
+        .collect())
+}
 
 impl R1CSToQAP for QapReduction {
     #[allow(clippy::type_complexity)]
@@ -115,27 +147,53 @@ impl R1CSToQAP for QapReduction {
         LibsnarkReduction::instance_map_with_evaluation::<F, QapDomain<F>>(cs, t)
     }
 
+    /// `(A·B − C)(g·ω^i)` for every point of the coset: libsnark's coefficients of `h`,
+    /// evaluated on the coset and multiplied back by `g^n − 1`. (Only ark-groth16's own prover
+    /// calls this, in tests; zkinfer's prover computes it with the engine in `qap.rs`.)
     fn witness_map_from_matrices<F: PrimeField, D: EvaluationDomain<F>>(
         matrices: &[Matrix<F>],
         num_inputs: usize,
         num_constraints: usize,
         full_assignment: &[F],
     ) -> Result<Vec<F>, SynthesisError> {
-        LibsnarkReduction::witness_map_from_matrices::<F, QapDomain<F>>(
+        let coefficients = LibsnarkReduction::witness_map_from_matrices::<F, QapDomain<F>>(
             matrices,
             num_inputs,
             num_constraints,
             full_assignment,
-        )
+        )?;
+        let domain = QapDomain::<F>::new(num_constraints + num_inputs)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let coset = domain
+            .get_coset(F::GENERATOR)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let z_coset = F::GENERATOR.pow([domain.size() as u64]) - F::one();
+        Ok(coset
+            .fft(&coefficients)
+            .into_iter()
+            .map(|v| v * z_coset)
+            .collect())
     }
 
+    /// `L_i(τ)·Z_H(τ)/(δ·(g^n − 1))` for the `n = max_power + 1` points of the coset.
     fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
         max_power: usize,
         t: F,
         zt: F,
         delta_inverse: F,
     ) -> Result<Vec<F>, SynthesisError> {
-        LibsnarkReduction::h_query_scalars::<F, QapDomain<F>>(max_power, t, zt, delta_inverse)
+        let n = max_power + 1;
+        let domain = QapDomain::<F>::new(n)
+            .filter(|d| d.size() == n)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let z_coset_inv = (F::GENERATOR.pow([n as u64]) - F::one())
+            .inverse()
+            .ok_or(SynthesisError::DivisionByZero)?;
+        let factor = zt * delta_inverse * z_coset_inv;
+        Ok(coset_lagrange(&domain, t)?
+            .into_iter()
+            .map(|l| l * factor)
+            .collect())
     }
 }
 
@@ -143,6 +201,29 @@ impl R1CSToQAP for QapReduction {
 mod tests {
     use super::*;
     use ark_bn254::Fr;
+
+    #[test]
+    fn coset_lagrange_basis_interpolates() {
+        use ark_ff::UniformRand;
+        use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial, Polynomial};
+        let mut rng = ark_std::test_rng();
+        for n in [8usize, 12, 96] {
+            let domain = QapDomain::<Fr>::new(n).unwrap();
+            assert_eq!(domain.size(), n);
+            let p = DensePolynomial::<Fr>::rand(n - 1, &mut rng);
+            let t = Fr::rand(&mut rng);
+            let basis = coset_lagrange(&domain, t).unwrap();
+            let via_basis: Fr = domain
+                .elements()
+                .zip(&basis)
+                .map(|(w, l)| p.evaluate(&(Fr::GENERATOR * w)) * l)
+                .sum();
+            assert_eq!(via_basis, p.evaluate(&t), "n = {n}");
+        }
+        let domain = QapDomain::<Fr>::new(8).unwrap();
+        let on_coset = Fr::GENERATOR * domain.group_gen();
+        assert!(coset_lagrange(&domain, on_coset).is_err());
+    }
 
     #[test]
     fn picks_the_smaller_domain() {

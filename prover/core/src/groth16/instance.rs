@@ -1,17 +1,19 @@
-//! The R1CS instance handed to the prover: matrices, sizes and the full assignment.
+//! The R1CS instance handed to the prover: the circuit's matrices (fixed per model, built once)
+//! and one proof's full assignment.
 
 use super::Groth16Error;
 use ark_bn254::Fr;
 use ark_ff::One;
 use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, R1CS_PREDICATE_LABEL};
+use std::sync::Arc;
 
-/// An R1CS instance ready for proving: the three matrices, sizes, and the full assignment
-/// `(1, instance..., witness...)`.
+/// The constraint matrices of a circuit and its variable counts: the same for every proof of
+/// one model, so a prover builds them once (from a setup-mode synthesis) and shares them.
 ///
 /// Row `i` of `a`, `b`, `c` is constraint `i`: `⟨a_i, z⟩·⟨b_i, z⟩ = ⟨c_i, z⟩` for the
-/// assignment `z`. Entries are `(coefficient, variable index into assignment)`.
+/// assignment `z`. Entries are `(coefficient, variable index into the assignment)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct R1csInstance {
+pub struct R1csMatrices {
     /// The A matrix, one row per constraint.
     pub a: Matrix<Fr>,
     /// The B matrix, one row per constraint.
@@ -20,16 +22,16 @@ pub struct R1csInstance {
     pub c: Matrix<Fr>,
     /// Number of instance variables, including the leading constant 1.
     pub num_instance: usize,
+    /// Number of witness variables.
+    pub num_witness: usize,
     /// Number of constraints (rows of each matrix).
     pub num_constraints: usize,
-    /// The full assignment: the constant 1, the public inputs, then the witness.
-    pub assignment: Vec<Fr>,
 }
 
-impl R1csInstance {
-    /// Extracts the instance from a constraint system that has been synthesized in prove mode
-    /// with `construct_matrices: true` and then finalized (as ark-groth16's prover does).
-    pub fn from_cs(cs: ConstraintSystemRef<Fr>) -> Result<Self, Groth16Error> {
+impl R1csMatrices {
+    /// Extracts the matrices from a finalized constraint system synthesized with matrices
+    /// (setup mode, or prove mode with `construct_matrices: true`).
+    pub fn from_cs(cs: &ConstraintSystemRef<Fr>) -> Result<Self, Groth16Error> {
         let mut matrices = cs.to_matrices()?;
         let others: Vec<String> = matrices
             .keys()
@@ -46,51 +48,127 @@ impl R1csInstance {
             }
             _ => return Err(Groth16Error::NotR1cs { found: others }),
         };
-        let mut assignment = cs.instance_assignment()?;
-        assignment.extend(cs.witness_assignment()?);
-        let instance = Self {
+        let matrices = Self {
             a,
             b,
             c,
             num_instance: cs.num_instance_variables(),
+            num_witness: cs.num_witness_variables(),
             num_constraints: cs.num_constraints(),
+        };
+        matrices.validate()?;
+        Ok(matrices)
+    }
+
+    /// Number of variables: instance (with the constant 1) plus witness.
+    pub fn num_variables(&self) -> usize {
+        self.num_instance + self.num_witness
+    }
+
+    /// Checks that each matrix has `num_constraints` rows and that there is an instance.
+    /// Variable indices are checked when rows are evaluated.
+    pub fn validate(&self) -> Result<(), Groth16Error> {
+        for (name, m) in [("A", &self.a), ("B", &self.b), ("C", &self.c)] {
+            if m.len() != self.num_constraints {
+                return Err(Groth16Error::MalformedInstance {
+                    detail: format!(
+                        "matrix {name} has {} rows for {} constraints (were the matrices constructed?)",
+                        m.len(),
+                        self.num_constraints
+                    ),
+                });
+            }
+        }
+        if self.num_instance == 0 {
+            return Err(Groth16Error::MalformedInstance {
+                detail: "no instance variables (not even the constant 1)".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// An R1CS instance ready for proving: the circuit's matrices and the full assignment
+/// `(1, instance..., witness...)` of one proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct R1csInstance {
+    /// The circuit's matrices, shared by every proof of the model.
+    pub matrices: Arc<R1csMatrices>,
+    /// The full assignment: the constant 1, the public inputs, then the witness.
+    pub assignment: Vec<Fr>,
+}
+
+impl R1csInstance {
+    /// Extracts the instance from a constraint system that has been synthesized in prove mode
+    /// with `construct_matrices: true` and then finalized (as ark-groth16's prover does).
+    pub fn from_cs(cs: ConstraintSystemRef<Fr>) -> Result<Self, Groth16Error> {
+        let matrices = Arc::new(R1csMatrices::from_cs(&cs)?);
+        Self::with_matrices(matrices, &cs)
+    }
+
+    /// The assignment of a constraint system synthesized in prove mode (matrices not needed:
+    /// `construct_matrices: false` skips building them), with the circuit's `matrices` built
+    /// once before. The variable counts must agree, or the circuit is not the one the
+    /// matrices came from.
+    pub fn with_matrices(
+        matrices: Arc<R1csMatrices>,
+        cs: &ConstraintSystemRef<Fr>,
+    ) -> Result<Self, Groth16Error> {
+        let (instance, witness) = (cs.num_instance_variables(), cs.num_witness_variables());
+        if (instance, witness) != (matrices.num_instance, matrices.num_witness) {
+            return Err(Groth16Error::MalformedInstance {
+                detail: format!(
+                    "the witness has {instance} instance and {witness} witness variables, but the \
+                     circuit's matrices have {} and {}",
+                    matrices.num_instance, matrices.num_witness
+                ),
+            });
+        }
+        let mut assignment = cs.instance_assignment()?;
+        assignment.extend(cs.witness_assignment()?);
+        let instance = Self {
+            matrices,
             assignment,
         };
         instance.validate()?;
         Ok(instance)
     }
 
+    /// Number of instance variables, including the leading constant 1.
+    pub fn num_instance(&self) -> usize {
+        self.matrices.num_instance
+    }
+
+    /// Number of constraints.
+    pub fn num_constraints(&self) -> usize {
+        self.matrices.num_constraints
+    }
+
     /// The public inputs, without the leading 1: what the verifier is given.
     pub fn public_inputs(&self) -> &[Fr] {
         self.assignment
-            .get(1..self.num_instance)
+            .get(1..self.num_instance())
             .unwrap_or_default()
     }
 
     /// The witness part of the assignment (everything after the instance variables).
     pub fn witness(&self) -> &[Fr] {
-        self.assignment.get(self.num_instance..).unwrap_or_default()
+        self.assignment
+            .get(self.num_instance()..)
+            .unwrap_or_default()
     }
 
-    /// Checks that sizes fit together: each matrix has `num_constraints` rows, the assignment
-    /// starts with 1 and holds at least the instance. Variable indices are checked when rows
-    /// are evaluated. Satisfaction is not checked (an unsatisfied instance gives a proof that
-    /// does not verify).
+    /// Checks that sizes fit together: the matrices are well formed, the assignment starts
+    /// with 1 and holds at least the instance. Variable indices are checked when rows are
+    /// evaluated. Satisfaction is not checked (an unsatisfied instance gives a proof that does
+    /// not verify).
     pub fn validate(&self) -> Result<(), Groth16Error> {
+        self.matrices.validate()?;
         let malformed = |detail: String| Err(Groth16Error::MalformedInstance { detail });
-        for (name, m) in [("A", &self.a), ("B", &self.b), ("C", &self.c)] {
-            if m.len() != self.num_constraints {
-                return malformed(format!(
-                    "matrix {name} has {} rows for {} constraints (were the matrices constructed?)",
-                    m.len(),
-                    self.num_constraints
-                ));
-            }
-        }
-        if self.num_instance == 0 || self.num_instance > self.assignment.len() {
+        if self.num_instance() > self.assignment.len() {
             return malformed(format!(
                 "{} instance variables (including the constant 1) in an assignment of {}",
-                self.num_instance,
+                self.num_instance(),
                 self.assignment.len()
             ));
         }

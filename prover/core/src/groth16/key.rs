@@ -76,10 +76,10 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
             ("a_query", inst.assignment.len(), self.pk.a_query.len()),
             (
                 "vk.gamma_abc_g1",
-                inst.num_instance,
+                inst.num_instance(),
                 self.pk.vk.gamma_abc_g1.len(),
             ),
-            ("h_query", domain_size - 1, self.pk.h_query.len()),
+            ("h_query", domain_size, self.pk.h_query.len()),
         ];
         for (query, expected, found) in checks {
             if expected != found {

@@ -8,8 +8,10 @@
 //! `Groth16::<Bn254, QapReduction>::create_proof_with_reduction` returns, byte for byte (tested).
 //! The QAP domain is [`QapDomain`]: the smallest radix-2 or `2^k·3^j` subgroup that fits.
 //!
-//! Flow: synthesize and finalize a constraint system → [`R1csInstance::from_cs`] →
-//! [`create_proof`] with a [`PreparedProvingKey`] built once per key.
+//! Flow: once per model, [`R1csMatrices::from_cs`] of a setup-mode synthesis; per proof, a
+//! prove-mode synthesis without matrices → [`R1csInstance::with_matrices`] → [`create_proof`]
+//! with a [`PreparedProvingKey`] built once per key. ([`R1csInstance::from_cs`] does both
+//! from one synthesis with matrices, as ark-groth16 does.)
 //!
 //! [`NttEngine`]: zkinfer_accel::NttEngine
 //! [`MsmEngine`]: zkinfer_accel::MsmEngine
@@ -25,7 +27,7 @@ mod tests;
 
 pub use domain::{QapDomain, QapReduction};
 pub use error::Groth16Error;
-pub use instance::R1csInstance;
+pub use instance::{R1csInstance, R1csMatrices};
 pub use key::PreparedProvingKey;
 pub use prove::{create_proof, create_proof_timed, ProofTimings};
 pub use qap::witness_map;

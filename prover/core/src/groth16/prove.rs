@@ -2,7 +2,8 @@
 //!
 //! With `z = (1, x, w)` the full assignment, `h` the QAP witness map and `r, s` the blinding:
 //! `A = α + Σ z_i·a_i + r·δ` (G1), `B = β + Σ z_i·b_i + s·δ` (in G1 and G2),
-//! `C = s·A + r·B₁ − r·s·δ + Σ w_i·l_i + Σ h_i·h_i` (G1), as in ark-groth16's prover. The
+//! `C = s·A + r·B₁ − r·s·δ + Σ w_i·l_i + Σ h_i·h_i` (G1), as in ark-groth16's prover (`h` and
+//! `h_query` in the coset basis of [`super::QapReduction`]). The
 //! constant 1 is the first scalar of the A and B MSMs (ark adds `query[0]` separately; the
 //! sum is the same group element).
 
@@ -17,7 +18,7 @@ use zkinfer_accel::Accelerator;
 /// Wall-clock time of each step of [`create_proof_timed`], for benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ProofTimings {
-    /// The QAP witness map (row evaluation and seven NTTs).
+    /// The QAP witness map (row evaluation and six NTTs).
     pub witness_map: Duration,
     /// MSM of `h` over `h_query` (G1).
     pub msm_h: Duration,
@@ -63,18 +64,9 @@ pub fn create_proof_timed<A: Accelerator>(
 
     let (h, dt) = timed(|| qap::witness_map(engine, inst))?;
     t.witness_map = dt;
-    // The key has one base fewer than h has coefficients; ark's MSM drops the last
-    // coefficient, which is zero for a satisfied instance.
-    let h = h
-        .get(..pk.pk().h_query.len())
-        .ok_or(Groth16Error::KeyMismatch {
-            query: "h_query",
-            expected: h.len().saturating_sub(1),
-            found: pk.pk().h_query.len(),
-        })?;
     let (h_acc, dt) = timed(|| {
         engine
-            .msm_g1(&pk.h_query, h)
+            .msm_g1(&pk.h_query, &h)
             .map_err(at_step("h_query MSM"))
     })?;
     t.msm_h = dt;

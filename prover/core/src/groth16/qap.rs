@@ -1,81 +1,60 @@
 //! The QAP witness map: ark-groth16's `LibsnarkReduction` over [`QapDomain`], with the NTTs
-//! done by an engine.
+//! done by an engine and `h` left on the coset (see [`super::QapReduction`]).
 //!
-//! Over the domain `H` of `n = next_pow2(constraints + instance variables)` points, with
-//! `A(X), B(X), C(X)` interpolating the rows `⟨a_i, z⟩`, `⟨b_i, z⟩`, `⟨c_i, z⟩` (A also carries
-//! the instance at rows `constraints..`, as libsnark does), it returns the coefficients of
-//! `h(X) = (A·B − C)(X) / Z_H(X)`, computed on the coset `g·H` where `Z_H` is the constant
-//! `g^n − 1`. The result equals ark-groth16's `witness_map` element for element (tested).
+//! Over the domain `H` of `n` points (the smallest radix-2 or `2^k·3^j` subgroup holding the
+//! constraints and instance variables), with `A(X), B(X), C(X)` interpolating the rows
+//! `⟨a_i, z⟩`, `⟨b_i, z⟩`, `⟨c_i, z⟩` (A also carries the instance at rows `constraints..`, as
+//! libsnark does), it returns `(A·B − C)(g·ω^i)` for the `n` points of the coset `g·H`: three
+//! subgroup-to-coset extensions (six NTTs) and one pointwise pass. The key's `h_query` is in
+//! the matching basis, so the MSM gives libsnark's `h(τ)·Z_H(τ)/δ` (tested against ark).
 
 use super::{error::at_step, Groth16Error, QapDomain, R1csInstance};
 use ark_bn254::Fr;
-use ark_ff::{FftField, Field, One, Zero};
+use ark_ff::{One, Zero};
 use ark_poly::EvaluationDomain;
 use rayon::prelude::*;
-use zkinfer_accel::{Coset, Direction, NttEngine};
+use zkinfer_accel::NttEngine;
 
-/// The QAP witness map (ark-groth16's LibsnarkReduction, computed with the engine's NTTs) —
-/// must equal ark's h exactly. Returns `n` coefficients, the last of which is zero for a
-/// satisfied instance.
+/// The QAP witness map: `(A·B − C)` on the standard coset of the QAP domain, `n` values in
+/// coset order, to be committed with the key's `h_query` (equal to
+/// `QapReduction::witness_map`, tested).
 pub fn witness_map<A: NttEngine>(engine: &A, inst: &R1csInstance) -> Result<Vec<Fr>, Groth16Error> {
     inst.validate()?;
     let n = domain_size(inst)?;
-    let m = inst.num_constraints;
+    let mx = &*inst.matrices;
+    let m = mx.num_constraints;
     let z = inst.assignment.as_slice();
 
     let mut a = vec![Fr::zero(); n];
     let mut b = vec![Fr::zero(); n];
-    evaluate_rows(&inst.a, z, &mut a[..m])?;
-    evaluate_rows(&inst.b, z, &mut b[..m])?;
-    a[m..m + inst.num_instance].copy_from_slice(&z[..inst.num_instance]);
-    to_coset(engine, &mut a, "NTTs of A")?;
-    to_coset(engine, &mut b, "NTTs of B")?;
+    evaluate_rows(&mx.a, z, &mut a[..m])?;
+    evaluate_rows(&mx.b, z, &mut b[..m])?;
+    a[m..m + mx.num_instance].copy_from_slice(&z[..mx.num_instance]);
+    engine.coset_extend(&mut a).map_err(at_step("NTTs of A"))?;
+    engine.coset_extend(&mut b).map_err(at_step("NTTs of B"))?;
 
     let mut c = vec![Fr::zero(); n];
-    evaluate_rows(&inst.c, z, &mut c[..m])?;
-    to_coset(engine, &mut c, "NTTs of C")?;
+    evaluate_rows(&mx.c, z, &mut c[..m])?;
+    engine.coset_extend(&mut c).map_err(at_step("NTTs of C"))?;
 
-    // Z_H(g·ω^i) = g^n − 1 for every point of the coset; it is non-zero because g is not an
-    // n-th root of unity.
-    let z_inv = (Fr::GENERATOR.pow([n as u64]) - Fr::one())
-        .inverse()
-        .ok_or_else(|| Groth16Error::MalformedInstance {
-            detail: format!("the vanishing polynomial is zero on the coset of size {n}"),
-        })?;
     a.par_iter_mut()
         .zip(&b)
         .zip(&c)
-        .for_each(|((a, b), c)| *a = (*a * b - c) * z_inv);
-    drop((b, c));
-    engine
-        .ntt(&mut a, Direction::Inverse, Coset::Standard)
-        .map_err(at_step("inverse coset NTT of H"))?;
+        .for_each(|((a, b), c)| *a = *a * b - c);
     Ok(a)
 }
 
-/// The QAP domain size for `inst`: the next power of two above constraints + instance
-/// variables, as ark-groth16's `GeneralEvaluationDomain` chooses for BN254.
+/// The QAP domain size for `inst`: the smallest [`QapDomain`] holding constraints + instance
+/// variables.
 pub(super) fn domain_size(inst: &R1csInstance) -> Result<usize, Groth16Error> {
     let too_large = || Groth16Error::DomainTooLarge {
-        constraints: inst.num_constraints.saturating_add(inst.num_instance),
+        constraints: inst.num_constraints().saturating_add(inst.num_instance()),
     };
     let wanted = inst
-        .num_constraints
-        .checked_add(inst.num_instance)
+        .num_constraints()
+        .checked_add(inst.num_instance())
         .ok_or_else(too_large)?;
     QapDomain::<Fr>::compute_size_of_domain(wanted).ok_or_else(too_large)
-}
-
-/// Evaluations on `H` → coefficients → evaluations on the coset `g·H`.
-fn to_coset<A: NttEngine>(
-    engine: &A,
-    values: &mut [Fr],
-    step: &'static str,
-) -> Result<(), Groth16Error> {
-    engine
-        .ntt(values, Direction::Inverse, Coset::None)
-        .and_then(|()| engine.ntt(values, Direction::Forward, Coset::Standard))
-        .map_err(at_step(step))
 }
 
 /// `out[i] = ⟨matrix[i], z⟩` for every row, in parallel.

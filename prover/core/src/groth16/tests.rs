@@ -2,13 +2,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::{
-    create_proof, create_proof_timed, witness_map, Groth16Error, PreparedProvingKey, QapReduction,
-    R1csInstance,
+    create_proof, create_proof_timed, witness_map, Groth16Error, PreparedProvingKey, QapDomain,
+    QapReduction, R1csInstance, R1csMatrices,
 };
 use ark_bn254::{Bn254, Fr};
-use ark_ff::{PrimeField, UniformRand};
-use ark_groth16::{r1cs_to_qap::R1CSToQAP, Groth16, Proof, ProvingKey, VerifyingKey};
-use ark_poly::GeneralEvaluationDomain;
+use ark_ff::{FftField, Field, PrimeField, UniformRand};
+use ark_groth16::{
+    r1cs_to_qap::{LibsnarkReduction, R1CSToQAP},
+    Groth16, Proof, ProvingKey, VerifyingKey,
+};
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination,
     OptimizationGoal, SynthesisError, SynthesisMode, Variable,
@@ -17,6 +20,7 @@ use ark_serialize::CanonicalSerialize;
 use ark_snark::SNARK;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use std::sync::Arc;
 use zkinfer_accel::{Accelerator, CpuEngine};
 
 /// Number of quantized elements; 12 constraints each, plus 3 for the public sums.
@@ -107,6 +111,29 @@ fn synthesize(circuit: SignedLayer) -> ConstraintSystemRef<Fr> {
     cs
 }
 
+/// The circuit's matrices from a setup-mode synthesis (no witness), as a prover builds them once.
+fn matrices(circuit: SignedLayer) -> Arc<R1csMatrices> {
+    let cs = ConstraintSystem::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    circuit.generate_constraints(cs.clone()).unwrap();
+    cs.finalize();
+    Arc::new(R1csMatrices::from_cs(&cs).unwrap())
+}
+
+/// A prove-mode synthesis that builds no matrices: the assignment only.
+fn assign(circuit: SignedLayer) -> ConstraintSystemRef<Fr> {
+    let cs = ConstraintSystem::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    circuit.generate_constraints(cs.clone()).unwrap();
+    cs.finalize();
+    cs
+}
+
 fn setup(circuit: &SignedLayer) -> (ProvingKey<Bn254>, VerifyingKey<Bn254>) {
     let mut rng = ChaCha20Rng::seed_from_u64(2024);
     Groth16::<Bn254, QapReduction>::circuit_specific_setup(circuit.clone(), &mut rng).unwrap()
@@ -154,8 +181,8 @@ fn assert_matches_ark_at<A: Accelerator>(engine: &A, n: usize) {
 #[test]
 fn fixture_has_the_witness_shape_we_optimise_for() {
     let inst = R1csInstance::from_cs(synthesize(SignedLayer::new(1, N))).unwrap();
-    assert_eq!(inst.num_instance, 4);
-    assert_eq!(inst.num_constraints, 12 * N + 3);
+    assert_eq!(inst.num_instance(), 4);
+    assert_eq!(inst.num_constraints(), 12 * N + 3);
     let negative = inst
         .witness()
         .iter()
@@ -204,8 +231,22 @@ fn mixed_radix_domain_matches_ark_and_verifies() {
 fn witness_map_matches_ark() {
     let cs = synthesize(SignedLayer::new(3, N));
     let ark = QapReduction::witness_map::<Fr, GeneralEvaluationDomain<Fr>>(cs.clone()).unwrap();
+    let libsnark =
+        LibsnarkReduction::witness_map::<Fr, GeneralEvaluationDomain<Fr>>(cs.clone()).unwrap();
     let inst = R1csInstance::from_cs(cs).unwrap();
-    assert_eq!(witness_map(&CpuEngine::new(), &inst).unwrap(), ark);
+    let ours = witness_map(&CpuEngine::new(), &inst).unwrap();
+    assert_eq!(ours, ark);
+    // Interpolated on the coset and divided by Z_H there, it is libsnark's h (whose last
+    // coefficient is zero for a satisfied instance).
+    let n = ours.len();
+    let domain = QapDomain::<Fr>::new(n).unwrap();
+    let coset = domain.get_coset(Fr::GENERATOR).unwrap();
+    let z_inv = (Fr::GENERATOR.pow([n as u64]) - Fr::from(1u64))
+        .inverse()
+        .unwrap();
+    let h: Vec<Fr> = coset.ifft(&ours).into_iter().map(|v| v * z_inv).collect();
+    assert_eq!(h, libsnark);
+    assert_eq!(h[n - 1], Fr::from(0u64));
 }
 
 #[test]
@@ -264,13 +305,13 @@ fn malformed_instances_are_errors_not_panics() {
     let good = R1csInstance::from_cs(synthesize(SignedLayer::new(1, 4))).unwrap();
 
     let mut bad_index = good.clone();
-    bad_index.c[0].push((Fr::from(1u64), good.assignment.len()));
+    Arc::make_mut(&mut bad_index.matrices).c[0].push((Fr::from(1u64), good.assignment.len()));
     let mut missing_row = good.clone();
-    missing_row.b.pop();
+    Arc::make_mut(&mut missing_row.matrices).b.pop();
     let mut no_one = good.clone();
     no_one.assignment[0] = Fr::from(2u64);
     let mut short = good.clone();
-    short.num_instance = good.assignment.len() + 1;
+    Arc::make_mut(&mut short.matrices).num_instance = good.assignment.len() + 1;
     for inst in [bad_index, missing_row, no_one, short] {
         let err = witness_map(&engine, &inst).unwrap_err();
         assert!(
@@ -290,4 +331,30 @@ fn setup_mode_constraint_system_is_refused() {
     cs.finalize();
     let err = R1csInstance::from_cs(cs).unwrap_err();
     assert!(matches!(err, Groth16Error::Synthesis { .. }), "{err:?}");
+}
+
+#[test]
+fn matrices_built_once_give_the_same_instance_and_proof() {
+    let circuit = SignedLayer::new(6, N);
+    let full = R1csInstance::from_cs(synthesize(circuit.clone())).unwrap();
+    let shared = matrices(circuit.clone());
+    let inst = R1csInstance::with_matrices(shared.clone(), &assign(circuit.clone())).unwrap();
+    assert!(
+        inst == full,
+        "setup-mode matrices and assignment differ from one synthesis"
+    );
+    let (pk, _) = setup(&circuit);
+    let engine = CpuEngine::new();
+    let prepared = PreparedProvingKey::new(&engine, pk).unwrap();
+    let (r, s) = (Fr::from(3u8), Fr::from(9u8));
+    assert_eq!(
+        bytes(&create_proof(&engine, &prepared, &inst, r, s).unwrap()),
+        bytes(&create_proof(&engine, &prepared, &full, r, s).unwrap())
+    );
+    // A witness of another circuit shape is refused, not proved against the wrong matrices.
+    let err = R1csInstance::with_matrices(shared, &assign(SignedLayer::new(6, N / 2))).unwrap_err();
+    assert!(
+        matches!(err, Groth16Error::MalformedInstance { .. }),
+        "{err:?}"
+    );
 }
