@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use ark_ff::UniformRand;
-use ark_relations::gr1cs::{ConstraintSystem, OptimizationGoal, SynthesisMode};
+use ark_relations::gr1cs::{
+    ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
+};
 use rand::{CryptoRng, RngCore};
 use zkinfer_accel::Accelerator;
 use zkinfer_ir::{dequantize, CompiledModel, IrError, QTensor, Witness};
@@ -164,19 +166,17 @@ impl<A: Accelerator> Prover<A> {
         witness: &Witness,
         binding: ProofBinding,
     ) -> Result<R1csInstance, ProveError> {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Prove {
-            construct_matrices: false,
-            generate_lc_assignments: false,
-        });
-        ModelCircuit {
-            model: &self.model,
-            witness: Some(witness),
-            binding,
-        }
-        .synthesize(&cs)?;
-        cs.finalize();
+        let cs = synthesize_in(
+            ModelCircuit {
+                model: &self.model,
+                witness: Some(witness),
+                binding,
+            },
+            SynthesisMode::Prove {
+                construct_matrices: false,
+                generate_lc_assignments: false,
+            },
+        )?;
         Ok(R1csInstance::with_matrices(self.matrices.clone(), &cs)?)
     }
 
@@ -213,17 +213,29 @@ impl<A: Accelerator> Prover<A> {
 /// The constraint matrices of `model`'s circuit, from a synthesis without a witness (the one
 /// setup does, so they are the matrices the proving key was made for).
 fn circuit_matrices(model: &CompiledModel) -> Result<R1csMatrices, ProveError> {
+    let cs = synthesize_in(
+        ModelCircuit {
+            model,
+            witness: None,
+            binding: ProofBinding::default(),
+        },
+        SynthesisMode::Setup,
+    )?;
+    Ok(R1csMatrices::from_cs(&cs)?)
+}
+
+/// A finalized constraint system of `circuit` synthesized in `mode`, optimized for constraint
+/// count as ark-groth16's setup and prover do.
+fn synthesize_in(
+    circuit: ModelCircuit<'_>,
+    mode: SynthesisMode,
+) -> Result<ConstraintSystemRef<Fr>, ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Setup);
-    ModelCircuit {
-        model,
-        witness: None,
-        binding: ProofBinding::default(),
-    }
-    .synthesize(&cs)?;
+    cs.set_mode(mode);
+    circuit.synthesize(&cs)?;
     cs.finalize();
-    Ok(R1csMatrices::from_cs(&cs)?)
+    Ok(cs)
 }
 
 fn hex_lower(bytes: &[u8]) -> String {

@@ -97,41 +97,44 @@ impl ConstraintSynthesizer<Fr> for SignedLayer {
     }
 }
 
-/// Synthesizes `circuit` exactly as `Groth16::create_proof_with_reduction` does.
-fn synthesize(circuit: SignedLayer) -> ConstraintSystemRef<Fr> {
+/// A finalized constraint system of `circuit` synthesized in `mode`.
+fn synthesize_in(circuit: SignedLayer, mode: SynthesisMode) -> ConstraintSystemRef<Fr> {
     let cs = ConstraintSystem::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
-        generate_lc_assignments: false,
-    });
+    cs.set_mode(mode);
     circuit.generate_constraints(cs.clone()).unwrap();
     cs.finalize();
+    cs
+}
+
+/// Synthesizes `circuit` exactly as `Groth16::create_proof_with_reduction` does.
+fn synthesize(circuit: SignedLayer) -> ConstraintSystemRef<Fr> {
+    let cs = synthesize_in(
+        circuit,
+        SynthesisMode::Prove {
+            construct_matrices: true,
+            generate_lc_assignments: false,
+        },
+    );
     assert!(cs.is_satisfied().unwrap());
     cs
 }
 
 /// The circuit's matrices from a setup-mode synthesis (no witness), as a prover builds them once.
 fn matrices(circuit: SignedLayer) -> Arc<R1csMatrices> {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Setup);
-    circuit.generate_constraints(cs.clone()).unwrap();
-    cs.finalize();
+    let cs = synthesize_in(circuit, SynthesisMode::Setup);
     Arc::new(R1csMatrices::from_cs(&cs).unwrap())
 }
 
 /// A prove-mode synthesis that builds no matrices: the assignment only.
 fn assign(circuit: SignedLayer) -> ConstraintSystemRef<Fr> {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-        generate_lc_assignments: false,
-    });
-    circuit.generate_constraints(cs.clone()).unwrap();
-    cs.finalize();
-    cs
+    synthesize_in(
+        circuit,
+        SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        },
+    )
 }
 
 fn setup(circuit: &SignedLayer) -> (ProvingKey<Bn254>, VerifyingKey<Bn254>) {
