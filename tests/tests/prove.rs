@@ -8,7 +8,8 @@ use rand_chacha::ChaCha20Rng;
 use zkinfer_e2e::{model_dir, read_input, real_models};
 use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::{compile, run_integer};
-use zkinfer_prover::{setup, Engine, Prover, ProvingKeyFile};
+use zkinfer_prover::groth16::HBasis;
+use zkinfer_prover::{setup, setup_with_basis, Engine, Prover, ProvingKeyFile};
 use zkinfer_r1cs::ProofBinding;
 use zkinfer_verifier::{
     fr_to_hex, verify, FormatError, KeyProvenance, ProofFile, Rejection, Verdict, VerifyingKeyFile,
@@ -246,4 +247,38 @@ fn truncated_or_corrupted_keys_and_proofs_give_clear_errors() {
         ProofFile::from_json(r#"{"version": 9}"#),
         Err(FormatError::UnsupportedVersion { found: 9, .. })
     ));
+}
+
+#[test]
+fn version_1_proving_keys_still_prove() {
+    // Keys written before h_query moved to the coset's Lagrange basis (format version 1).
+    let m = model("mlp");
+    let (pk, vk) = setup_with_basis(
+        &m,
+        &mut ChaCha20Rng::seed_from_u64(4),
+        provenance(),
+        HBasis::Powers,
+    )
+    .unwrap();
+    let bytes = pk.to_bytes().unwrap();
+    assert_eq!(
+        u16::from_le_bytes([bytes[8], bytes[9]]),
+        1,
+        "written as version 1"
+    );
+    let pk = ProvingKeyFile::from_bytes(&bytes, &m.model_id.0).unwrap();
+    assert_eq!(pk.h_basis, HBasis::Powers);
+    let prover = Prover::new(Engine::new(), m.clone(), pk, vk.clone()).unwrap();
+    let (file, _) = prover
+        .prove(
+            &sample("mlp", &m),
+            BINDING,
+            &mut ChaCha20Rng::seed_from_u64(5),
+        )
+        .unwrap();
+    assert_eq!(verify(&vk, &file).unwrap(), Verdict::Accepted);
+    // What setup writes now is version 2.
+    let (pk2, _) = setup(&m, &mut ChaCha20Rng::seed_from_u64(4), provenance()).unwrap();
+    let bytes2 = pk2.to_bytes().unwrap();
+    assert_eq!(u16::from_le_bytes([bytes2[8], bytes2[9]]), 2);
 }

@@ -16,7 +16,7 @@ pub use error::ProveError;
 pub use keys::{write_atomic, ProvingKeyFile};
 pub use layout::public_layout;
 pub use prove::{ProveTimings, Prover};
-pub use setup::setup;
+pub use setup::{setup, setup_with_basis};
 
 /// The engine the prover uses by default: arkworks' multi-threaded CPU MSM and NTT with the
 /// small-signed-scalar optimisation. (A CUDA engine plugs in behind the same trait.)

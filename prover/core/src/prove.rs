@@ -51,7 +51,7 @@ impl<A: Accelerator> Prover<A> {
         vk: VerifyingKeyFile,
     ) -> Result<Self, ProveError> {
         let matrices = Arc::new(circuit_matrices(&model)?);
-        let pk = PreparedProvingKey::new(&engine, pk.pk)?;
+        let pk = PreparedProvingKey::with_basis(&engine, pk.pk, pk.h_basis)?;
         Ok(Prover {
             engine,
             model,

@@ -9,7 +9,7 @@ use zkinfer_ir::CompiledModel;
 use zkinfer_r1cs::{ModelCircuit, ProofBinding};
 use zkinfer_verifier::{KeyProvenance, VerifyingKeyFile};
 
-use crate::groth16::{Groth16Error, QapReduction};
+use crate::groth16::{Groth16Error, HBasis, PowersReduction, QapReduction};
 use crate::{public_layout, ProveError, ProvingKeyFile};
 
 /// The circuit in setup mode (shape only).
@@ -29,15 +29,35 @@ impl ConstraintSynthesizer<zkinfer_r1cs::Fr> for SetupCircuit<'_> {
     }
 }
 
-/// Generates the proving and verifying keys of `model`.
+/// Generates the proving and verifying keys of `model` (`h_query` in the coset's Lagrange
+/// basis: proving key format version 2).
 pub fn setup(
     model: &CompiledModel,
     rng: &mut (impl RngCore + CryptoRng),
     provenance: KeyProvenance,
 ) -> Result<(ProvingKeyFile, VerifyingKeyFile), ProveError> {
-    let (pk, vk) =
-        Groth16::<ark_bn254::Bn254, QapReduction>::circuit_specific_setup(SetupCircuit(model), rng)
-            .map_err(|e| ProveError::Groth16(Groth16Error::from(e)))?;
+    setup_with_basis(model, rng, provenance, HBasis::CosetLagrange)
+}
+
+/// [`setup`] with the proving key's `h_query` in the chosen basis: [`HBasis::Powers`] makes
+/// keys as format version 1 did (ark-groth16's libsnark layout), which the prover still
+/// reads; for compatibility tests and tools that need that layout.
+pub fn setup_with_basis(
+    model: &CompiledModel,
+    rng: &mut (impl RngCore + CryptoRng),
+    provenance: KeyProvenance,
+    h_basis: HBasis,
+) -> Result<(ProvingKeyFile, VerifyingKeyFile), ProveError> {
+    let circuit = SetupCircuit(model);
+    let (pk, vk) = match h_basis {
+        HBasis::CosetLagrange => {
+            Groth16::<ark_bn254::Bn254, QapReduction>::circuit_specific_setup(circuit, rng)
+        }
+        HBasis::Powers => {
+            Groth16::<ark_bn254::Bn254, PowersReduction>::circuit_specific_setup(circuit, rng)
+        }
+    }
+    .map_err(|e| ProveError::Groth16(Groth16Error::from(e)))?;
     let model_id = model.model_id.0;
     let vk_file = VerifyingKeyFile {
         model_id,
@@ -45,5 +65,12 @@ pub fn setup(
         layout: public_layout(model),
         provenance,
     };
-    Ok((ProvingKeyFile { model_id, pk }, vk_file))
+    Ok((
+        ProvingKeyFile {
+            model_id,
+            pk,
+            h_basis,
+        },
+        vk_file,
+    ))
 }

@@ -11,7 +11,7 @@ pub enum FormatError {
         expected: &'static str,
     },
     /// Written by another format version.
-    #[error("format version {found} is not supported (this zkinfer reads version {supported}); regenerate the file with this version")]
+    #[error("format version {found} is not supported (this zkinfer reads up to version {supported}); regenerate the file with this version")]
     UnsupportedVersion {
         /// Version found.
         found: u32,

@@ -6,9 +6,10 @@ use crate::{FormatError, ModelDigest};
 /// Magic bytes of every zkinfer binary artifact.
 pub const MAGIC: [u8; 8] = *b"ZKINFER\0";
 /// Binary format version of verifying keys.
-pub const FORMAT_VERSION: u16 = 1;
-/// Binary format version of proving keys: 2 since `h_query` is in the Lagrange basis of the
-/// QAP domain's coset (version 1 keys held powers of τ and give invalid proofs now).
+pub const VERIFYING_KEY_VERSION: u16 = 1;
+/// Binary format version of proving keys that setup writes: 2, with `h_query` in the Lagrange
+/// basis of the QAP domain's coset. Version 1 keys (`h_query` in powers of τ, one base fewer)
+/// are still read and proved with.
 pub const PROVING_KEY_VERSION: u16 = 2;
 /// Proof system id: Groth16 over BN254.
 pub const SYSTEM_GROTH16_BN254: u8 = 1;
@@ -35,12 +36,18 @@ impl ArtifactKind {
         }
     }
 
-    /// The format version this build writes and reads for this kind.
+    /// The format version this build writes for this kind.
     pub fn version(self) -> u16 {
         match self {
             ArtifactKind::ProvingKey => PROVING_KEY_VERSION,
-            ArtifactKind::VerifyingKey => FORMAT_VERSION,
+            ArtifactKind::VerifyingKey => VERIFYING_KEY_VERSION,
         }
+    }
+
+    /// Whether this build reads format `version` of this kind (the current one, and version 1
+    /// of proving keys).
+    pub fn reads(self, version: u16) -> bool {
+        (1..=self.version()).contains(&version)
     }
 
     /// Human name.
@@ -55,6 +62,8 @@ impl ArtifactKind {
 /// A parsed header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// Format version of the payload (see [`ArtifactKind::version`]).
+    pub version: u16,
     /// Artifact kind.
     pub kind: ArtifactKind,
     /// Proof system id.
@@ -68,7 +77,7 @@ impl Header {
     pub fn seal(&self, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&self.kind.version().to_le_bytes());
+        out.extend_from_slice(&self.version.to_le_bytes());
         out.push(self.kind as u8);
         out.push(self.system);
         out.extend_from_slice(&self.model);
@@ -104,7 +113,7 @@ impl Header {
                 found: found_kind.name().into(),
             });
         }
-        if version != kind.version() {
+        if !kind.reads(version) {
             return Err(FormatError::UnsupportedVersion {
                 found: version as u32,
                 supported: kind.version() as u32,
@@ -147,6 +156,7 @@ impl Header {
         }
         Ok((
             Header {
+                version,
                 kind: found_kind,
                 system: bytes[11],
                 model: digest,
@@ -162,6 +172,7 @@ mod tests {
 
     fn sealed() -> Vec<u8> {
         Header {
+            version: VERIFYING_KEY_VERSION,
             kind: ArtifactKind::VerifyingKey,
             system: SYSTEM_GROTH16_BN254,
             model: [7; 32],
@@ -205,22 +216,26 @@ mod tests {
             Header::open(&v2, ArtifactKind::VerifyingKey, None),
             Err(FormatError::UnsupportedVersion { found: 2, .. })
         ));
-        // A proving key of version 1 (h_query in powers of τ) is refused.
-        let mut old_pk = Header {
+        // Proving keys: versions 1 (h_query in powers of τ) and 2 are read, 3 is not.
+        let mut pk = Header {
+            version: PROVING_KEY_VERSION,
             kind: ArtifactKind::ProvingKey,
             system: SYSTEM_GROTH16_BN254,
             model: [7; 32],
         }
         .seal(b"payload");
-        assert!(Header::open(&old_pk, ArtifactKind::ProvingKey, None).is_ok());
-        old_pk[8] = 1;
-        assert!(matches!(
-            Header::open(&old_pk, ArtifactKind::ProvingKey, None),
-            Err(FormatError::UnsupportedVersion {
-                found: 1,
-                supported: 2
-            })
-        ));
+        for version in [1u8, 2] {
+            pk[8] = version;
+            let (h, _) = Header::open(&pk, ArtifactKind::ProvingKey, None).unwrap();
+            assert_eq!(h.version, u16::from(version));
+        }
+        for version in [0u8, 3] {
+            pk[8] = version;
+            assert!(matches!(
+                Header::open(&pk, ArtifactKind::ProvingKey, None),
+                Err(FormatError::UnsupportedVersion { supported: 2, .. })
+            ));
+        }
         let mut flipped = bytes.clone();
         *flipped.last_mut().unwrap() ^= 1;
         assert!(matches!(

@@ -5,7 +5,7 @@ use ark_groth16::VerifyingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::header::{ArtifactKind, Header, SYSTEM_GROTH16_BN254};
+use crate::header::{ArtifactKind, Header, SYSTEM_GROTH16_BN254, VERIFYING_KEY_VERSION};
 use crate::{Curve, FormatError, ModelDigest, PublicLayout};
 
 /// Who made a key and how: keys made by the prover itself are not trustworthy (DESIGN: setup
@@ -52,6 +52,7 @@ impl VerifyingKeyFile {
             .serialize_compressed(&mut payload)
             .map_err(|e| FormatError::Corrupt(e.to_string()))?;
         Ok(Header {
+            version: VERIFYING_KEY_VERSION,
             kind: ArtifactKind::VerifyingKey,
             system: SYSTEM_GROTH16_BN254,
             model: self.model_id,

@@ -17,7 +17,7 @@ mod verify;
 pub use commitment::{commit_input, poseidon_params};
 pub use error::{FormatError, VerifyError};
 pub use header::{
-    ArtifactKind, Header, FORMAT_VERSION, MAGIC, PROVING_KEY_VERSION, SYSTEM_GROTH16_BN254,
+    ArtifactKind, Header, MAGIC, PROVING_KEY_VERSION, SYSTEM_GROTH16_BN254, VERIFYING_KEY_VERSION,
 };
 pub use keys::{KeyProvenance, VerifyingKeyFile};
 pub use layout::{

@@ -114,6 +114,44 @@ impl<F: FftField> EvaluationDomain<F> for QapDomain<F> {
 /// element, without the last inverse NTT or the division (snarkjs's and rapidsnark's layout).
 pub struct QapReduction;
 
+/// ark-groth16's libsnark reduction over [`QapDomain`] unchanged (`h_query` in powers of τ):
+/// the layout of proving keys of format version 1 ([`super::HBasis::Powers`]), still proved
+/// with; [`crate::setup_with_basis`] can make such keys.
+pub struct PowersReduction;
+
+impl R1CSToQAP for PowersReduction {
+    #[allow(clippy::type_complexity)]
+    fn instance_map_with_evaluation<F: PrimeField, D: EvaluationDomain<F>>(
+        cs: ConstraintSystemRef<F>,
+        t: &F,
+    ) -> Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
+        LibsnarkReduction::instance_map_with_evaluation::<F, QapDomain<F>>(cs, t)
+    }
+
+    fn witness_map_from_matrices<F: PrimeField, D: EvaluationDomain<F>>(
+        matrices: &[Matrix<F>],
+        num_inputs: usize,
+        num_constraints: usize,
+        full_assignment: &[F],
+    ) -> Result<Vec<F>, SynthesisError> {
+        LibsnarkReduction::witness_map_from_matrices::<F, QapDomain<F>>(
+            matrices,
+            num_inputs,
+            num_constraints,
+            full_assignment,
+        )
+    }
+
+    fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
+        max_power: usize,
+        t: F,
+        zt: F,
+        delta_inverse: F,
+    ) -> Result<Vec<F>, SynthesisError> {
+        LibsnarkReduction::h_query_scalars::<F, QapDomain<F>>(max_power, t, zt, delta_inverse)
+    }
+}
+
 /// `L_i(t)` for the Lagrange polynomials of the coset `g·H` of `domain` (size `n`, points
 /// `x_i = g·ω^i`): `L_i(t) = (t^n − g^n)·x_i / (n·g^n·(t − x_i))`. Fails if `t` is a point of
 /// the coset (probability `n/|F|` for a random `t`).
@@ -139,12 +177,13 @@ fn coset_lagrange<F: PrimeField>(domain: &QapDomain<F>, t: F) -> Result<Vec<F>, 
 }
 
 impl R1CSToQAP for QapReduction {
+    /// The same QAP as [`PowersReduction`]: only `h`'s basis differs.
     #[allow(clippy::type_complexity)]
     fn instance_map_with_evaluation<F: PrimeField, D: EvaluationDomain<F>>(
         cs: ConstraintSystemRef<F>,
         t: &F,
     ) -> Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
-        LibsnarkReduction::instance_map_with_evaluation::<F, QapDomain<F>>(cs, t)
+        PowersReduction::instance_map_with_evaluation::<F, D>(cs, t)
     }
 
     /// `(A·B − C)(g·ω^i)` for every point of the coset: libsnark's coefficients of `h`,
@@ -156,7 +195,7 @@ impl R1CSToQAP for QapReduction {
         num_constraints: usize,
         full_assignment: &[F],
     ) -> Result<Vec<F>, SynthesisError> {
-        let coefficients = LibsnarkReduction::witness_map_from_matrices::<F, QapDomain<F>>(
+        let coefficients = PowersReduction::witness_map_from_matrices::<F, D>(
             matrices,
             num_inputs,
             num_constraints,

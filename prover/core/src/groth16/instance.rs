@@ -32,6 +32,11 @@ impl R1csMatrices {
     /// Extracts the matrices from a finalized constraint system synthesized with matrices
     /// (setup mode, or prove mode with `construct_matrices: true`).
     pub fn from_cs(cs: &ConstraintSystemRef<Fr>) -> Result<Self, Groth16Error> {
+        if !cs.should_construct_matrices() {
+            return Err(Groth16Error::MalformedInstance {
+                detail: "the constraint system was synthesized without matrices".to_owned(),
+            });
+        }
         let mut matrices = cs.to_matrices()?;
         let others: Vec<String> = matrices
             .keys()

@@ -5,11 +5,23 @@ use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use zkinfer_accel::MsmEngine;
 
+/// Which basis a proving key's `h_query` is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HBasis {
+    /// `τ^i·Z_H(τ)/δ` for `i < n − 1`: ark-groth16's libsnark layout, proving keys of format
+    /// version 1. Proving with it costs one more NTT (the coefficients of `h`).
+    Powers,
+    /// `L_i(τ)·Z_H(τ)/(δ·(g^n − 1))` for the `n` points of the coset: [`super::QapReduction`],
+    /// what setup writes (format version 2).
+    CosetLagrange,
+}
+
 /// A proving key with its G1 query bases prepared by the engine once (reused across proofs).
 ///
 /// The key is only reachable through [`Self::pk`], so it cannot drift from the prepared bases.
 pub struct PreparedProvingKey<A: MsmEngine> {
     pk: ProvingKey<Bn254>,
+    pub(super) h_basis: HBasis,
     pub(super) a_query: A::G1Bases,
     pub(super) b_g1_query: A::G1Bases,
     pub(super) h_query: A::G1Bases,
@@ -17,9 +29,20 @@ pub struct PreparedProvingKey<A: MsmEngine> {
 }
 
 impl<A: MsmEngine> PreparedProvingKey<A> {
+    /// Prepares a key made by [`super::QapReduction`] (`h_query` in the coset basis, as setup
+    /// writes it); see [`Self::with_basis`].
+    pub fn new(engine: &A, pk: ProvingKey<Bn254>) -> Result<Self, Groth16Error> {
+        Self::with_basis(engine, pk, HBasis::CosetLagrange)
+    }
+
     /// Prepares `a_query`, `b_g1_query`, `h_query` and `l_query` with `engine` (on a GPU:
     /// uploads them), after checking that the key's query lengths agree with each other.
-    pub fn new(engine: &A, pk: ProvingKey<Bn254>) -> Result<Self, Groth16Error> {
+    /// `h_basis` says how the key's `h_query` was made.
+    pub fn with_basis(
+        engine: &A,
+        pk: ProvingKey<Bn254>,
+        h_basis: HBasis,
+    ) -> Result<Self, Groth16Error> {
         let vars = pk.a_query.len();
         let expect = |query, found| {
             if found == vars {
@@ -52,6 +75,7 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
                 .prepare_g1(&pk.l_query)
                 .map_err(at_step("preparing l_query"))?,
             pk,
+            h_basis,
         })
     }
 
@@ -79,7 +103,14 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
                 inst.num_instance(),
                 self.pk.vk.gamma_abc_g1.len(),
             ),
-            ("h_query", domain_size, self.pk.h_query.len()),
+            (
+                "h_query",
+                match self.h_basis {
+                    HBasis::Powers => domain_size - 1,
+                    HBasis::CosetLagrange => domain_size,
+                },
+                self.pk.h_query.len(),
+            ),
         ];
         for (query, expected, found) in checks {
             if expected != found {

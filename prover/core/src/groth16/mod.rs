@@ -25,9 +25,9 @@ mod qap;
 #[cfg(test)]
 mod tests;
 
-pub use domain::{QapDomain, QapReduction};
+pub use domain::{PowersReduction, QapDomain, QapReduction};
 pub use error::Groth16Error;
 pub use instance::{R1csInstance, R1csMatrices};
-pub use key::PreparedProvingKey;
+pub use key::{HBasis, PreparedProvingKey};
 pub use prove::{create_proof, create_proof_timed, ProofTimings};
-pub use qap::witness_map;
+pub use qap::{witness_map, witness_map_coefficients};

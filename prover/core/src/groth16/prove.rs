@@ -7,7 +7,7 @@
 //! constant 1 is the first scalar of the A and B MSMs (ark adds `query[0]` separately; the
 //! sum is the same group element).
 
-use super::{error::at_step, qap, Groth16Error, PreparedProvingKey, R1csInstance};
+use super::{error::at_step, qap, Groth16Error, HBasis, PreparedProvingKey, R1csInstance};
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_ff::Zero;
@@ -18,7 +18,7 @@ use zkinfer_accel::Accelerator;
 /// Wall-clock time of each step of [`create_proof_timed`], for benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ProofTimings {
-    /// The QAP witness map (row evaluation and six NTTs).
+    /// The QAP witness map (row evaluation and six NTTs; seven for [`HBasis::Powers`] keys).
     pub witness_map: Duration,
     /// MSM of `h` over `h_query` (G1).
     pub msm_h: Duration,
@@ -36,8 +36,9 @@ pub struct ProofTimings {
 
 /// The proof for randomness r, s: the five MSMs (four G1, one G2) through the engine.
 ///
-/// Equals `Groth16::<Bn254>::create_proof_with_reduction(circuit, pk, r, s)` for the circuit
-/// `inst` was synthesized from. Draw `r, s` uniformly at random for zero knowledge.
+/// Equals `Groth16::<Bn254, QapReduction>::create_proof_with_reduction(circuit, pk, r, s)` for
+/// the circuit `inst` was synthesized from (for a key of [`HBasis::Powers`], the same with
+/// ark-groth16's `LibsnarkReduction` over [`super::QapDomain`]). Draw `r, s` uniformly at random for zero knowledge.
 pub fn create_proof<A: Accelerator>(
     engine: &A,
     pk: &PreparedProvingKey<A>,
@@ -62,7 +63,10 @@ pub fn create_proof_timed<A: Accelerator>(
     let mut t = ProofTimings::default();
     let z = inst.assignment.as_slice();
 
-    let (h, dt) = timed(|| qap::witness_map(engine, inst))?;
+    let (h, dt) = timed(|| match pk.h_basis {
+        HBasis::CosetLagrange => qap::witness_map(engine, inst),
+        HBasis::Powers => qap::witness_map_coefficients(engine, inst),
+    })?;
     t.witness_map = dt;
     let (h_acc, dt) = timed(|| {
         engine

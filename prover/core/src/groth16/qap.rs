@@ -1,5 +1,6 @@
-//! The QAP witness map: ark-groth16's `LibsnarkReduction` over [`QapDomain`], with the NTTs
-//! done by an engine and `h` left on the coset (see [`super::QapReduction`]).
+//! The QAP witness map of [`super::QapReduction`] (libsnark's reduction over [`QapDomain`],
+//! with `h` left on the coset), its NTTs done by an engine; and libsnark's coefficients of `h`
+//! for proving keys of [`super::HBasis::Powers`].
 //!
 //! Over the domain `H` of `n` points (the smallest radix-2 or `2^k·3^j` subgroup holding the
 //! constraints and instance variables), with `A(X), B(X), C(X)` interpolating the rows
@@ -10,10 +11,10 @@
 
 use super::{error::at_step, Groth16Error, QapDomain, R1csInstance};
 use ark_bn254::Fr;
-use ark_ff::{One, Zero};
+use ark_ff::{FftField, Field, One, Zero};
 use ark_poly::EvaluationDomain;
 use rayon::prelude::*;
-use zkinfer_accel::NttEngine;
+use zkinfer_accel::{Coset, Direction, NttEngine};
 
 /// The QAP witness map: `(A·B − C)` on the standard coset of the QAP domain, `n` values in
 /// coset order, to be committed with the key's `h_query` (equal to
@@ -42,6 +43,29 @@ pub fn witness_map<A: NttEngine>(engine: &A, inst: &R1csInstance) -> Result<Vec<
         .zip(&c)
         .for_each(|((a, b), c)| *a = *a * b - c);
     Ok(a)
+}
+
+/// libsnark's witness map: the `n − 1` coefficients of `h = (A·B − C)/Z_H` (the `n`-th is zero
+/// for a satisfied instance), for keys whose `h_query` holds powers of τ
+/// ([`super::HBasis::Powers`]): [`witness_map`], then an inverse coset NTT and the division.
+pub fn witness_map_coefficients<A: NttEngine>(
+    engine: &A,
+    inst: &R1csInstance,
+) -> Result<Vec<Fr>, Groth16Error> {
+    let mut h = witness_map(engine, inst)?;
+    let n = h.len();
+    engine
+        .ntt(&mut h, Direction::Inverse, Coset::Standard)
+        .map_err(at_step("inverse coset NTT of H"))?;
+    // Z_H(g·ω^i) = g^n − 1 on the whole coset; non-zero because g is not an n-th root of 1.
+    let z_inv = (Fr::GENERATOR.pow([n as u64]) - Fr::one())
+        .inverse()
+        .ok_or_else(|| Groth16Error::MalformedInstance {
+            detail: format!("the vanishing polynomial is zero on the coset of size {n}"),
+        })?;
+    h.truncate(n.saturating_sub(1));
+    h.par_iter_mut().for_each(|v| *v *= z_inv);
+    Ok(h)
 }
 
 /// The QAP domain size for `inst`: the smallest [`QapDomain`] holding constraints + instance

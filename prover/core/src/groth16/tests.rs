@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::{
-    create_proof, create_proof_timed, witness_map, Groth16Error, PreparedProvingKey, QapDomain,
-    QapReduction, R1csInstance, R1csMatrices,
+    create_proof, create_proof_timed, witness_map, witness_map_coefficients, Groth16Error, HBasis,
+    PowersReduction, PreparedProvingKey, QapDomain, QapReduction, R1csInstance, R1csMatrices,
 };
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{FftField, Field, PrimeField, UniformRand};
@@ -360,4 +360,53 @@ fn matrices_built_once_give_the_same_instance_and_proof() {
         matches!(err, Groth16Error::MalformedInstance { .. }),
         "{err:?}"
     );
+}
+
+#[test]
+fn version_1_keys_in_powers_of_tau_still_prove_byte_for_byte() {
+    for n in [N, 31] {
+        let circuit = SignedLayer::new(8, n);
+        let (pk, vk) = Groth16::<Bn254, PowersReduction>::circuit_specific_setup(
+            circuit.clone(),
+            &mut ChaCha20Rng::seed_from_u64(2024),
+        )
+        .unwrap();
+        let cs = synthesize(circuit.clone());
+        let libsnark = LibsnarkReduction::witness_map::<Fr, QapDomain<Fr>>(cs.clone()).unwrap();
+        let inst = R1csInstance::from_cs(cs).unwrap();
+        let engine = CpuEngine::new();
+        let coefficients = witness_map_coefficients(&engine, &inst).unwrap();
+        assert_eq!(coefficients[..], libsnark[..libsnark.len() - 1]);
+        let prepared = PreparedProvingKey::with_basis(&engine, pk.clone(), HBasis::Powers).unwrap();
+        for (r, s) in blindings() {
+            let ours = create_proof(&engine, &prepared, &inst, r, s).unwrap();
+            let ark = Groth16::<Bn254, PowersReduction>::create_proof_with_reduction(
+                circuit.clone(),
+                &pk,
+                r,
+                s,
+            )
+            .unwrap();
+            assert_eq!(bytes(&ours), bytes(&ark), "n = {n}, r = {r}, s = {s}");
+            assert!(Groth16::<Bn254, PowersReduction>::verify(
+                &vk,
+                &circuit.public_inputs(),
+                &ours
+            )
+            .unwrap());
+        }
+        // Prepared as the other basis, the key is refused rather than proved with wrongly.
+        let wrong = PreparedProvingKey::new(&engine, pk).unwrap();
+        let err = create_proof(&engine, &wrong, &inst, Fr::from(1u8), Fr::from(2u8)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Groth16Error::KeyMismatch {
+                    query: "h_query",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
 }

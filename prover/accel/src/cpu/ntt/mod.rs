@@ -1,4 +1,5 @@
-//! The CPU NTT: in place, natural order in and out, for lengths `2^k`, `2^k·3` and `2^k·9`
+//! The CPU NTT: in place (mixed lengths borrow one scratch buffer of the same length), natural
+//! order in and out, for lengths `2^k`, `2^k·3` and `2^k·9`
 //! (BN254's scalar field has 3-subgroups), with the roots arkworks' domains use, so results
 //! equal arkworks' `fft`/`ifft` (and their standard-coset versions) exactly.
 //!
