@@ -8,20 +8,11 @@ mod common;
 
 use std::path::Path;
 
-use common::{models, ok, s, zkinfer};
+use common::{compile_setup, models, ok, s, zkinfer};
 
 /// Compiles and sets up `name` into `dir`.
 fn prepared(name: &str, dir: &Path) {
-    let m = models().join(name);
-    ok(&zkinfer(&[
-        "compile",
-        s(&m.join("model.onnx")),
-        "--calibration",
-        s(&m.join("calibration.json")),
-        "--out",
-        s(dir),
-    ]));
-    let setup = ok(&zkinfer(&["setup", s(dir), "--insecure-seed", "3"]));
+    let setup = compile_setup(name, dir, 3);
     assert!(
         setup.contains("WARNING") && setup.contains("insecure"),
         "{setup}"

@@ -66,6 +66,16 @@ fn get(url: String) -> Value {
     client().get(url).send().unwrap().json().unwrap()
 }
 
+fn post(url: String, body: &Value) -> Value {
+    client()
+        .post(url)
+        .json(body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
 #[test]
 fn a_job_killed_mid_proof_is_resumed_after_restart() {
     let data = tempfile::tempdir().unwrap();
@@ -79,13 +89,7 @@ fn a_job_killed_mid_proof_is_resumed_after_restart() {
         "calibration": serde_json::from_str::<Value>(
             &std::fs::read_to_string(dir.join("calibration.json")).unwrap()).unwrap(),
     });
-    let r: Value = client()
-        .post(format!("{}/v1/models", server.base))
-        .json(&registration)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let r: Value = post(format!("{}/v1/models", server.base), &registration);
     let id = r["model_id"].as_str().unwrap().to_string();
     let start = Instant::now();
     while get(format!("{}/v1/models/{id}", server.base))["state"] != "ready" {
@@ -99,13 +103,7 @@ fn a_job_killed_mid_proof_is_resumed_after_restart() {
     let input: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("input.json")).unwrap()).unwrap();
     let job = json!({ "model_id": id, "input": input, "job_id": 3, "idempotency_key": "crash-1" });
-    let accepted: Value = client()
-        .post(format!("{}/v1/jobs", server.base))
-        .json(&job)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let accepted: Value = post(format!("{}/v1/jobs", server.base), &job);
     let job_id = accepted["id"].as_str().unwrap().to_string();
 
     // wait until a worker is proving it, then SIGKILL the server
@@ -127,13 +125,7 @@ fn a_job_killed_mid_proof_is_resumed_after_restart() {
 
     let server = serve(data.path());
     // the same idempotency key still names the same job: no duplicate
-    let again: Value = client()
-        .post(format!("{}/v1/jobs", server.base))
-        .json(&job)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let again: Value = post(format!("{}/v1/jobs", server.base), &job);
     assert_eq!(again["id"].as_str(), Some(job_id.as_str()));
     let start = Instant::now();
     let done = loop {
@@ -150,13 +142,10 @@ fn a_job_killed_mid_proof_is_resumed_after_restart() {
     assert_eq!(done["state"], "proved", "{done}");
     assert_eq!(done["attempts"], 2, "{done}");
     assert_eq!(done["job_id"], 3);
-    let v: Value = client()
-        .post(format!("{}/v1/verify", server.base))
-        .json(&json!({ "model_id": id, "proof": done["proof"] }))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let v: Value = post(
+        format!("{}/v1/verify", server.base),
+        &json!({ "model_id": id, "proof": done["proof"] }),
+    );
     assert_eq!(v["valid"], true, "{v}");
     let metrics = client()
         .get(format!("{}/metrics", server.base))

@@ -38,7 +38,13 @@ pub fn ok(out: &Output) -> String {
 
 /// Compiles `models/mlp` into `dir` and makes its keys from the public `seed`.
 pub fn compile_mlp(dir: &Path, seed: u64) {
-    let m = models().join("mlp");
+    compile_setup("mlp", dir, seed);
+}
+
+/// Compiles `models/NAME` into `dir` and makes its keys from the public `seed`; returns what
+/// `zkinfer setup` printed.
+pub fn compile_setup(name: &str, dir: &Path, seed: u64) -> String {
+    let m = models().join(name);
     ok(&zkinfer(&[
         "compile",
         s(&m.join("model.onnx")),
@@ -52,5 +58,5 @@ pub fn compile_mlp(dir: &Path, seed: u64) {
         s(dir),
         "--insecure-seed",
         &seed.to_string(),
-    ]));
+    ]))
 }
