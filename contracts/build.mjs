@@ -19,7 +19,7 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = join(ROOT, 'out');
 const SOURCE_DIRS = ['src', 'test'];
 // Contracts that get an artifact in out/.
-const ARTIFACTS = ['Groth16Verifier', 'ModelRegistry', 'InferenceEscrow', 'ReentrantAgent', 'GasLimitedCaller'];
+const ARTIFACTS = ['Groth16Verifier', 'InferenceEscrow', 'TestToken', 'ReentrantAgent', 'GasLimitedCaller'];
 
 const SETTINGS = {
   optimizer: { enabled: true, runs: 200 },

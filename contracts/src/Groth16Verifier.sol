@@ -4,9 +4,13 @@ pragma solidity ^0.8.28;
 import {IZkinferVerifier} from "./IZkinferVerifier.sol";
 
 /// @title Groth16Verifier
-/// @notice One generic Groth16 verifier over BN254 (alt_bn128). The verifying key is a constructor
-///         argument, so a verifier for a new model is deployed from this one compiled artifact
-///         without running a compiler.
+/// @notice One generic Groth16 verifier over BN254 (alt_bn128) for any number of keys. Anyone may
+///         publish a verifying key; it is validated once and named by its hash,
+///         `keyHash = keccak256(abi.encodePacked(modelId, vk))`, which this contract computes from
+///         the key bytes itself. A proof is checked against the key a caller names by that hash,
+///         so what a key hash accepts can never change: there is no owner, no registration to
+///         squat and nothing to swap. The escrow inherits this contract, so a job pins the hash
+///         of the requester's own key and the escrow's own code checks the proof.
 /// @dev Verifying-key encoding (`vk`): 32-byte big-endian words, concatenated:
 ///      `alpha_g1 (x, y)`, `beta_g2 (x.c1, x.c0, y.c1, y.c0)`, `gamma_g2` (4 words, same order),
 ///      `delta_g2` (4 words, same order), then `IC[0..k)` as `(x, y)` pairs with `k >= 1`.
@@ -60,6 +64,9 @@ contract Groth16Verifier is IZkinferVerifier {
     error KeyPointNotOnCurve(uint256 wordIndex);
     /// @notice Deploying the data contract that holds the key failed.
     error KeyStoreFailed();
+    /// @notice No key with this hash was published.
+    /// @param keyHash The hash given.
+    error UnknownKey(bytes32 keyHash);
     /// @notice `verifyProof` got a different number of public inputs than the key has.
     /// @param expected The key's number of public inputs.
     /// @param got The number of public inputs given.
@@ -74,19 +81,36 @@ contract Groth16Verifier is IZkinferVerifier {
     /// @param precompile The precompile's address: 6 (ecAdd), 7 (ecMul) or 8 (ecPairing).
     error PrecompileFailed(uint256 precompile);
 
-    /// @dev The data contract whose code is `0x00 ‖ vk`.
-    address private immutable KEY_DATA;
+    /// @notice A published key: where its bytes live and what it is for.
+    /// @param data The data contract whose code is `0x00 ‖ vk` (written by this contract).
+    /// @param numPublicInputs The key's number of public inputs.
+    /// @param modelId The model id the key was published for (covered by the key hash).
+    struct KeyRecord {
+        address data;
+        uint96 numPublicInputs;
+        bytes32 modelId;
+    }
 
-    /// @inheritdoc IZkinferVerifier
-    bytes32 public immutable modelId;
+    /// @dev Published keys by `keccak256(abi.encodePacked(modelId, vk))`.
+    mapping(bytes32 keyHash => KeyRecord record) internal _keys;
 
-    /// @inheritdoc IZkinferVerifier
-    uint256 public immutable numPublicInputs;
+    /// @notice A verifying key was published (the first time only).
+    /// @param keyHash `keccak256(abi.encodePacked(modelId, vk))`.
+    /// @param modelId The model id published with the key.
+    /// @param numPublicInputs The key's number of public inputs.
+    /// @param publisher Who paid for the publication (no rights follow from it).
+    event KeyPublished(
+        bytes32 indexed keyHash, bytes32 indexed modelId, uint256 numPublicInputs, address publisher
+    );
 
-    /// @notice Validates the verifying key and stores it in a data contract.
-    /// @param modelId_ The id of the model this key belongs to.
+    /// @notice Validates a verifying key and stores it under its hash. Idempotent: publishing a
+    ///         key again returns its hash and changes nothing.
+    /// @param modelId The id of the model this key belongs to (hashed with the key).
     /// @param vk The verifying key, encoded as described in the contract's documentation.
-    constructor(bytes32 modelId_, bytes memory vk) {
+    /// @return keyHash `keccak256(abi.encodePacked(modelId, vk))`.
+    function publishKey(bytes32 modelId, bytes memory vk) external returns (bytes32 keyHash) {
+        keyHash = keccak256(abi.encodePacked(modelId, vk));
+        if (_keys[keyHash].data != address(0)) return keyHash;
         uint256 len = vk.length;
         // (14 + 2k) words with k >= 1 <=> an even number of words, at least 16.
         if (len % 32 != 0 || (len / 32) % 2 != 0 || len < MIN_KEY_LENGTH || len > MAX_KEY_LENGTH) {
@@ -122,16 +146,26 @@ contract Groth16Verifier is IZkinferVerifier {
         }
         if (keyData == address(0) || keyData.code.length != len + 1) revert KeyStoreFailed();
 
-        KEY_DATA = keyData;
-        modelId = modelId_;
-        numPublicInputs = (words - IC_WORD) / 2 - 1;
+        uint256 numPublic = (words - IC_WORD) / 2 - 1;
+        _keys[keyHash] = KeyRecord({data: keyData, numPublicInputs: uint96(numPublic), modelId: modelId});
+        emit KeyPublished(keyHash, modelId, numPublic, msg.sender);
     }
 
-    /// @notice The verifying key, in the encoding the constructor took.
+    /// @notice A published key's record (all zero for an unknown hash).
+    /// @param keyHash The key's hash.
+    /// @return The record.
+    function keyInfo(bytes32 keyHash) external view returns (KeyRecord memory) {
+        return _keys[keyHash];
+    }
+
+    /// @notice A published key's bytes, in the encoding `publishKey` took.
+    /// @param keyHash The key's hash.
     /// @return vk The key bytes.
-    function verifyingKey() external view returns (bytes memory vk) {
-        address keyData = KEY_DATA;
-        uint256 len = (IC_WORD + 2 * (numPublicInputs + 1)) * 32;
+    function verifyingKey(bytes32 keyHash) external view returns (bytes memory vk) {
+        KeyRecord storage key = _keys[keyHash];
+        address keyData = key.data;
+        if (keyData == address(0)) revert UnknownKey(keyHash);
+        uint256 len = (IC_WORD + 2 * (uint256(key.numPublicInputs) + 1)) * 32;
         vk = new bytes(len);
         assembly ("memory-safe") {
             extcodecopy(keyData, add(vk, 0x20), 1, len)
@@ -139,13 +173,27 @@ contract Groth16Verifier is IZkinferVerifier {
     }
 
     /// @inheritdoc IZkinferVerifier
-    function verifyProof(uint256[8] calldata proof, uint256[] calldata publicInputs)
+    function verifyProof(bytes32 keyHash, uint256[8] calldata proof, uint256[] calldata publicInputs)
         external
         view
         returns (bool valid)
     {
+        return _verifyProof(keyHash, proof, publicInputs);
+    }
+
+    /// @dev Checks `proof` against the key published under `keyHash` and `publicInputs`; reverts
+    ///      for an unknown key, malformed input or a failed precompile, returns the pairing's answer.
+    function _verifyProof(bytes32 keyHash, uint256[8] calldata proof, uint256[] memory publicInputs)
+        internal
+        view
+        returns (bool valid)
+    {
+        KeyRecord storage key = _keys[keyHash];
+        address keyData = key.data;
+        if (keyData == address(0)) revert UnknownKey(keyHash);
+        uint256 expected = key.numPublicInputs;
         uint256 n = publicInputs.length;
-        if (n != numPublicInputs) revert WrongPublicInputCount(numPublicInputs, n);
+        if (n != expected) revert WrongPublicInputCount(expected, n);
         for (uint256 i; i < 8; ++i) {
             if (proof[i] >= Q) revert ProofCoordinateNotInField(i);
         }
@@ -153,7 +201,6 @@ contract Groth16Verifier is IZkinferVerifier {
             if (publicInputs[i] >= R) revert PublicInputNotInField(i);
         }
 
-        address keyData = KEY_DATA;
         // Memory: [buf, buf + 0x300) is the pairing input; the IC points follow it.
         uint256 buf;
         uint256 ic;

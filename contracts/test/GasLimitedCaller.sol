@@ -10,6 +10,7 @@ contract GasLimitedCaller {
     /// @notice Calls `verifier.verifyProof` with `gasLimit` gas.
     /// @param verifier The verifier.
     /// @param gasLimit Gas forwarded to the call.
+    /// @param keyHash The published key.
     /// @param proof The proof words.
     /// @param publicInputs The public inputs.
     /// @return completed Whether the call returned (rather than reverted).
@@ -17,11 +18,13 @@ contract GasLimitedCaller {
     function probe(
         IZkinferVerifier verifier,
         uint256 gasLimit,
+        bytes32 keyHash,
         uint256[8] calldata proof,
         uint256[] calldata publicInputs
     ) external view returns (bool completed, bool accepted) {
-        (bool ok, bytes memory ret) =
-            address(verifier).staticcall{gas: gasLimit}(abi.encodeCall(IZkinferVerifier.verifyProof, (proof, publicInputs)));
+        (bool ok, bytes memory ret) = address(verifier).staticcall{gas: gasLimit}(
+            abi.encodeCall(IZkinferVerifier.verifyProof, (keyHash, proof, publicInputs))
+        );
         if (ok && ret.length == 32) {
             return (true, abi.decode(ret, (bool)));
         }

@@ -1,7 +1,6 @@
 //! The model circuit: public inputs, the input range check and commitment, every node's
 //! lowering, and the packed outputs.
 
-use ark_ff::{BigInteger, PrimeField};
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::{
@@ -12,7 +11,7 @@ use zkinfer_ir::{CompiledModel, Witness};
 
 use crate::cell::{combine, Cell};
 use crate::gadgets::poseidon;
-use crate::gadgets::range::{boolean_vars, decompose, pow2, weighted_sum};
+use crate::gadgets::range::{decompose, pow2, weighted_sum};
 use crate::lower::Lowering;
 use crate::packing::{binding_value, OutputPacking, PACK_BITS};
 use crate::{fr_from_i128, Fr, R1csError};
@@ -20,13 +19,25 @@ use crate::{fr_from_i128, Fr, R1csError};
 /// Field elements as linear combinations, with their values when proving.
 type Packed = Vec<(LinearCombination<Fr>, Option<Fr>)>;
 
-/// Who may be paid for the proof: the escrow job and the provider's address.
+/// Who may be paid for the proof: the chain, the escrow contract, the job on it and the
+/// provider's address. A proof for one of them pays on no other chain, escrow, job or sender.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ProofBinding {
+    /// The EVM chain id (`block.chainid`); 0 for a proof not meant for a chain.
+    pub chain_id: u64,
+    /// The escrow contract's address (zero for a proof not meant for an escrow).
+    pub escrow: [u8; 20],
     /// The escrow job id.
     pub job_id: u64,
     /// The provider's 20-byte address.
     pub provider: [u8; 20],
+}
+
+impl ProofBinding {
+    /// The binding public input ([`binding_value`]).
+    pub fn value(&self) -> Fr {
+        binding_value(self.chain_id, self.escrow, self.job_id, self.provider)
+    }
 }
 
 /// The circuit of one compiled model; with a witness it proves one inference.
@@ -197,23 +208,13 @@ impl ModelCircuit<'_> {
             )?;
         }
 
-        // 2. Binding: job_id · 2^160 + provider, range-checked to 64 + 160 bits.
-        let bind_val = proving.then(|| binding_value(self.binding.job_id, self.binding.provider));
-        let binding =
+        // 2. Binding: a hash of (chain, escrow, job, provider), public and otherwise free. Its
+        //    structure is checked by whoever builds the public inputs (the escrow, the verifier);
+        //    Groth16 binds every public input (each has its own instance row in the QAP), so no
+        //    constraint on it is needed here.
+        let bind_val = proving.then(|| self.binding.value());
+        let _binding =
             cs.new_input_variable(|| bind_val.ok_or(SynthesisError::AssignmentMissing))?;
-        let bits: Vec<Option<bool>> = match bind_val {
-            Some(v) => v
-                .into_bigint()
-                .to_bits_le()
-                .into_iter()
-                .take(224)
-                .map(Some)
-                .collect(),
-            None => vec![None; 224],
-        };
-        let bit_vars = boolean_vars(cs, &bits)?;
-        let sum = weighted_sum(&bit_vars);
-        cs.enforce_r1cs_constraint(|| sum, || Variable::One.into(), || binding.into())?;
 
         // 3. The model.
         let mut lowering = Lowering {

@@ -41,10 +41,16 @@ impl OutputPacking {
     }
 }
 
-/// `job_id · 2^160 + provider` (provider as a big-endian 160-bit integer, as on the EVM).
-pub fn binding_value(job_id: u64, provider: [u8; 20]) -> Fr {
-    let mut be = [0u8; 32];
-    be[4..12].copy_from_slice(&job_id.to_be_bytes());
-    be[12..].copy_from_slice(&provider);
-    Fr::from_be_bytes_mod_order(&be)
+/// The binding public input: `keccak256(abi.encode(chain_id, escrow, job_id, provider)) >> 8`,
+/// as the escrow computes it from `block.chainid`, `address(this)`, the job and `msg.sender`.
+/// Dropping the low 8 bits leaves 248 bits, below the field modulus, so no reduction happens.
+pub fn binding_value(chain_id: u64, escrow: [u8; 20], job_id: u64, provider: [u8; 20]) -> Fr {
+    use sha3::{Digest, Keccak256};
+    let mut words = [0u8; 128];
+    words[24..32].copy_from_slice(&chain_id.to_be_bytes());
+    words[44..64].copy_from_slice(&escrow);
+    words[88..96].copy_from_slice(&job_id.to_be_bytes());
+    words[108..128].copy_from_slice(&provider);
+    let digest = Keccak256::digest(words);
+    Fr::from_be_bytes_mod_order(&digest[..31])
 }

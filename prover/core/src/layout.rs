@@ -17,5 +17,6 @@ pub fn public_layout(model: &CompiledModel) -> PublicLayout {
         output_per_element: packing.per_element,
         output_shapes: outputs.iter().map(|f| f.shape.clone()).collect(),
         output_scales: outputs.iter().map(|f| f.scale).collect(),
+        binding_scheme: zkinfer_verifier::BINDING_SCHEME,
     }
 }

@@ -197,11 +197,13 @@ impl<A: Accelerator> Prover<A> {
             .collect();
         Ok(ProofFile {
             version: PROOF_VERSION,
-            system: "groth16-bn254".into(),
+            system: zkinfer_verifier::PROOF_SYSTEM.into(),
             model_id: self.model.model_id.to_hex(),
             outputs,
             outputs_int,
             input_commitment: public.first().map(fr_to_hex).unwrap_or_default(),
+            chain_id: binding.chain_id,
+            escrow: format!("0x{}", hex_lower(&binding.escrow)),
             job_id: binding.job_id,
             provider: format!("0x{}", hex_lower(&binding.provider)),
             public_inputs: public.iter().map(fr_to_hex).collect(),

@@ -117,6 +117,12 @@ pub struct JobRecord {
     pub model_id: String,
     /// The quantized input, one list per model input.
     pub input: Vec<Vec<i64>>,
+    /// The chain id the proof is bound to (0: none).
+    #[serde(default)]
+    pub chain_id: u64,
+    /// The escrow the proof is bound to (`0x…`; zero: none).
+    #[serde(default = "zero_address")]
+    pub escrow: String,
     /// The escrow job the proof is bound to.
     pub job_id: u64,
     /// The provider address the proof is bound to (`0x…`).
@@ -157,4 +163,9 @@ mod tests {
         assert!(f.apply(&JobEvent::Start { now_unix: 6 }, 1).is_err());
         assert!(p.apply(&JobEvent::Start { now_unix: 6 }, 1).is_err());
     }
+}
+
+/// The zero address, for records stored before jobs named their escrow.
+pub fn zero_address() -> String {
+    format!("0x{}", "00".repeat(20))
 }

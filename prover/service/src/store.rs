@@ -27,6 +27,10 @@ pub struct NewJob {
     pub model_id: String,
     /// Quantized input.
     pub input: Vec<Vec<i64>>,
+    /// Chain id the proof is bound to.
+    pub chain_id: u64,
+    /// Escrow address the proof is bound to.
+    pub escrow: String,
     /// Escrow job id.
     pub job_id: u64,
     /// Provider address.
@@ -83,6 +87,8 @@ impl Store {
             id: id.to_string(),
             model_id: new.model_id,
             input: new.input,
+            chain_id: new.chain_id,
+            escrow: new.escrow,
             job_id: new.job_id,
             provider: new.provider,
             idempotency_key: new.idempotency_key.clone(),

@@ -79,7 +79,10 @@ fn prove(models: &crate::models::Models, job: &JobRecord) -> Result<ProvedJob, S
     let prover = models.prover(&job.model_id)?;
     let provider =
         address_from_hex(&job.provider).map_err(|e| ServiceError::Prove(e.to_string()))?;
+    let escrow = address_from_hex(&job.escrow).map_err(|e| ServiceError::Prove(e.to_string()))?;
     let binding = ProofBinding {
+        chain_id: job.chain_id,
+        escrow,
         job_id: job.job_id,
         provider,
     };

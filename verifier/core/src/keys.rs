@@ -78,6 +78,7 @@ impl VerifyingKeyFile {
                 "metadata length exceeds the payload".into(),
             ))?;
         let meta: Meta = serde_json::from_slice(&payload[4..meta_end])?;
+        meta.layout.check_binding_scheme()?;
         let vk = VerifyingKey::<Curve>::deserialize_compressed(&payload[meta_end..])
             .map_err(|e| FormatError::Corrupt(format!("verifying key: {e}")))?;
         if vk.gamma_abc_g1.len() != meta.layout.num_public() + 1 {

@@ -21,9 +21,10 @@ pub use header::{
 };
 pub use keys::{KeyProvenance, VerifyingKeyFile};
 pub use layout::{
-    PublicLayout, BINDING_INDEX, INPUT_COMMITMENT_INDEX, JOB_ID_SHIFT, OUTPUTS_OFFSET, PACK_BITS,
+    PublicLayout, BINDING_DROP_BITS, BINDING_INDEX, BINDING_SCHEME, INPUT_COMMITMENT_INDEX,
+    OUTPUTS_OFFSET, PACK_BITS,
 };
-pub use proof::{address_from_hex, fr_from_hex, fr_to_hex, ProofFile, PROOF_VERSION};
+pub use proof::{address_from_hex, fr_from_hex, fr_to_hex, ProofFile, PROOF_SYSTEM, PROOF_VERSION};
 pub use public::{binding, unpack_outputs, PublicInputs};
 pub use verify::{verify, Rejection, Verdict};
 

@@ -8,11 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Curve, FormatError, Fr, PublicInputs, PublicLayout};
 
-/// Format version of proof files.
-pub const PROOF_VERSION: u32 = 1;
+/// Format version of proof files (2: the binding covers the chain id and the escrow).
+pub const PROOF_VERSION: u32 = 2;
 
-/// A proof with its claims, as written by `zkinfer prove`.
+/// The proof system every proof file names.
+pub const PROOF_SYSTEM: &str = "groth16-bn254";
+
+/// A proof with its claims, as written by `zkinfer prove`. Unknown fields are refused, so
+/// nothing in a file is silently ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProofFile {
     /// [`PROOF_VERSION`].
     pub version: u32,
@@ -26,6 +31,10 @@ pub struct ProofFile {
     pub outputs_int: Vec<Vec<i64>>,
     /// Poseidon commitment of the quantized input (0x-hex, big-endian).
     pub input_commitment: String,
+    /// EVM chain id the proof is bound to (0: none).
+    pub chain_id: u64,
+    /// Escrow contract the proof is bound to (0x-hex, 20 bytes; zero: none).
+    pub escrow: String,
     /// Escrow job id.
     pub job_id: u64,
     /// Provider address (0x-hex, 20 bytes).
@@ -80,7 +89,14 @@ impl ProofFile {
                 supported: PROOF_VERSION,
             });
         }
-        Ok(serde_json::from_str(text)?)
+        let file: ProofFile = serde_json::from_str(text)?;
+        if file.system != PROOF_SYSTEM {
+            return Err(FormatError::Corrupt(format!(
+                "proof system `{}`, expected `{PROOF_SYSTEM}`",
+                file.system
+            )));
+        }
+        Ok(file)
     }
 
     /// Pretty JSON.
@@ -110,10 +126,12 @@ impl ProofFile {
         self.public_inputs.iter().map(|s| fr_from_hex(s)).collect()
     }
 
-    /// The claims (commitment, job, provider, quantized outputs).
+    /// The claims (commitment, chain, escrow, job, provider, quantized outputs).
     pub fn claims(&self) -> Result<PublicInputs, FormatError> {
         Ok(PublicInputs {
             input_commitment: fr_from_hex(&self.input_commitment)?,
+            chain_id: self.chain_id,
+            escrow: address_from_hex(&self.escrow)?,
             job_id: self.job_id,
             provider: address_from_hex(&self.provider)?,
             outputs: self.outputs_int.clone(),
@@ -137,6 +155,8 @@ impl ProofFile {
             outputs,
             outputs_int: claims.outputs.clone(),
             input_commitment: fr_to_hex(&claims.input_commitment),
+            chain_id: claims.chain_id,
+            escrow: format!("0x{}", hex::encode(claims.escrow)),
             job_id: claims.job_id,
             provider: format!("0x{}", hex::encode(claims.provider)),
             public_inputs: claims

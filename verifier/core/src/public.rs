@@ -11,6 +11,10 @@ use crate::{FormatError, Fr, PublicLayout};
 pub struct PublicInputs {
     /// Poseidon commitment of the quantized input.
     pub input_commitment: Fr,
+    /// The EVM chain id the proof is for (0: none).
+    pub chain_id: u64,
+    /// The escrow contract the proof is for (zero: none).
+    pub escrow: [u8; 20],
     /// The escrow job the proof is for.
     pub job_id: u64,
     /// The provider who may be paid (EVM address).
@@ -19,13 +23,19 @@ pub struct PublicInputs {
     pub outputs: Vec<Vec<i64>>,
 }
 
-/// `job_id · 2^160 + provider` as a field element (as the escrow computes it from the job and
-/// `msg.sender`).
-pub fn binding(job_id: u64, provider: [u8; 20]) -> Fr {
-    let mut be = [0u8; 32];
-    be[4..12].copy_from_slice(&job_id.to_be_bytes());
-    be[12..].copy_from_slice(&provider);
-    Fr::from_be_bytes_mod_order(&be)
+/// The binding public input, as the escrow computes it:
+/// `uint256(keccak256(abi.encode(block.chainid, address(this), jobId, msg.sender))) >> 8`.
+/// A proof pays only on that chain, at that escrow, for that job, to that provider.
+pub fn binding(chain_id: u64, escrow: [u8; 20], job_id: u64, provider: [u8; 20]) -> Fr {
+    use sha3::{Digest, Keccak256};
+    let mut words = [0u8; 128];
+    words[24..32].copy_from_slice(&chain_id.to_be_bytes());
+    words[44..64].copy_from_slice(&escrow);
+    words[88..96].copy_from_slice(&job_id.to_be_bytes());
+    words[108..128].copy_from_slice(&provider);
+    let digest = Keccak256::digest(words);
+    let keep = (256 - crate::BINDING_DROP_BITS) as usize / 8;
+    Fr::from_be_bytes_mod_order(&digest[..keep])
 }
 
 impl PublicInputs {
@@ -56,7 +66,8 @@ impl PublicInputs {
             }
             slots.push((u as u128, bits));
         }
-        let mut out = vec![self.input_commitment, binding(self.job_id, self.provider)];
+        let bind = binding(self.chain_id, self.escrow, self.job_id, self.provider);
+        let mut out = vec![self.input_commitment, bind];
         out.extend(pack(&slots));
         Ok(out)
     }
@@ -138,12 +149,15 @@ mod tests {
             output_per_element: (PACK_BITS / slot_bits) as usize,
             output_scales: vec![7; shapes.len()],
             output_shapes: shapes,
+            binding_scheme: crate::BINDING_SCHEME,
         }
     }
 
     fn claims(outputs: Vec<Vec<i64>>) -> PublicInputs {
         PublicInputs {
             input_commitment: Fr::from(3u8),
+            chain_id: 31337,
+            escrow: [0xee; 20],
             job_id: 9,
             provider: [0xab; 20],
             outputs,

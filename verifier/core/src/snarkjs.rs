@@ -273,6 +273,7 @@ mod tests {
                 output_per_element: 1,
                 output_shapes: vec![],
                 output_scales: vec![],
+                binding_scheme: crate::BINDING_SCHEME,
             },
             provenance: KeyProvenance {
                 made_by: "test".into(),

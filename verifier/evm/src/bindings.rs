@@ -11,21 +11,30 @@ alloy::sol!(
 
 alloy::sol!(
     #[sol(all_derives)]
-    ModelRegistry,
-    "../../contracts/out/ModelRegistry.json"
+    TestToken,
+    "../../contracts/out/TestToken.json"
 );
 
-alloy::sol!(
-    #[sol(all_derives)]
-    InferenceEscrow,
-    "../../contracts/out/InferenceEscrow.json"
-);
+/// The escrow in a module of its own: its ABI names the verifier's `KeyRecord` struct, for which
+/// `sol!` makes a `Groth16Verifier` namespace that would clash with the verifier's bindings.
+mod escrow {
+    alloy::sol!(
+        #[sol(all_derives)]
+        InferenceEscrow,
+        "../../contracts/out/InferenceEscrow.json"
+    );
+}
+pub use escrow::InferenceEscrow;
 
-alloy::sol!(
-    #[sol(all_derives)]
-    ReentrantAgent,
-    "../../contracts/out/ReentrantAgent.json"
-);
+/// Test-only agent, in its own module for the same reason as the escrow.
+mod agent {
+    alloy::sol!(
+        #[sol(all_derives)]
+        ReentrantAgent,
+        "../../contracts/out/ReentrantAgent.json"
+    );
+}
+pub use agent::ReentrantAgent;
 
 alloy::sol!(
     #[sol(all_derives)]
@@ -37,8 +46,6 @@ alloy::sol!(
 pub mod artifact_json {
     /// `contracts/out/Groth16Verifier.json`.
     pub const GROTH16_VERIFIER: &str = include_str!("../../../contracts/out/Groth16Verifier.json");
-    /// `contracts/out/ModelRegistry.json`.
-    pub const MODEL_REGISTRY: &str = include_str!("../../../contracts/out/ModelRegistry.json");
     /// `contracts/out/InferenceEscrow.json`.
     pub const INFERENCE_ESCROW: &str = include_str!("../../../contracts/out/InferenceEscrow.json");
 }

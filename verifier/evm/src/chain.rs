@@ -84,4 +84,10 @@ pub trait Chain {
 
     /// The timestamp of the latest block, in seconds.
     fn timestamp(&mut self) -> impl Future<Output = Result<u64, EvmError>>;
+
+    /// The runtime code at an address (empty for an account without code).
+    fn code(&mut self, who: Address) -> impl Future<Output = Result<Bytes, EvmError>>;
+
+    /// The chain's id (`block.chainid`), to which proofs for it are bound.
+    fn chain_id(&mut self) -> impl Future<Output = Result<u64, EvmError>>;
 }

@@ -11,14 +11,17 @@ use crate::encode::{proof_from_words, word_fr};
 use crate::EvmError;
 
 /// The proof file that `event` states: the accepted proof, the requester's own input
-/// commitment, the binding to the event's job and provider, and the outputs unpacked from the
-/// event's output words with the key's layout. Verifying it with `key` re-checks the result.
+/// commitment, the binding to the chain, the escrow, the event's job and provider, and the
+/// outputs unpacked from the event's output words with the key's layout. Verifying it with
+/// `key` re-checks the result.
 ///
 /// Fails when the words are not a proof or not outputs of the model (an escrow whose verifier
 /// accepted them is then not the one the key belongs to).
 pub fn completed_proof_file(
     key: &VerifyingKeyFile,
     input_commitment: Fr,
+    chain_id: u64,
+    escrow: alloy::primitives::Address,
     event: &JobCompleted,
 ) -> Result<ProofFile, EvmError> {
     let proof = proof_from_words(&event.proof)?;
@@ -32,17 +35,21 @@ pub fn completed_proof_file(
         .collect::<Result<Vec<_>, _>>()?;
     let claims = PublicInputs {
         input_commitment,
+        chain_id,
+        escrow: escrow.into_array(),
         job_id: event.jobId,
         provider: event.provider.into_array(),
         outputs: unpack_outputs(&key.layout, &words)?,
     };
     let bare = ProofFile {
         version: PROOF_VERSION,
-        system: "groth16-bn254".into(),
+        system: zkinfer_verifier::PROOF_SYSTEM.into(),
         model_id: hex::encode(key.model_id),
         outputs: Vec::new(),
         outputs_int: Vec::new(),
         input_commitment: String::new(),
+        chain_id: 0,
+        escrow: String::new(),
         job_id: 0,
         provider: String::new(),
         public_inputs: Vec::new(),

@@ -1,40 +1,60 @@
-//! Deploying zkinfer's contracts and registering models: the registry, the escrow, and one
-//! verifier per model (the compiled generic verifier with the model's key as constructor
-//! argument, so no Solidity compiler is needed at run time).
+//! Deploying zkinfer's contracts and publishing keys: the escrow (which is also a verifier), a
+//! standalone verifier, and the test token. Keys are published with `publishKey`, which
+//! validates them and names them by their hash; no Solidity compiler is needed at run time.
 
-use alloy::primitives::{Address, Bytes, FixedBytes};
+use alloy::primitives::{Address, Bytes, FixedBytes, B256};
 use alloy::sol_types::{SolCall, SolConstructor};
 use zkinfer_verifier::VerifyingKeyFile;
 
-use crate::bindings::{Groth16Verifier, InferenceEscrow, ModelRegistry};
+use crate::bindings::{Groth16Verifier, InferenceEscrow, TestToken};
 use crate::chain::{Chain, Receipt, Tx};
-use crate::encode::verifying_key_bytes;
+use crate::encode::{key_hash, verifying_key_bytes};
 use crate::revert::revert_reason;
 use crate::EvmError;
 
-/// Init code deploying the verifier for `key`: the compiled `Groth16Verifier` followed by its
-/// ABI-encoded constructor arguments `(modelId, vk)`.
-pub fn verifier_init_code(key: &VerifyingKeyFile) -> Bytes {
-    let args = Groth16Verifier::constructorCall {
-        modelId_: FixedBytes(key.model_id),
+/// Init code of the standalone verifier (no arguments: keys are published afterwards).
+pub fn verifier_init_code() -> Bytes {
+    Groth16Verifier::BYTECODE.clone()
+}
+
+/// Init code of the escrow (no arguments: it verifies with its own code and published keys).
+pub fn escrow_init_code() -> Bytes {
+    InferenceEscrow::BYTECODE.clone()
+}
+
+/// How a [`TestToken`] transfers (its `Mode`): a plain token, one returning nothing (USDT-like),
+/// one that takes a fee on transfer, and one that returns `false`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenMode {
+    /// Returns `true`.
+    Standard = 0,
+    /// Returns no value.
+    NoReturn = 1,
+    /// Burns 1% of every transfer.
+    FeeOnTransfer = 2,
+    /// Moves nothing and returns `false`.
+    ReturnsFalse = 3,
+}
+
+/// Init code of a test ERC-20 (6 decimals, anyone may mint).
+pub fn test_token_init_code(name: &str, symbol: &str, mode: TokenMode) -> Bytes {
+    let args = TestToken::constructorCall {
+        name_: name.into(),
+        symbol_: symbol.into(),
+        mode_: mode as u8,
+    }
+    .abi_encode();
+    [TestToken::BYTECODE.as_ref(), &args].concat().into()
+}
+
+/// Calldata of `publishKey(modelId, vk)` for `key` (what `export-verifier` writes out).
+pub fn publish_key_calldata(key: &VerifyingKeyFile) -> Bytes {
+    Groth16Verifier::publishKeyCall {
+        modelId: FixedBytes(key.model_id),
         vk: verifying_key_bytes(&key.vk).into(),
     }
-    .abi_encode();
-    [Groth16Verifier::BYTECODE.as_ref(), &args].concat().into()
-}
-
-/// Init code of the model registry.
-pub fn registry_init_code() -> Bytes {
-    ModelRegistry::BYTECODE.clone()
-}
-
-/// Init code of the escrow bound to `registry`.
-pub fn escrow_init_code(registry: Address) -> Bytes {
-    let args = InferenceEscrow::constructorCall {
-        registry_: registry,
-    }
-    .abi_encode();
-    [InferenceEscrow::BYTECODE.as_ref(), &args].concat().into()
+    .abi_encode()
+    .into()
 }
 
 /// A deployed contract and the receipt of its creation.
@@ -66,7 +86,7 @@ pub async fn deploy<C: Chain>(
     Ok(Deployment { address, receipt })
 }
 
-/// Sends a call that must succeed (deployment steps, registration), returning its receipt.
+/// Sends a call that must succeed (deployment steps, publication), returning its receipt.
 pub async fn send_ok<C: Chain>(chain: &mut C, tx: Tx, what: &str) -> Result<Receipt, EvmError> {
     let receipt = chain.send(tx).await?;
     if !receipt.success {
@@ -99,70 +119,60 @@ pub async fn view<C: Chain, Call: SolCall>(
     })
 }
 
-/// Registers `key`'s model in the registry under its model id, pointing at `verifier`.
-pub async fn register_model<C: Chain>(
+/// A published key: its hash and the publication's receipt (`None` when it was published
+/// already, by anyone: publication is idempotent and gives no rights).
+#[derive(Clone, Debug)]
+pub struct Publication {
+    /// `keccak256(model_id ‖ vk)`, computed locally and equal to what the contract computed.
+    pub key_hash: B256,
+    /// The `publishKey` transaction, when one was needed.
+    pub receipt: Option<Receipt>,
+}
+
+/// Publishes `key` at `verifier` (an escrow or a standalone verifier) unless it is there already.
+pub async fn publish_key<C: Chain>(
     chain: &mut C,
     from: Address,
-    registry: Address,
-    key: &VerifyingKeyFile,
     verifier: Address,
-    metadata: &str,
-) -> Result<Receipt, EvmError> {
-    let call = ModelRegistry::registerCall {
-        modelId: FixedBytes(key.model_id),
-        verifier,
-        metadata: metadata.into(),
-    };
-    send_ok(
+    key: &VerifyingKeyFile,
+) -> Result<Publication, EvmError> {
+    let hash = key_hash(key);
+    let info = view(
         chain,
-        Tx::call(from, registry, call.abi_encode()),
-        "ModelRegistry.register",
+        verifier,
+        &Groth16Verifier::keyInfoCall { keyHash: hash },
     )
-    .await
+    .await?;
+    if info.data != Address::ZERO {
+        return Ok(Publication {
+            key_hash: hash,
+            receipt: None,
+        });
+    }
+    let tx = Tx::call(from, verifier, publish_key_calldata(key));
+    let receipt = send_ok(chain, tx, "Groth16Verifier.publishKey").await?;
+    Ok(Publication {
+        key_hash: hash,
+        receipt: Some(receipt),
+    })
 }
 
-/// The registry, the escrow, and one model's verifier, deployed and registered.
+/// An escrow with a model's key published in it.
 #[derive(Clone, Debug)]
 pub struct Stack {
-    /// The model registry.
-    pub registry: Deployment,
     /// The escrow.
     pub escrow: Deployment,
-    /// The model's verifier.
-    pub verifier: Deployment,
-    /// The registration transaction.
-    pub registration: Receipt,
+    /// The model's key.
+    pub key: Publication,
 }
 
-/// Deploys registry, escrow and `key`'s verifier from `from`, and registers the model.
+/// Deploys an escrow from `from` and publishes `key` in it.
 pub async fn deploy_stack<C: Chain>(
     chain: &mut C,
     from: Address,
     key: &VerifyingKeyFile,
-    metadata: &str,
 ) -> Result<Stack, EvmError> {
-    let registry = deploy(chain, from, "ModelRegistry", registry_init_code()).await?;
-    let escrow = deploy(
-        chain,
-        from,
-        "InferenceEscrow",
-        escrow_init_code(registry.address),
-    )
-    .await?;
-    let verifier = deploy(chain, from, "Groth16Verifier", verifier_init_code(key)).await?;
-    let registration = register_model(
-        chain,
-        from,
-        registry.address,
-        key,
-        verifier.address,
-        metadata,
-    )
-    .await?;
-    Ok(Stack {
-        registry,
-        escrow,
-        verifier,
-        registration,
-    })
+    let escrow = deploy(chain, from, "InferenceEscrow", escrow_init_code()).await?;
+    let key = publish_key(chain, from, escrow.address, key).await?;
+    Ok(Stack { escrow, key })
 }

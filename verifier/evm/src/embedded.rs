@@ -168,4 +168,22 @@ impl Chain for EmbeddedChain {
         let ts = self.evm.ctx.block.timestamp;
         u64::try_from(ts).map_err(|_| EvmError::Embedded(format!("timestamp {ts} overflows")))
     }
+
+    async fn code(&mut self, who: Address) -> Result<Bytes, EvmError> {
+        let info = self.account(who);
+        let code = match info.code {
+            Some(code) => code,
+            None => self
+                .evm
+                .ctx
+                .db_ref()
+                .code_by_hash_ref(info.code_hash)
+                .map_err(|e| EvmError::Embedded(format!("code of {who}: {e}")))?,
+        };
+        Ok(code.original_bytes())
+    }
+
+    async fn chain_id(&mut self) -> Result<u64, EvmError> {
+        Ok(EMBEDDED_CHAIN_ID)
+    }
 }

@@ -100,7 +100,16 @@ pub fn proof_from_words(words: &[U256; PROOF_WORDS]) -> Result<Proof<Curve>, Evm
     Ok(Proof { a, b, c })
 }
 
-/// The verifying key as the verifier contract's constructor argument: 32-byte words
+/// The hash a published key is named by on chain (`Groth16Verifier.publishKey`):
+/// `keccak256(model_id ‖ verifying_key_bytes(vk))`. A job pins it, so it is computed from the
+/// requester's own key file, never read from a contract.
+pub fn key_hash(key: &zkinfer_verifier::VerifyingKeyFile) -> alloy::primitives::B256 {
+    let mut data = key.model_id.to_vec();
+    data.extend(verifying_key_bytes(&key.vk));
+    alloy::primitives::keccak256(data)
+}
+
+/// The verifying key as `publishKey`'s `vk` argument: 32-byte words
 /// `alpha (2) ‖ beta (4) ‖ gamma (4) ‖ delta (4) ‖ IC[0..=n] (2 each)`.
 pub fn verifying_key_bytes(vk: &VerifyingKey<Curve>) -> Vec<u8> {
     let mut words: Vec<U256> = Vec::with_capacity(14 + 2 * vk.gamma_abc_g1.len());

@@ -58,6 +58,15 @@ pub enum EvmError {
         /// The event.
         event: &'static str,
     },
+    /// The contract at an address is not the audited escrow, or does not hold the key a
+    /// requester or provider expects: nothing is paid or proved against it.
+    #[error("escrow {escrow}: {reason}")]
+    UntrustedEscrow {
+        /// The escrow's address.
+        escrow: String,
+        /// What did not match.
+        reason: String,
+    },
     /// Writing exported files failed.
     #[error("writing {path}: {source}")]
     Io {

@@ -26,7 +26,7 @@ pub struct EventLog<E> {
 pub enum Settlement {
     /// A provider's proof was accepted and it was paid (boxed: the event holds the proof).
     Completed(Box<EventLog<JobCompleted>>),
-    /// The job expired and its payment went back to the requester.
+    /// The job expired (or was cancelled) and its payment went back to the requester.
     Refunded(EventLog<JobRefunded>),
 }
 
@@ -59,22 +59,22 @@ impl RpcChain {
     }
 
     /// The `JobOpened` events of `escrow` in blocks `from..=to`, oldest first, only for the
-    /// models in `model_ids` (all models when it is empty). Nodes limit the range one query
+    /// keys in `key_hashes` (all keys when it is empty). Nodes limit the range one query
     /// may span, so callers scan long histories in chunks.
     pub async fn jobs_opened(
         &self,
         escrow: Address,
         from: u64,
         to: u64,
-        model_ids: &[[u8; 32]],
+        key_hashes: &[B256],
     ) -> Result<Vec<EventLog<JobOpened>>, EvmError> {
         let mut filter = Filter::new()
             .address(escrow)
             .event_signature(JobOpened::SIGNATURE_HASH)
             .from_block(from)
             .to_block(to);
-        if !model_ids.is_empty() {
-            filter = filter.topic2(model_ids.iter().map(|&m| B256::from(m)).collect::<Vec<_>>());
+        if !key_hashes.is_empty() {
+            filter = filter.topic2(key_hashes.to_vec());
         }
         let logs = self
             .reader()

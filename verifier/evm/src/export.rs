@@ -1,6 +1,7 @@
 //! `zkinfer export-verifier`: everything needed to deploy and audit a model's on-chain
-//! verifier without zkinfer — the Solidity it was compiled from, its ABI and bytecode, and the
-//! init code with the model's key as constructor argument, ready to send as-is.
+//! verifier without zkinfer — the Solidity it was compiled from, its ABI and bytecode, the init
+//! code ready to send as-is, and the `publishKey` calldata that stores the model's key in it
+//! (or in an escrow, which is a verifier too) under the key's hash.
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +10,8 @@ use serde_json::json;
 use zkinfer_verifier::VerifyingKeyFile;
 
 use crate::bindings::artifact_json;
-use crate::deploy::verifier_init_code;
-use crate::encode::verifying_key_bytes;
+use crate::deploy::{publish_key_calldata, verifier_init_code};
+use crate::encode::{key_hash, verifying_key_bytes};
 use crate::EvmError;
 
 /// The verifier's Solidity source (compiled into `contracts/out/Groth16Verifier.json`).
@@ -18,7 +19,7 @@ pub const GROTH16_VERIFIER_SOL: &str = include_str!("../../../contracts/src/Grot
 /// The interface the escrow calls.
 pub const IZKINFER_VERIFIER_SOL: &str = include_str!("../../../contracts/src/IZkinferVerifier.sol");
 /// Version of the `verifier.json` manifest.
-pub const VERIFIER_MANIFEST_VERSION: u32 = 1;
+pub const VERIFIER_MANIFEST_VERSION: u32 = 2;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, EvmError> {
     let path = dir.join(name);
@@ -31,9 +32,10 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, EvmError> {
 
 /// Writes the verifier for `key` into `dir` (created if missing) and returns the files written:
 /// `Groth16Verifier.sol`, `IZkinferVerifier.sol`, `Groth16Verifier.json` (ABI, bytecode and
-/// the solc version), `Groth16Verifier.abi.json`, `init_code.hex` (bytecode ‖ constructor
-/// arguments: deploy by sending it as a creation transaction), `verifying_key.hex` (the `vk`
-/// constructor argument) and `verifier.json` (model id, public-input count, checksums).
+/// the solc version), `Groth16Verifier.abi.json`, `init_code.hex` (deploy by sending it as a
+/// creation transaction), `publish_key.calldata.hex` (send to the verifier or an escrow to
+/// publish the key), `verifying_key.hex` (the `vk` argument) and `verifier.json` (model id,
+/// key hash, public-input count, checksums).
 pub fn export_verifier(key: &VerifyingKeyFile, dir: &Path) -> Result<Vec<PathBuf>, EvmError> {
     std::fs::create_dir_all(dir).map_err(|source| EvmError::Io {
         path: dir.display().to_string(),
@@ -48,17 +50,20 @@ pub fn export_verifier(key: &VerifyingKeyFile, dir: &Path) -> Result<Vec<PathBuf
         name: "Groth16Verifier",
         reason: e.to_string(),
     })?;
-    let init_code = verifier_init_code(key);
+    let init_code = verifier_init_code();
     let vk = verifying_key_bytes(&key.vk);
+    let publish = publish_key_calldata(key);
     let manifest = json!({
         "version": VERIFIER_MANIFEST_VERSION,
         "contract": "Groth16Verifier",
         "model_id": hex::encode(key.model_id),
+        "key_hash": key_hash(key).to_string(),
         "num_public_inputs": key.layout.num_public(),
         "solc_version": artifact["solcVersion"],
         "init_code_blake3": blake3_hex(&init_code),
         "verifying_key_blake3": blake3_hex(&vk),
-        "deploy": "send init_code.hex as the data of a contract-creation transaction",
+        "deploy": "send init_code.hex as the data of a contract-creation transaction, then \
+                   publish_key.calldata.hex as the data of a call to it (or to an escrow)",
     });
     let mut files = vec![
         write(dir, "Groth16Verifier.sol", GROTH16_VERIFIER_SOL.as_bytes())?,
@@ -81,6 +86,11 @@ pub fn export_verifier(key: &VerifyingKeyFile, dir: &Path) -> Result<Vec<PathBuf
             dir,
             "init_code.hex",
             format!("0x{}\n", hex::encode(&init_code)).as_bytes(),
+        )?,
+        write(
+            dir,
+            "publish_key.calldata.hex",
+            format!("0x{}\n", hex::encode(&publish)).as_bytes(),
         )?,
         write(
             dir,

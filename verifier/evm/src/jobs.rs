@@ -1,32 +1,33 @@
-//! The escrow's job lifecycle from Rust: open a job, submit a proof for it, refund it, read it
-//! back, and find its events in receipts.
+//! The escrow's job lifecycle from Rust: check an escrow before trusting it, open a job (ETH or
+//! ERC-20), submit a proof, withdraw, cancel, refund, read a job back, and find events in
+//! receipts.
 
-use alloy::primitives::{Address, Bytes, FixedBytes, Log, U256};
+use alloy::primitives::aliases::U96;
+use alloy::primitives::{Address, Bytes, Log, B256, U256};
 use alloy::sol_types::{SolCall, SolEvent};
-use zkinfer_verifier::{ProofFile, OUTPUTS_OFFSET};
+use zkinfer_verifier::{ProofFile, VerifyingKeyFile, OUTPUTS_OFFSET};
 
-use crate::bindings::InferenceEscrow;
+use crate::bindings::{Groth16Verifier, InferenceEscrow, TestToken};
 use crate::chain::{Chain, Receipt, Tx};
 use crate::deploy::{send_ok, view};
-use crate::encode::{fr_word, proof_words};
+use crate::encode::{fr_word, key_hash, proof_words, verifying_key_bytes};
 use crate::EvmError;
 
 /// What a requester puts in escrow.
 #[derive(Clone, Debug)]
 pub struct JobRequest {
-    /// The model (blake3 model id), which must be registered.
-    pub model_id: [u8; 32],
-    /// The verifier the requester checked for the model (see [`crate::verifier_of`]); the
-    /// escrow refuses the job if the registry points elsewhere when it executes.
-    pub verifier: Address,
+    /// The requester's own verifying key's hash ([`crate::key_hash`]); it must be published.
+    pub key_hash: B256,
     /// Poseidon commitment of the quantized input.
     pub input_commitment: zkinfer_verifier::Fr,
     /// Last timestamp (inclusive) at which a result may be submitted.
     pub deadline: u64,
     /// The input for providers (see [`crate::encode_input_blob`]).
     pub input_blob: Vec<u8>,
-    /// Wei escrowed for the provider.
-    pub payment: U256,
+    /// The ERC-20 token to pay in, or zero for ETH.
+    pub token: Address,
+    /// The payment (wei, or token units); below 2^96.
+    pub amount: U256,
 }
 
 /// A job's state in the escrow (`InferenceEscrow.Status`).
@@ -36,8 +37,10 @@ pub enum JobStatus {
     None,
     /// Waiting for a proof; refundable after the deadline.
     Open,
-    /// A proof was accepted and the provider paid.
+    /// A proof was accepted; the provider may withdraw the payment.
     Paid,
+    /// The provider withdrew the payment.
+    Withdrawn,
     /// Expired and refunded to the requester.
     Refunded,
     /// A value this build does not know.
@@ -51,10 +54,71 @@ impl JobStatus {
             0 => JobStatus::None,
             1 => JobStatus::Open,
             2 => JobStatus::Paid,
-            3 => JobStatus::Refunded,
+            3 => JobStatus::Withdrawn,
+            4 => JobStatus::Refunded,
             v => JobStatus::Other(v),
         }
     }
+}
+
+/// Checks that the code at `escrow` is exactly the audited `InferenceEscrow` build this zkinfer
+/// ships (it has no immutables or constructor arguments, so every deployment has the same code).
+pub async fn check_escrow_code<C: Chain>(chain: &mut C, escrow: Address) -> Result<(), EvmError> {
+    let code = chain.code(escrow).await?;
+    if code.is_empty() {
+        return Err(EvmError::UntrustedEscrow {
+            escrow: escrow.to_string(),
+            reason: "no contract at this address".into(),
+        });
+    }
+    if code != InferenceEscrow::DEPLOYED_BYTECODE {
+        return Err(EvmError::UntrustedEscrow {
+            escrow: escrow.to_string(),
+            reason: format!(
+                "its runtime code (blake3 {}) is not the audited InferenceEscrow (blake3 {})",
+                blake3::hash(&code).to_hex(),
+                blake3::hash(&InferenceEscrow::DEPLOYED_BYTECODE).to_hex()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Whether `key` is published at `verifier`, checking what the contract holds under its hash
+/// against the local key: model id, public-input count and every key byte. A key published
+/// under its hash with other contents would be a keccak collision; it is refused all the same.
+pub async fn key_published<C: Chain>(
+    chain: &mut C,
+    verifier: Address,
+    key: &VerifyingKeyFile,
+) -> Result<bool, EvmError> {
+    let hash = key_hash(key);
+    let info = view(
+        chain,
+        verifier,
+        &Groth16Verifier::keyInfoCall { keyHash: hash },
+    )
+    .await?;
+    if info.data == Address::ZERO {
+        return Ok(false);
+    }
+    let bytes = view(
+        chain,
+        verifier,
+        &Groth16Verifier::verifyingKeyCall { keyHash: hash },
+    )
+    .await?;
+    let n = U96::try_from(key.layout.num_public()).unwrap_or(U96::MAX);
+    if info.modelId.0 != key.model_id
+        || info.numPublicInputs != n
+        || bytes.as_ref() != verifying_key_bytes(&key.vk).as_slice()
+    {
+        return Err(EvmError::UntrustedEscrow {
+            escrow: verifier.to_string(),
+            reason: format!("the key published under {hash} differs from the local key"),
+        });
+    }
+    Ok(true)
 }
 
 /// An opened job.
@@ -62,25 +126,48 @@ impl JobStatus {
 pub struct OpenedJob {
     /// The escrow's id for it (the `job_id` a proof must be bound to).
     pub job_id: u64,
+    /// The `approve` transaction (token payments only).
+    pub approval: Option<Receipt>,
     /// The `openJob` transaction.
     pub receipt: Receipt,
 }
 
-/// Opens a job from `from`, paying `request.payment`.
+/// Opens a job from `from`, paying `request.amount` in ETH or (approving it first) in the token.
 pub async fn open_job<C: Chain>(
     chain: &mut C,
     from: Address,
     escrow: Address,
     request: &JobRequest,
 ) -> Result<OpenedJob, EvmError> {
+    let amount = u128::try_from(request.amount)
+        .ok()
+        .and_then(|a| U96::try_from(a).ok())
+        .ok_or_else(|| EvmError::Reverted {
+            call: "InferenceEscrow.openJob".into(),
+            reason: format!("payment {} does not fit 96 bits", request.amount),
+        })?;
+    let approval = if request.token == Address::ZERO {
+        None
+    } else {
+        let approve = TestToken::approveCall {
+            spender: escrow,
+            amount: request.amount,
+        };
+        let tx = Tx::call(from, request.token, approve.abi_encode());
+        Some(send_ok(chain, tx, "ERC-20 approve").await?)
+    };
     let call = InferenceEscrow::openJobCall {
-        modelId: FixedBytes(request.model_id),
-        expectedVerifier: request.verifier,
+        keyHash: request.key_hash,
         inputCommitment: fr_word(&request.input_commitment),
         deadline: request.deadline,
+        token: request.token,
+        amount,
         input: request.input_blob.clone().into(),
     };
-    let tx = Tx::call(from, escrow, call.abi_encode()).with_value(request.payment);
+    let mut tx = Tx::call(from, escrow, call.abi_encode());
+    if request.token == Address::ZERO {
+        tx = tx.with_value(request.amount);
+    }
     let receipt = send_ok(chain, tx, "InferenceEscrow.openJob").await?;
     let opened = find_event::<InferenceEscrow::JobOpened>(&receipt.logs, escrow).ok_or(
         EvmError::MissingEvent {
@@ -90,6 +177,7 @@ pub async fn open_job<C: Chain>(
     )?;
     Ok(OpenedJob {
         job_id: opened.jobId,
+        approval,
         receipt,
     })
 }
@@ -112,12 +200,14 @@ pub fn submit_calldata(job_id: u64, proof: &ProofFile) -> Result<Bytes, EvmError
     Ok(call.abi_encode().into())
 }
 
-/// The verifier contract's `verifyProof(proof, publicInputs)` call for a proof file, with the
+/// The verifier's `verifyProof(keyHash, proof, publicInputs)` call for a proof file, with the
 /// public inputs the file states.
 pub fn verify_proof_call(
+    key_hash: B256,
     proof: &ProofFile,
-) -> Result<crate::bindings::Groth16Verifier::verifyProofCall, EvmError> {
-    Ok(crate::bindings::Groth16Verifier::verifyProofCall {
+) -> Result<Groth16Verifier::verifyProofCall, EvmError> {
+    Ok(Groth16Verifier::verifyProofCall {
+        keyHash: key_hash,
         proof: proof_words(&proof.groth16()?),
         publicInputs: proof.stated_public_inputs()?.iter().map(fr_word).collect(),
     })
@@ -136,14 +226,41 @@ pub async fn submit_result<C: Chain>(
     chain.send(Tx::call(from, escrow, data)).await
 }
 
-/// Asks for the refund of an expired job (the money goes to its requester, whoever calls).
-pub async fn refund<C: Chain>(
+/// Withdraws the payments of `job_ids` (proved by `from`) to `to`.
+pub async fn withdraw<C: Chain>(
+    chain: &mut C,
+    from: Address,
+    escrow: Address,
+    job_ids: &[u64],
+    to: Address,
+) -> Result<Receipt, EvmError> {
+    let call = InferenceEscrow::withdrawCall {
+        jobIds: job_ids.to_vec(),
+        to,
+    };
+    chain.send(Tx::call(from, escrow, call.abi_encode())).await
+}
+
+/// Cancels `from`'s open job: it accepts results for the escrow's `CANCEL_NOTICE` more.
+pub async fn cancel<C: Chain>(
     chain: &mut C,
     from: Address,
     escrow: Address,
     job_id: u64,
 ) -> Result<Receipt, EvmError> {
-    let call = InferenceEscrow::refundCall { jobId: job_id };
+    let call = InferenceEscrow::cancelCall { jobId: job_id };
+    chain.send(Tx::call(from, escrow, call.abi_encode())).await
+}
+
+/// Asks for the refund of `from`'s expired job, sent to `to`.
+pub async fn refund<C: Chain>(
+    chain: &mut C,
+    from: Address,
+    escrow: Address,
+    job_id: u64,
+    to: Address,
+) -> Result<Receipt, EvmError> {
+    let call = InferenceEscrow::refundCall { jobId: job_id, to };
     chain.send(Tx::call(from, escrow, call.abi_encode())).await
 }
 
@@ -161,21 +278,16 @@ pub async fn get_job<C: Chain>(
     .await
 }
 
-/// The verifier the escrow's registry names for `model_id` (reverts for an unknown model).
-pub async fn verifier_of<C: Chain>(
+/// The balance of `who` in `token`, or in ETH when `token` is zero.
+pub async fn balance_of<C: Chain>(
     chain: &mut C,
-    escrow: Address,
-    model_id: [u8; 32],
-) -> Result<Address, EvmError> {
-    let registry = view(chain, escrow, &InferenceEscrow::registryCall {}).await?;
-    view(
-        chain,
-        registry,
-        &crate::bindings::ModelRegistry::verifierOfCall {
-            modelId: FixedBytes(model_id),
-        },
-    )
-    .await
+    token: Address,
+    who: Address,
+) -> Result<U256, EvmError> {
+    if token == Address::ZERO {
+        return chain.balance(who).await;
+    }
+    view(chain, token, &TestToken::balanceOfCall { owner: who }).await
 }
 
 /// The first event `E` emitted by `emitter` among `logs`.

@@ -1,4 +1,4 @@
-//! zkinfer on chain: the compiled contracts (verifier, escrow, registry) and their Rust
+//! zkinfer on chain: the compiled contracts (verifier with its key store, escrow, test token) and their Rust
 //! bindings, calldata encoding, and the two chains zkinfer talks to: an embedded EVM (revm)
 //! for the demo and fast tests, and any JSON-RPC node (alloy) for real use.
 //!
@@ -22,14 +22,14 @@ mod rpc;
 pub use chain::{Chain, Receipt, Tx};
 pub use completed::completed_proof_file;
 pub use deploy::{
-    deploy, deploy_stack, escrow_init_code, register_model, registry_init_code, send_ok,
-    verifier_init_code, view, Deployment, Stack,
+    deploy, deploy_stack, escrow_init_code, publish_key, publish_key_calldata, send_ok,
+    test_token_init_code, verifier_init_code, view, Deployment, Publication, Stack, TokenMode,
 };
 pub use embedded::{
     EmbeddedChain, EMBEDDED_CHAIN_ID, EMBEDDED_GENESIS_TIME, EMBEDDED_TX_GAS_LIMIT,
 };
 pub use encode::{
-    fq_word, fr_word, g1_words, g2_words, proof_from_words, proof_words, public_words,
+    fq_word, fr_word, g1_words, g2_words, key_hash, proof_from_words, proof_words, public_words,
     verifying_key_bytes, word_fr, PROOF_WORDS,
 };
 pub use error::EvmError;
@@ -39,8 +39,8 @@ pub use export::{
 };
 pub use input_blob::{decode_input_blob, encode_input_blob, INPUT_BLOB_MAGIC, INPUT_BLOB_VERSION};
 pub use jobs::{
-    find_event, get_job, open_job, refund, submit_calldata, submit_result, verifier_of,
-    verify_proof_call, JobRequest, JobStatus, OpenedJob,
+    balance_of, cancel, check_escrow_code, find_event, get_job, key_published, open_job, refund,
+    submit_calldata, submit_result, verify_proof_call, withdraw, JobRequest, JobStatus, OpenedJob,
 };
 pub use revert::{revert_reason, reverted_with};
 pub use rpc::{parse_private_key, RpcChain};

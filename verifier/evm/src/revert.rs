@@ -4,7 +4,7 @@
 use alloy::primitives::Bytes;
 use alloy::sol_types::{Revert, SolError, SolInterface};
 
-use crate::bindings::{Groth16Verifier, InferenceEscrow, ModelRegistry};
+use crate::bindings::{Groth16Verifier, InferenceEscrow, TestToken};
 
 /// A human-readable reason for a revert, e.g. `InvalidProof { jobId: 3 }`.
 pub fn revert_reason(data: &Bytes) -> String {
@@ -17,7 +17,7 @@ pub fn revert_reason(data: &Bytes) -> String {
     if let Ok(e) = Groth16Verifier::Groth16VerifierErrors::abi_decode(data) {
         return unwrap_variant(format!("{e:?}"));
     }
-    if let Ok(e) = ModelRegistry::ModelRegistryErrors::abi_decode(data) {
+    if let Ok(e) = TestToken::TestTokenErrors::abi_decode(data) {
         return unwrap_variant(format!("{e:?}"));
     }
     if let Ok(r) = Revert::abi_decode(data) {

@@ -191,6 +191,20 @@ impl Chain for RpcChain {
             .ok_or_else(|| rpc_err("eth_getBlockByNumber", "no latest block"))?;
         Ok(block.header.timestamp)
     }
+
+    async fn code(&mut self, who: Address) -> Result<Bytes, EvmError> {
+        self.reader
+            .get_code_at(who)
+            .await
+            .map_err(|e| rpc_err("eth_getCode", e))
+    }
+
+    async fn chain_id(&mut self) -> Result<u64, EvmError> {
+        self.reader
+            .get_chain_id()
+            .await
+            .map_err(|e| rpc_err("eth_chainId", e))
+    }
 }
 
 impl RpcChain {

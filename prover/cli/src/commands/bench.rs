@@ -117,6 +117,8 @@ struct Measured {
 /// Proves `runs` times, verifying each proof, and times the Groth16 step's parts separately.
 fn measure(prover: &Prover<Engine>, sample: &[Vec<f64>], runs: usize) -> anyhow::Result<Measured> {
     let binding = ProofBinding {
+        chain_id: 31337,
+        escrow: [0xe5; 20],
         job_id: 1,
         provider: [0x42; 20],
     };

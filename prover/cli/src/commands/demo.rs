@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use zkinfer_evm::bindings::InferenceEscrow;
 use zkinfer_evm::{
-    deploy_stack, encode_input_blob, find_event, open_job, revert_reason, submit_result,
-    verify_proof_call, Address, Chain, EmbeddedChain, JobRequest, Receipt, SolCall, Stack, Tx,
-    U256,
+    check_escrow_code, deploy_stack, encode_input_blob, find_event, key_published, open_job,
+    revert_reason, submit_result, verify_proof_call, withdraw, Address, Chain, EmbeddedChain,
+    JobRequest, Receipt, SolCall, Stack, Tx, EMBEDDED_CHAIN_ID, U256,
 };
 use zkinfer_ir::{InputData, QuantizeSettings};
 use zkinfer_prover::{write_atomic, Engine, Prover};
@@ -82,36 +82,28 @@ async fn on_chain(out: &Path, vk: &VerifyingKeyFile, input: &InputData) -> anyho
     let shapes = prover.model().graph.input_shapes();
     let quantized = prover.quantize_inputs(&input.single(&shapes)?)?;
     let job = open_demo_job(&mut chain, &stack, vk, &quantized).await?;
-    let file = prove_job(out, &prover, &quantized, job)?;
+    let file = prove_job(out, &prover, &quantized, stack.escrow.address, job)?;
     check_and_tamper(vk, &file)?;
-    submissions(&mut chain, &stack, vk, job, &file).await
+    submissions(&mut chain, &stack, vk, job, &file).await?;
+    replay_elsewhere(&mut chain, vk, &quantized, job, &file).await
 }
 
-/// Step 3: a funded embedded chain with the contracts deployed and the model registered.
+/// Step 3: a funded embedded chain with the escrow deployed and the model's key published.
 async fn deploy_contracts(vk: &VerifyingKeyFile) -> anyhow::Result<(EmbeddedChain, Stack)> {
-    println!("\n== 3. deploy registry, escrow and the model's verifier on an embedded EVM (revm)");
+    println!(
+        "\n== 3. deploy the escrow (a Groth16 verifier too) on an embedded EVM (revm), publish the key"
+    );
     let mut chain = EmbeddedChain::new();
     for who in [DEPLOYER, REQUESTER, PROVIDER, COPYCAT] {
         chain.fund(who, U256::from(10u64).pow(U256::from(19u64)));
     }
-    let stack = deploy_stack(
-        &mut chain,
-        DEPLOYER,
-        vk,
-        "LeNet-5 on 28x28 digits (zkinfer demo)",
-    )
-    .await?;
-    for (what, d) in [
-        ("registry", &stack.registry),
-        ("escrow", &stack.escrow),
-        ("verifier", &stack.verifier),
-    ] {
-        println!(
-            "{what:<9} {}  deployed with {} gas",
-            d.address, d.receipt.gas_used
-        );
-    }
-    println!("model registered with {} gas", stack.registration.gas_used);
+    let stack = deploy_stack(&mut chain, DEPLOYER, vk).await?;
+    println!(
+        "escrow    {}  deployed with {} gas",
+        stack.escrow.address, stack.escrow.receipt.gas_used
+    );
+    let gas = stack.key.receipt.as_ref().map_or(0, |r| r.gas_used);
+    println!("key       {}  published with {gas} gas", stack.key.key_hash);
     Ok((chain, stack))
 }
 
@@ -123,15 +115,25 @@ async fn open_demo_job(
     quantized: &[Vec<i64>],
 ) -> anyhow::Result<u64> {
     println!(
-        "\n== 4. the requester opens a job: input commitment, the input for providers, 0.01 ETH"
+        "\n== 4. the requester checks the escrow's code and its own key on chain, then opens a job \
+         pinned to that key: input commitment, the input for providers, 0.01 ETH"
+    );
+    let escrow = stack.escrow.address;
+    check_escrow_code(chain, escrow).await?;
+    if !key_published(chain, escrow, vk).await? {
+        anyhow::bail!("the requester's key is not published in the escrow");
+    }
+    println!(
+        "escrow code is the audited InferenceEscrow; key {} is ours",
+        stack.key.key_hash
     );
     let request = JobRequest {
-        model_id: vk.model_id,
-        verifier: stack.verifier.address,
+        key_hash: stack.key.key_hash,
         input_commitment: commit_input(&vk.layout, quantized)?,
         deadline: chain.timestamp().await? + 3600,
         input_blob: encode_input_blob(quantized)?,
-        payment: U256::from(10_000_000_000_000_000u64),
+        token: Address::ZERO,
+        amount: U256::from(10_000_000_000_000_000u64),
     };
     let opened = open_job(chain, REQUESTER, stack.escrow.address, &request).await?;
     let job = opened.job_id;
@@ -148,10 +150,16 @@ fn prove_job(
     out: &Path,
     prover: &Prover<Engine>,
     quantized: &[Vec<i64>],
+    escrow: Address,
     job: u64,
 ) -> anyhow::Result<ProofFile> {
-    println!("\n== 5. the provider proves job {job}, payable to {PROVIDER}");
+    println!(
+        "\n== 5. the provider proves job {job} of escrow {escrow} on chain {EMBEDDED_CHAIN_ID}, \
+         payable to {PROVIDER}"
+    );
     let binding = ProofBinding {
+        chain_id: EMBEDDED_CHAIN_ID,
+        escrow: escrow.into_array(),
         job_id: job,
         provider: PROVIDER.into_array(),
     };
@@ -184,7 +192,7 @@ async fn submissions(
     file: &ProofFile,
 ) -> anyhow::Result<()> {
     let escrow = stack.escrow.address;
-    println!("\n== 7. on chain: the escrow checks every submission with the verifier contract");
+    println!("\n== 7. on chain: the escrow checks every submission against the job's pinned key");
     let copied = submit_result(chain, COPYCAT, escrow, job, file).await?;
     println!(
         "proof copied from the mempool, sent by {COPYCAT}: {}",
@@ -198,7 +206,6 @@ async fn submissions(
         "proof with a forged output:                 {}",
         outcome(&tampered)
     );
-    let before = chain.balance(PROVIDER).await?;
     let paid = submit_result(chain, PROVIDER, escrow, job, file).await?;
     println!(
         "the provider's proof:                       {}",
@@ -209,22 +216,66 @@ async fn submissions(
     }
     let done: InferenceEscrow::JobCompleted =
         find_event(&paid.logs, escrow).ok_or_else(|| anyhow::anyhow!("no JobCompleted event"))?;
-    println!(
-        "provider paid {} (balance +{}); JobCompleted carries {} output word(s)",
-        ether(done.payment),
-        ether(chain.balance(PROVIDER).await? - before),
-        done.outputs.len()
-    );
     let again = submit_result(chain, PROVIDER, escrow, job, file).await?;
     println!(
         "the same proof again:                       {}",
         outcome(&again)
     );
-    let verify_gas = verifier_gas(chain, stack.verifier.address, file).await?;
+    let before = chain.balance(PROVIDER).await?;
+    let pulled = withdraw(chain, PROVIDER, escrow, &[job], PROVIDER).await?;
+    if !pulled.success {
+        anyhow::bail!("withdraw refused: {}", revert_reason(&pulled.output));
+    }
     println!(
-        "gas: verifyProof {verify_gas} (as its own transaction), submitResult {} (verify + payout + event)",
+        "provider withdrew {} (balance +{}, {} gas); JobCompleted carries {} output word(s)",
+        ether(done.amount),
+        ether(chain.balance(PROVIDER).await? - before),
+        pulled.gas_used,
+        done.outputs.len()
+    );
+    let verify_gas = verifier_gas(chain, escrow, stack.key.key_hash, file).await?;
+    println!(
+        "gas: verifyProof {verify_gas} (as its own transaction), submitResult {} (verify + bookkeeping + event)",
         paid.gas_used
     );
+    Ok(())
+}
+
+/// Step 8: the same proof replayed on a second escrow (same key, same job id, same input) is
+/// refused: the binding names the escrow and the chain.
+async fn replay_elsewhere(
+    chain: &mut EmbeddedChain,
+    vk: &VerifyingKeyFile,
+    quantized: &[Vec<i64>],
+    job: u64,
+    file: &ProofFile,
+) -> anyhow::Result<()> {
+    println!(
+        "\n== 8. replay: a second escrow with the same key opens the same job for the same input"
+    );
+    let second = deploy_stack(chain, DEPLOYER, vk).await?;
+    let mut opened = 0;
+    while opened < job {
+        let request = JobRequest {
+            key_hash: second.key.key_hash,
+            input_commitment: commit_input(&vk.layout, quantized)?,
+            deadline: chain.timestamp().await? + 3600,
+            input_blob: Vec::new(),
+            token: Address::ZERO,
+            amount: U256::from(1_000_000_000_000_000u64),
+        };
+        opened = open_job(chain, REQUESTER, second.escrow.address, &request)
+            .await?
+            .job_id;
+    }
+    let replayed = submit_result(chain, PROVIDER, second.escrow.address, job, file).await?;
+    println!(
+        "proof for escrow 1 submitted to escrow 2:  {}",
+        outcome(&replayed)
+    );
+    if replayed.success {
+        anyhow::bail!("the second escrow paid a proof made for the first");
+    }
     Ok(())
 }
 
@@ -232,9 +283,10 @@ async fn submissions(
 async fn verifier_gas(
     chain: &mut EmbeddedChain,
     verifier: Address,
+    key_hash: zkinfer_evm::B256,
     file: &ProofFile,
 ) -> anyhow::Result<u64> {
-    let call = verify_proof_call(file)?;
+    let call = verify_proof_call(key_hash, file)?;
     let r = chain
         .send(Tx::call(PROVIDER, verifier, call.abi_encode()))
         .await?;

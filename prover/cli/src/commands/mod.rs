@@ -7,6 +7,7 @@ pub mod demo;
 pub mod deploy;
 pub mod export_snarkjs;
 pub mod export_verifier;
+pub mod key_guard;
 pub mod ops;
 pub mod prove;
 pub mod provider;

@@ -1,4 +1,5 @@
-//! `zkinfer prove DIR --input INPUT.json [--job-id N] [--provider 0xADDR] --out PROOF.json`.
+//! `zkinfer prove DIR --input INPUT.json [--chain-id N --escrow 0xADDR --job-id N --provider
+//! 0xADDR] --out PROOF.json`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +21,12 @@ pub struct ProveArgs {
     /// One sample in EZKL's layout: `{"input_data": [[x0, x1, ...]]}`.
     #[arg(long)]
     pub input: PathBuf,
+    /// The EVM chain id the proof is for (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub chain_id: u64,
+    /// The escrow contract the proof is for.
+    #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
+    pub escrow: String,
     /// The escrow job this proof is for.
     #[arg(long, default_value_t = 0)]
     pub job_id: u64,
@@ -71,7 +78,10 @@ pub fn prove_to(
 /// Runs `zkinfer prove`.
 pub fn run(a: ProveArgs) -> anyhow::Result<ExitCode> {
     let provider = address_from_hex(&a.provider).context("--provider")?;
+    let escrow = address_from_hex(&a.escrow).context("--escrow")?;
     let binding = ProofBinding {
+        chain_id: a.chain_id,
+        escrow,
         job_id: a.job_id,
         provider,
     };

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use zkinfer_evm::{verifier_of, RpcChain, B256};
 use zkinfer_service::provider::{HandledJob, ProviderConfig, ProviderNode, ServedModel};
 
 use super::chain_args::{block_on_multi, parse_address, ChainArgs};
+use super::key_guard::{refuse_insecure, InsecureKeyArgs};
 use super::prove::load_prover;
 
 /// Arguments of `zkinfer provider`.
@@ -34,33 +34,20 @@ pub struct ProviderArgs {
     /// Poll once, handle what was found, and exit.
     #[arg(long)]
     pub once: bool,
+    #[command(flatten)]
+    pub insecure: InsecureKeyArgs,
 }
 
-/// Loads the models and asks the escrow's registry for each one's verifier (a model it does
-/// not know yet is served without that check).
-async fn served_models(
-    chain: &mut RpcChain,
-    escrow: zkinfer_evm::Address,
-    dirs: &[PathBuf],
-) -> anyhow::Result<Vec<ServedModel>> {
+/// Loads the models (each served under the hash of its verifying key), refusing keys made
+/// from a fixed seed unless allowed.
+fn served_models(dirs: &[PathBuf], insecure: InsecureKeyArgs) -> anyhow::Result<Vec<ServedModel>> {
     let mut models = Vec::with_capacity(dirs.len());
     for dir in dirs {
         let prover = load_prover(dir).with_context(|| format!("--model {}", dir.display()))?;
-        let id = prover.verifying_key().model_id;
-        let verifier = match verifier_of(chain, escrow, id).await {
-            Ok(v) => Some(v),
-            Err(e) => {
-                eprintln!(
-                    "warning: model {} ({}) has no verifier in the registry yet: {e}",
-                    B256::from(id),
-                    dir.display()
-                );
-                None
-            }
-        };
+        refuse_insecure(prover.verifying_key(), insecure, "serve jobs")
+            .with_context(|| format!("--model {}", dir.display()))?;
         models.push(ServedModel {
             prover: Arc::new(prover),
-            verifier,
         });
     }
     Ok(models)
@@ -74,8 +61,8 @@ fn print(job: &HandledJob) {
 pub fn run(a: ProviderArgs) -> anyhow::Result<ExitCode> {
     let escrow = parse_address(&a.escrow, "--escrow")?;
     block_on_multi(async move {
-        let (mut chain, me) = a.chain.connect().await?;
-        let models = served_models(&mut chain, escrow, &a.models).await?;
+        let (chain, me) = a.chain.connect().await?;
+        let models = served_models(&a.models, a.insecure)?;
         let start_block = match a.from_block {
             Some(b) => b,
             None => chain.block_number().await?,
@@ -85,10 +72,10 @@ pub fn run(a: ProviderArgs) -> anyhow::Result<ExitCode> {
             start_block,
             ..ProviderConfig::new(escrow)
         };
-        let mut node = ProviderNode::new(chain, config, models)?;
-        let ids: Vec<String> = node.model_ids().iter().map(ToString::to_string).collect();
+        let mut node = ProviderNode::new(chain, config, models).await?;
+        let ids: Vec<String> = node.key_hashes().iter().map(ToString::to_string).collect();
         eprintln!(
-            "provider {me} watching escrow {escrow} from block {start_block} for model(s) {}",
+            "provider {me} watching escrow {escrow} from block {start_block} for key(s) {}",
             ids.join(", ")
         );
         if a.once {

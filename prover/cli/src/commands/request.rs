@@ -1,7 +1,9 @@
-//! `zkinfer request DIR --input INPUT.json --escrow ADDR --payment WEI [--wait]`: the requester
-//! opens a job: commits to the quantized input, attaches it for providers, and escrows the
-//! payment. With `--wait` it then waits for a provider's result and verifies the proof from
-//! the `JobCompleted` event natively, trusting neither the provider nor the chain's verifier.
+//! `zkinfer request DIR --input INPUT.json --escrow ADDR --payment AMOUNT [--token ADDR] [--wait]`:
+//! the requester opens a job. Before paying it checks that the escrow runs the audited code and
+//! holds exactly the local verifying key (publishing it if missing), then commits to the
+//! quantized input, attaches it for providers, and escrows the payment pinned to the key's hash.
+//! With `--wait` it waits for a provider's result and verifies the proof from the
+//! `JobCompleted` event natively, trusting neither the provider nor the chain.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,14 +11,18 @@ use std::time::{Duration, Instant};
 
 use zkinfer_evm::bindings::InferenceEscrow::JobCompleted;
 use zkinfer_evm::{
-    completed_proof_file, encode_input_blob, open_job, verifier_of, Address, Chain, EventLog,
-    JobRequest, RpcChain, Settlement, B256, U256,
+    check_escrow_code, completed_proof_file, encode_input_blob, key_hash, key_published, open_job,
+    publish_key, Address, Chain, EventLog, JobRequest, RpcChain, Settlement, B256, U256,
 };
 use zkinfer_verifier::{commit_input, fr_to_hex, verify, Fr, Verdict, VerifyingKeyFile};
 
 use super::chain_args::{block_on, ether, parse_address, tx_hash, ChainArgs};
 use super::compile::read_input;
+use super::key_guard::{refuse_insecure, InsecureKeyArgs};
 use super::prove::load_vk;
+
+/// The escrow's `MAX_DEADLINE_WINDOW` (30 days), checked here for a clear message.
+const MAX_DEADLINE_SECS: u64 = 30 * 24 * 3600;
 
 /// Arguments of `zkinfer request`.
 #[derive(clap::Args)]
@@ -31,10 +37,14 @@ pub struct RequestArgs {
     /// The escrow contract.
     #[arg(long)]
     pub escrow: String,
-    /// Payment escrowed for the provider, in wei.
+    /// Payment escrowed for the provider: wei, or token units with `--token`.
     #[arg(long, default_value_t = 1_000_000_000_000_000)]
     pub payment: u128,
-    /// Seconds from now until the deadline (after it, the payment can be refunded).
+    /// Pay in this ERC-20 token instead of ETH (approved, then pulled by the escrow).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Seconds from now until the deadline (after it, the payment can be refunded; at most
+    /// 30 days).
     #[arg(long, default_value_t = 3600)]
     pub deadline_secs: u64,
     /// Wait for a provider's result, verify its proof natively and print the outputs (exit 1
@@ -44,6 +54,8 @@ pub struct RequestArgs {
     /// How long `--wait` waits, in seconds.
     #[arg(long, default_value_t = 600, requires = "wait")]
     pub wait_timeout_secs: u64,
+    #[command(flatten)]
+    pub insecure: InsecureKeyArgs,
 }
 
 /// How often `--wait` asks the node for the job's events.
@@ -52,29 +64,57 @@ const WAIT_POLL: Duration = Duration::from_millis(250);
 /// Runs `zkinfer request`.
 pub fn run(a: RequestArgs) -> anyhow::Result<ExitCode> {
     let vk = load_vk(&a.dir, None)?;
+    refuse_insecure(&vk, a.insecure, "pay for proofs")?;
+    if a.deadline_secs == 0 || a.deadline_secs > MAX_DEADLINE_SECS {
+        anyhow::bail!(
+            "--deadline-secs {} is outside 1..={MAX_DEADLINE_SECS} (the escrow's 30-day bound)",
+            a.deadline_secs
+        );
+    }
     let model = zkinfer_ir::CompiledModel::load(&a.dir.join(super::compile::MODEL_FILE))?;
+    if model.model_id.0 != vk.model_id {
+        anyhow::bail!(
+            "{}: model.json is model {}, the verifying key is for model {}",
+            a.dir.display(),
+            B256::from(model.model_id.0),
+            B256::from(vk.model_id)
+        );
+    }
     let shapes = model.graph.input_shapes();
     let sample = read_input(&a.input)?.single(&shapes)?;
     let quantized = model.graph.quantize_inputs(&sample)?;
     let commitment = commit_input(&vk.layout, &quantized)?;
     let escrow = parse_address(&a.escrow, "--escrow")?;
+    let token = match &a.token {
+        Some(t) => parse_address(t, "--token")?,
+        None => Address::ZERO,
+    };
     block_on(async {
         let (mut chain, me) = a.chain.connect().await?;
+        // Nothing is paid unless the escrow is the audited code and holds exactly our key.
+        check_escrow_code(&mut chain, escrow).await?;
+        if !key_published(&mut chain, escrow, &vk).await? {
+            let p = publish_key(&mut chain, me, escrow, &vk).await?;
+            if let Some(r) = &p.receipt {
+                println!("publishKey  tx {}  gas {}", tx_hash(r), r.gas_used);
+            }
+        }
         let from_block = chain.block_number().await?;
         let now = chain.timestamp().await?;
         let request = JobRequest {
-            model_id: vk.model_id,
-            verifier: verifier_of(&mut chain, escrow, vk.model_id).await?,
+            key_hash: key_hash(&vk),
             input_commitment: commitment,
             deadline: now + a.deadline_secs,
             input_blob: encode_input_blob(&quantized)?,
-            payment: U256::from(a.payment),
+            token,
+            amount: U256::from(a.payment),
         };
         let opened = open_job(&mut chain, me, escrow, &request).await?;
         println!("job {}", opened.job_id);
         println!("model       {}", B256::from(vk.model_id));
+        println!("key         {}", request.key_hash);
         println!("commitment  {}", fr_to_hex(&commitment));
-        println!("payment     {}", ether(request.payment));
+        println!("payment     {}", amount(request.amount, token));
         println!("deadline    {} (unix)", request.deadline);
         println!(
             "openJob     tx {}  gas {}",
@@ -85,6 +125,7 @@ pub fn run(a: RequestArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         let job = opened.job_id;
+        let chain_id = chain.chain_id().await?;
         let timeout = Duration::from_secs(a.wait_timeout_secs);
         let waited = wait_for_result(
             &mut chain,
@@ -95,7 +136,7 @@ pub fn run(a: RequestArgs) -> anyhow::Result<ExitCode> {
             timeout,
         );
         match waited.await? {
-            Ok(completed) => report(&vk, commitment, &completed),
+            Ok(completed) => report(&vk, commitment, chain_id, escrow, token, &completed),
             Err(why) => {
                 println!("no result: {why}");
                 Ok(ExitCode::from(1))
@@ -146,6 +187,9 @@ async fn wait_for_result(
 fn report(
     vk: &VerifyingKeyFile,
     commitment: Fr,
+    chain_id: u64,
+    escrow: Address,
+    token: Address,
     completed: &EventLog<JobCompleted>,
 ) -> anyhow::Result<ExitCode> {
     let done = &completed.event;
@@ -153,8 +197,8 @@ fn report(
         .tx_hash
         .map_or_else(|| "-".into(), |h| h.to_string());
     println!("completed   by {}  tx {tx}", done.provider);
-    println!("paid        {}", ether(done.payment));
-    let file = match completed_proof_file(vk, commitment, done) {
+    println!("paid        {}", amount(done.amount, token));
+    let file = match completed_proof_file(vk, commitment, chain_id, escrow, done) {
         Ok(f) => f,
         Err(e) => {
             println!("verified natively: invalid ({e})");
@@ -171,5 +215,14 @@ fn report(
             println!("verified natively: invalid ({why})");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// An amount for printing: ether for ETH, raw units for a token.
+fn amount(value: U256, token: Address) -> String {
+    if token == Address::ZERO {
+        ether(value)
+    } else {
+        format!("{value} units of token {token}")
     }
 }

@@ -1,12 +1,13 @@
 //! `zkinfer submit DIR --job-id N --escrow ADDR`: the provider proves a job and submits the
-//! proof; the escrow verifies it on chain and pays the signing account.
+//! proof; the escrow verifies it on chain, and the signing account withdraws the payment.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use zkinfer_evm::{
-    decode_input_blob, get_job, revert_reason, submit_result, word_fr, Chain, JobStatus, B256,
+    balance_of, check_escrow_code, decode_input_blob, get_job, key_hash, revert_reason,
+    submit_result, withdraw, word_fr, Chain, JobStatus,
 };
 use zkinfer_prover::write_atomic;
 use zkinfer_r1cs::ProofBinding;
@@ -44,14 +45,14 @@ pub fn run(a: SubmitArgs) -> anyhow::Result<ExitCode> {
         if status != JobStatus::Open {
             bail!("job {} is not open (status {status:?})", a.job_id);
         }
-        let model_id = prover.model().model_id.0;
-        if job.modelId.0 != model_id {
+        check_escrow_code(&mut chain, escrow).await?;
+        let ours = key_hash(prover.verifying_key());
+        if job.keyHash != ours {
             bail!(
-                "job {} is for model {}, {} holds model {}",
+                "job {} pins verifying key {}, {} holds key {ours}: a proof with it would not pay",
                 a.job_id,
-                job.modelId,
+                job.keyHash,
                 a.dir.display(),
-                B256::from(model_id)
             );
         }
         let blob = chain.job_input_blob(escrow, a.job_id).await?;
@@ -66,6 +67,8 @@ pub fn run(a: SubmitArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let binding = ProofBinding {
+            chain_id: chain.chain_id().await?,
+            escrow: escrow.into_array(),
             job_id: a.job_id,
             provider: me.into_array(),
         };
@@ -79,20 +82,31 @@ pub fn run(a: SubmitArgs) -> anyhow::Result<ExitCode> {
         if let Some(out) = &a.out {
             write_atomic(out, file.to_json()?.as_bytes())?;
         }
-        let before = chain.balance(me).await?;
         let r = submit_result(&mut chain, me, escrow, a.job_id, &file).await?;
         if !r.success {
             println!("refused     {}", revert_reason(&r.output));
             return Ok(ExitCode::from(1));
         }
-        let after = chain.balance(me).await?;
         println!(
             "submitResult tx {}  gas {}  fee {}",
             tx_hash(&r),
             r.gas_used,
             ether(r.fee_wei)
         );
-        println!("paid        {}", ether(after + r.fee_wei - before));
+        let before = balance_of(&mut chain, job.token, me).await?;
+        let w = withdraw(&mut chain, me, escrow, &[a.job_id], me).await?;
+        if !w.success {
+            println!("withdraw refused {}", revert_reason(&w.output));
+            return Ok(ExitCode::from(1));
+        }
+        let after = balance_of(&mut chain, job.token, me).await?;
+        let earned = if job.token == zkinfer_evm::Address::ZERO {
+            ether(after + w.fee_wei - before)
+        } else {
+            format!("{} units of token {}", after - before, job.token)
+        };
+        println!("withdraw    tx {}  gas {}", tx_hash(&w), w.gas_used);
+        println!("paid        {earned}");
         Ok(ExitCode::SUCCESS)
     })?
 }

@@ -21,6 +21,9 @@ struct SubmitJob {
     /// `{"input_data": [[...]]}`, `[[...]]` (one list per input) or `[...]` (single input).
     input: serde_json::Value,
     #[serde(default)]
+    chain_id: u64,
+    escrow: Option<String>,
+    #[serde(default)]
     job_id: u64,
     provider: Option<String>,
     idempotency_key: Option<String>,
@@ -89,6 +92,9 @@ pub async fn submit(
         .unwrap_or_else(|| format!("0x{}", "00".repeat(20)));
     address_from_hex(&provider)
         .map_err(|e| ApiError::bad_request("bad_provider", format!("provider: {e}")))?;
+    let escrow = req.escrow.unwrap_or_else(crate::job::zero_address);
+    address_from_hex(&escrow)
+        .map_err(|e| ApiError::bad_request("bad_escrow", format!("escrow: {e}")))?;
     // admission is serialised so that concurrent submissions cannot overshoot the bound
     let _admission = state.admission.lock().await;
     let in_flight = state.store.queued() + state.metrics.proving_now() as usize;
@@ -106,6 +112,8 @@ pub async fn submit(
     let new = NewJob {
         model_id: req.model_id,
         input: quantized,
+        chain_id: req.chain_id,
+        escrow,
         job_id: req.job_id,
         provider,
         idempotency_key: key,

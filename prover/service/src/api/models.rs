@@ -112,18 +112,21 @@ pub async fn vk(state: AppState, id: String) -> Result<Response, ApiError> {
     Ok(with_header(bytes, "content-type", "application/octet-stream").into_response())
 }
 
-/// `GET /v1/models/{id}/verifier`: the on-chain verifier: init code (deployable as is), ABI and
-/// the Solidity source it was compiled from.
+/// `GET /v1/models/{id}/verifier`: the on-chain verifier: init code (deployable as is), the
+/// `publishKey` calldata and key hash of the model's key, ABI and the Solidity source.
 pub async fn verifier(state: AppState, id: String) -> Result<Response, ApiError> {
     ready(&state, &id)?;
     let key = state.models.verifying_key(&id)?;
     let artifact: serde_json::Value =
         serde_json::from_str(zkinfer_evm::bindings::artifact_json::GROTH16_VERIFIER)
             .map_err(ApiError::internal)?;
-    let init = zkinfer_evm::verifier_init_code(&key);
+    let init = zkinfer_evm::verifier_init_code();
+    let publish = zkinfer_evm::publish_key_calldata(&key);
     Ok(reply_json(&json!({
         "model_id": id,
+        "key_hash": zkinfer_evm::key_hash(&key).to_string(),
         "init_code": format!("0x{}", hex::encode(&init)),
+        "publish_key_calldata": format!("0x{}", hex::encode(&publish)),
         "abi": artifact["abi"],
         "solc_version": artifact["solcVersion"],
         "solidity": zkinfer_evm::GROTH16_VERIFIER_SOL,

@@ -2,7 +2,7 @@
 //! `JobOpened` event and the chain's time. Pure, so every reason to skip is unit-tested.
 
 use zkinfer_evm::bindings::InferenceEscrow::{Job, JobOpened};
-use zkinfer_evm::{decode_input_blob, word_fr, Address, JobStatus};
+use zkinfer_evm::{decode_input_blob, word_fr, Address, JobStatus, B256};
 use zkinfer_verifier::{commit_input, PublicLayout};
 
 /// Why a node does not prove a job.
@@ -28,21 +28,14 @@ pub(crate) enum Skip {
         /// The latest block's timestamp.
         now: u64,
     },
-    /// The job's record and its event disagree on the model (a node bug or a wrong escrow).
-    #[error("the job's record names model {record}, its event model {event}")]
-    ModelMismatch {
-        /// The model in `getJob`.
-        record: String,
-        /// The model in `JobOpened`.
-        event: String,
-    },
-    /// The job checks proofs with another verifier than the one known for the model.
-    #[error("the job's verifier is {job}, the model's verifier is {expected}")]
-    WrongVerifier {
-        /// The job's verifier.
-        job: Address,
-        /// The one expected.
-        expected: Address,
+    /// The job pins another verifying key than the node's (another setup of the model, or a
+    /// record and event that disagree): no proof the node can make would pay.
+    #[error("the job pins key {job}, the node proves with key {ours}")]
+    KeyMismatch {
+        /// The key in `getJob`.
+        job: B256,
+        /// The node's key.
+        ours: B256,
     },
     /// The input blob does not decode or does not fit the model.
     #[error("the attached input is unusable: {0}")]
@@ -58,7 +51,7 @@ pub(crate) fn check_job(
     opened: &JobOpened,
     now: u64,
     layout: &PublicLayout,
-    expected_verifier: Option<Address>,
+    our_key: B256,
 ) -> Result<Vec<Vec<i64>>, Skip> {
     match JobStatus::of(job) {
         JobStatus::Open => {}
@@ -75,17 +68,11 @@ pub(crate) fn check_job(
             now,
         });
     }
-    if job.modelId != opened.modelId {
-        return Err(Skip::ModelMismatch {
-            record: job.modelId.to_string(),
-            event: opened.modelId.to_string(),
-        });
-    }
-    if let Some(expected) = expected_verifier {
-        if job.verifier != expected {
-            return Err(Skip::WrongVerifier {
-                job: job.verifier,
-                expected,
+    for pinned in [job.keyHash, opened.keyHash] {
+        if pinned != our_key {
+            return Err(Skip::KeyMismatch {
+                job: pinned,
+                ours: our_key,
             });
         }
     }
@@ -99,11 +86,11 @@ pub(crate) fn check_job(
 
 #[cfg(test)]
 mod tests {
-    use zkinfer_evm::{encode_input_blob, fr_word, B256, U256};
+    use zkinfer_evm::{encode_input_blob, fr_word, U256};
 
     use super::*;
 
-    const VERIFIER: Address = Address::repeat_byte(0x7e);
+    const KEY: B256 = B256::repeat_byte(0x7e);
 
     fn layout() -> PublicLayout {
         PublicLayout {
@@ -114,6 +101,7 @@ mod tests {
             output_per_element: 7,
             output_shapes: vec![vec![1]],
             output_scales: vec![4],
+            binding_scheme: zkinfer_verifier::BINDING_SCHEME,
         }
     }
 
@@ -121,24 +109,24 @@ mod tests {
     fn job() -> (Job, JobOpened) {
         let input = vec![vec![1, -2]];
         let commitment = fr_word(&commit_input(&layout(), &input).unwrap());
-        let model = B256::repeat_byte(0x11);
         let job = Job {
-            requester: Address::repeat_byte(0x01),
             provider: Address::ZERO,
             deadline: 100,
             status: 1,
-            verifier: VERIFIER,
-            modelId: model,
+            token: Address::ZERO,
+            amount: 5u8.try_into().unwrap(),
+            requester: Address::repeat_byte(0x01),
+            keyHash: KEY,
             inputCommitment: commitment,
-            payment: U256::from(5u8),
         };
         let opened = JobOpened {
             jobId: 1,
-            modelId: model,
+            keyHash: KEY,
             requester: job.requester,
-            verifier: VERIFIER,
+            modelId: B256::repeat_byte(0x11),
+            token: Address::ZERO,
+            amount: U256::from(5u8),
             inputCommitment: commitment,
-            payment: job.payment,
             deadline: 100,
             input: encode_input_blob(&input).unwrap().into(),
         };
@@ -150,10 +138,9 @@ mod tests {
         let (job, opened) = job();
         let l = layout();
         assert_eq!(
-            check_job(&job, &opened, 100, &l, Some(VERIFIER)),
+            check_job(&job, &opened, 100, &l, KEY),
             Ok(vec![vec![1, -2]])
         );
-        assert_eq!(check_job(&job, &opened, 5, &l, None), Ok(vec![vec![1, -2]]));
     }
 
     #[test]
@@ -167,53 +154,53 @@ mod tests {
             ..job.clone()
         };
         assert_eq!(
-            check_job(&paid, &opened, 5, &l, None),
+            check_job(&paid, &opened, 5, &l, KEY),
             Err(Skip::AlreadyPaid { provider: winner })
         );
         let refunded = Job {
-            status: 3,
+            status: 4,
             ..job.clone()
         };
-        let e = check_job(&refunded, &opened, 5, &l, None).unwrap_err();
+        let e = check_job(&refunded, &opened, 5, &l, KEY).unwrap_err();
         assert_eq!(e.to_string(), "job is not open (status Refunded)");
         assert_eq!(
-            check_job(&job, &opened, 101, &l, None),
+            check_job(&job, &opened, 101, &l, KEY),
             Err(Skip::Expired {
                 deadline: 100,
                 now: 101
             })
         );
-        let other = Address::repeat_byte(0x55);
+        let other = B256::repeat_byte(0x55);
         assert_eq!(
-            check_job(&job, &opened, 5, &l, Some(other)),
-            Err(Skip::WrongVerifier {
-                job: VERIFIER,
-                expected: other
+            check_job(&job, &opened, 5, &l, other),
+            Err(Skip::KeyMismatch {
+                job: KEY,
+                ours: other
             })
         );
         let mut bad_blob = opened.clone();
         bad_blob.input = vec![1, 2, 3].into();
         assert!(matches!(
-            check_job(&job, &bad_blob, 5, &l, None),
+            check_job(&job, &bad_blob, 5, &l, KEY),
             Err(Skip::BadInput(_))
         ));
         let mut wrong_len = opened.clone();
         wrong_len.input = encode_input_blob(&[vec![1, -2, 3]]).unwrap().into();
         assert!(matches!(
-            check_job(&job, &wrong_len, 5, &l, None),
+            check_job(&job, &wrong_len, 5, &l, KEY),
             Err(Skip::BadInput(_))
         ));
         let mut swapped = opened.clone();
         swapped.input = encode_input_blob(&[vec![-2, 1]]).unwrap().into();
         assert_eq!(
-            check_job(&job, &swapped, 5, &l, None),
+            check_job(&job, &swapped, 5, &l, KEY),
             Err(Skip::CommitmentMismatch)
         );
-        let mut other_model = opened.clone();
-        other_model.modelId = B256::repeat_byte(0x22);
+        let mut other_key = opened.clone();
+        other_key.keyHash = B256::repeat_byte(0x22);
         assert!(matches!(
-            check_job(&job, &other_model, 5, &l, None),
-            Err(Skip::ModelMismatch { .. })
+            check_job(&job, &other_key, 5, &l, KEY),
+            Err(Skip::KeyMismatch { .. })
         ));
     }
 }

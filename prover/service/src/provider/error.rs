@@ -12,11 +12,11 @@ pub enum ProviderError {
     /// No models were given.
     #[error("a provider node needs at least one model to serve")]
     NoModels,
-    /// Two served models have the same id.
-    #[error("model {model_id} is served twice")]
+    /// Two served models have the same verifying key.
+    #[error("verifying key {key_hash} is served twice")]
     DuplicateModel {
-        /// The model id (0x-hex).
-        model_id: String,
+        /// The key hash (0x-hex).
+        key_hash: String,
     },
     /// The node could not read the chain (blocks, logs).
     #[error("reading the escrow's jobs: {0}")]

@@ -34,6 +34,7 @@ impl Handled {
 pub(crate) async fn handle_job(
     chain: &mut RpcChain,
     me: Address,
+    chain_id: u64,
     escrow: Address,
     model: &ServedModel,
     opened: &JobOpened,
@@ -42,7 +43,7 @@ pub(crate) async fn handle_job(
     let job = get_job(chain, escrow, job_id).await?;
     let now = chain.timestamp().await?;
     let layout = &model.prover.verifying_key().layout;
-    let input = match check_job(&job, opened, now, layout, model.verifier) {
+    let input = match check_job(&job, opened, now, layout, model.key_hash()) {
         Ok(input) => input,
         Err(skip) => {
             return Ok(Handled::without_proof(Outcome::Skipped {
@@ -51,6 +52,8 @@ pub(crate) async fn handle_job(
         }
     };
     let binding = ProofBinding {
+        chain_id,
+        escrow: escrow.into_array(),
         job_id,
         provider: me.into_array(),
     };
@@ -61,7 +64,7 @@ pub(crate) async fn handle_job(
     };
     let prove_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     tracing::debug!(job_id, prove_ms, "proved; submitting");
-    let outcome = match submit(chain, me, escrow, job_id, job.payment, &proof).await {
+    let outcome = match submit(chain, me, escrow, job_id, job.amount.to(), &proof).await {
         Ok(o) => o,
         // A malformed proof file is our bug, not the chain's: trying again would not help.
         Err(e @ EvmError::Format(_)) => Outcome::Failed {

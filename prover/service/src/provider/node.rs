@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use zkinfer_evm::bindings::InferenceEscrow::JobOpened;
-use zkinfer_evm::{Address, EventLog, EvmError, RpcChain, B256};
+use zkinfer_evm::{key_hash, Address, Chain, EventLog, EvmError, RpcChain, B256};
 use zkinfer_prover::{Engine, Prover};
 
 use super::handle::{handle_job, Handled};
@@ -42,15 +42,20 @@ impl ProviderConfig {
     }
 }
 
-/// A model the node proves: its prover (shared with the blocking proving threads) and, when
-/// known, the verifier contract its jobs must name (a job naming another would waste gas on a
-/// proof that verifier refuses).
+/// A model the node proves: its prover (shared with the blocking proving threads). Jobs are
+/// matched by the hash of its verifying key (a job pins one key; other setups of the same
+/// model are other keys, whose proofs this node cannot make).
 #[derive(Clone)]
 pub struct ServedModel {
     /// The model with its keys.
     pub prover: Arc<Prover<Engine>>,
-    /// The verifier expected in the model's jobs, if known.
-    pub verifier: Option<Address>,
+}
+
+impl ServedModel {
+    /// The on-chain hash of the model's verifying key (what its jobs pin).
+    pub fn key_hash(&self) -> B256 {
+        key_hash(self.prover.verifying_key())
+    }
 }
 
 /// A job seen in the logs, not handled yet.
@@ -64,18 +69,20 @@ struct Pending {
 pub struct ProviderNode {
     chain: RpcChain,
     me: Address,
+    chain_id: u64,
     config: ProviderConfig,
-    models: BTreeMap<[u8; 32], ServedModel>,
+    models: BTreeMap<B256, ServedModel>,
     next_block: u64,
     pending: BTreeMap<u64, Pending>,
     handled: BTreeMap<u64, HandledJob>,
 }
 
 impl ProviderNode {
-    /// A node sending from `chain`'s first account. Fails without a key, without models, or
-    /// with a model given twice.
-    pub fn new(
-        chain: RpcChain,
+    /// A node sending from `chain`'s first account. Fails without a key, without models, with
+    /// a key given twice, or when the escrow is not the audited contract (its proofs would be
+    /// checked by code nobody reviewed).
+    pub async fn new(
+        mut chain: RpcChain,
         config: ProviderConfig,
         models: Vec<ServedModel>,
     ) -> Result<Self, ProviderError> {
@@ -83,21 +90,24 @@ impl ProviderNode {
         if models.is_empty() {
             return Err(ProviderError::NoModels);
         }
-        let mut by_id = BTreeMap::new();
+        let mut by_key = BTreeMap::new();
         for m in models {
-            let id = m.prover.verifying_key().model_id;
-            if by_id.insert(id, m).is_some() {
+            let key = m.key_hash();
+            if by_key.insert(key, m).is_some() {
                 return Err(ProviderError::DuplicateModel {
-                    model_id: B256::from(id).to_string(),
+                    key_hash: key.to_string(),
                 });
             }
         }
+        zkinfer_evm::check_escrow_code(&mut chain, config.escrow).await?;
+        let chain_id = chain.chain_id().await?;
         Ok(ProviderNode {
             chain,
             me,
+            chain_id,
             next_block: config.start_block,
             config,
-            models: by_id,
+            models: by_key,
             pending: BTreeMap::new(),
             handled: BTreeMap::new(),
         })
@@ -113,9 +123,9 @@ impl ProviderNode {
         self.config.escrow
     }
 
-    /// The ids of the models served.
-    pub fn model_ids(&self) -> Vec<B256> {
-        self.models.keys().map(|&id| B256::from(id)).collect()
+    /// The verifying-key hashes of the models served.
+    pub fn key_hashes(&self) -> Vec<B256> {
+        self.models.keys().copied().collect()
     }
 
     /// The next block the node will scan.
@@ -183,7 +193,7 @@ impl ProviderNode {
     /// [`LOG_RANGE`]. The cursor moves past a chunk only once its logs are queued.
     async fn discover(&mut self) -> Result<(), EvmError> {
         let latest = self.chain.block_number().await?;
-        let ids: Vec<[u8; 32]> = self.models.keys().copied().collect();
+        let ids: Vec<B256> = self.models.keys().copied().collect();
         while self.next_block <= latest {
             let to = latest.min(self.next_block.saturating_add(LOG_RANGE - 1));
             let logs = self
@@ -193,7 +203,7 @@ impl ProviderNode {
             for opened in logs {
                 let job_id = opened.event.jobId;
                 if !self.handled.contains_key(&job_id) && !self.pending.contains_key(&job_id) {
-                    tracing::info!(job_id, model = %opened.event.modelId, "new job");
+                    tracing::info!(job_id, key = %opened.event.keyHash, "new job");
                     self.pending.insert(
                         job_id,
                         Pending {
@@ -213,15 +223,15 @@ impl ProviderNode {
         let pending = self.pending.get_mut(&job_id)?;
         pending.attempts += 1;
         let (attempts, opened) = (pending.attempts, pending.opened.clone());
-        let result = match self.models.get(&opened.event.modelId.0).cloned() {
+        let result = match self.models.get(&opened.event.keyHash).cloned() {
             Some(model) => {
-                let (escrow, me) = (self.config.escrow, self.me);
-                handle_job(&mut self.chain, me, escrow, &model, &opened.event).await
+                let (escrow, me, chain_id) = (self.config.escrow, self.me, self.chain_id);
+                handle_job(&mut self.chain, me, chain_id, escrow, &model, &opened.event).await
             }
-            // (the log query asks only for served models)
+            // (the log query asks only for served keys)
             None => Ok(Handled {
                 outcome: Outcome::Skipped {
-                    reason: "model not served".into(),
+                    reason: "key not served".into(),
                 },
                 prove_ms: None,
             }),

@@ -3,8 +3,8 @@
 
 use zkinfer_evm::bindings::InferenceEscrow::{self, Job};
 use zkinfer_evm::{
-    get_job, revert_reason, reverted_with, submit_result, Address, Chain, EvmError, JobStatus,
-    Receipt, RpcChain, U256,
+    get_job, revert_reason, reverted_with, submit_result, withdraw, Address, Chain, EvmError,
+    JobStatus, Receipt, RpcChain, U256,
 };
 use zkinfer_verifier::ProofFile;
 
@@ -22,6 +22,13 @@ pub(crate) async fn submit(
 ) -> Result<Outcome, EvmError> {
     let r = submit_result(chain, me, escrow, job_id, proof).await?;
     if r.success {
+        // Pull the payment at once (a failed withdrawal leaves it claimable: the job stays
+        // `Paid` to this node, so it is only logged).
+        match withdraw(chain, me, escrow, &[job_id], me).await {
+            Ok(w) if w.success => {}
+            Ok(w) => tracing::warn!(job_id, reason = %revert_reason(&w.output), "withdraw refused"),
+            Err(e) => tracing::warn!(job_id, error = %e, "withdraw failed"),
+        }
         return Ok(Outcome::Paid {
             tx: r.tx_hash,
             gas: r.gas_used,
@@ -43,6 +50,7 @@ pub(crate) async fn submit(
 fn settled(job: &Job, now: u64) -> Option<String> {
     match JobStatus::of(job) {
         JobStatus::Paid => Some(format!("paid to {} first", job.provider)),
+        JobStatus::Withdrawn => Some(format!("paid to {} first", job.provider)),
         JobStatus::Refunded => Some("refunded to its requester".into()),
         JobStatus::Open if now > job.deadline => Some(format!(
             "deadline {} passed (chain time {now})",
@@ -60,7 +68,7 @@ fn classify(r: &Receipt, settled: Option<String>) -> Outcome {
     } else {
         revert_reason(&r.output)
     };
-    let lost_race = reverted_with::<InferenceEscrow::JobNotOpen>(&r.output)
+    let lost_race = reverted_with::<InferenceEscrow::WrongStatus>(&r.output)
         || reverted_with::<InferenceEscrow::DeadlinePassed>(&r.output);
     let lost = |reason| Outcome::Lost {
         reason,
@@ -97,7 +105,7 @@ mod tests {
 
     #[test]
     fn a_refusal_after_another_payment_is_a_lost_race() {
-        let data: Bytes = InferenceEscrow::JobNotOpen {
+        let data: Bytes = InferenceEscrow::WrongStatus {
             jobId: 4,
             status: 2,
         }
@@ -110,7 +118,7 @@ mod tests {
             } => {
                 assert_eq!(
                     reason,
-                    format!("JobNotOpen {{ jobId: 4, status: 2 }}: {winner}")
+                    format!("WrongStatus {{ jobId: 4, status: 2 }}: {winner}")
                 );
                 assert_eq!((tx, gas), (None, 0));
             }
@@ -154,14 +162,14 @@ mod tests {
     #[test]
     fn the_job_state_names_the_settlement() {
         let job = Job {
-            requester: Address::ZERO,
             provider: Address::repeat_byte(0x99),
             deadline: 10,
             status: 2,
-            verifier: Address::ZERO,
-            modelId: B256::ZERO,
+            token: Address::ZERO,
+            amount: Default::default(),
+            requester: Address::ZERO,
+            keyHash: B256::ZERO,
             inputCommitment: U256::ZERO,
-            payment: U256::ZERO,
         };
         assert!(settled(&job, 5).unwrap().starts_with("paid to 0x9999"));
         let open = Job {
