@@ -36,6 +36,8 @@ fn satisfied(model: &CompiledModel, w: &Witness) -> (bool, usize) {
         generate_lc_assignments: true,
     });
     let binding = ProofBinding {
+        chain_id: 31337,
+        escrow: [0xe5; 20],
         job_id: 7,
         provider: [0xab; 20],
     };

@@ -1,23 +1,29 @@
-//! The contracts on the embedded EVM (revm) with real proofs: the escrow pays a valid proof
-//! exactly once and refuses every forgery, refunds after the deadline, resists re-entry, and
-//! stays within the gas budget. The same contracts run on anvil in `anvil.rs`.
+//! The contracts on the embedded EVM (revm) with real proofs: a job pays only for a proof
+//! valid under the key its requester pinned, once, to the provider it is bound to, on that
+//! escrow and chain; payments and refunds are pulled; ERC-20 payments work and awkward tokens
+//! are handled or refused; re-entry fails; gas stays within budget. Every attack of the
+//! security review's on-chain findings (#1 squatted or swapped verifier, #2 cross-model key,
+//! #10 replay on another escrow or chain, #11 locked refunds) is a test here. The same
+//! contracts run on anvil in `prover/cli/tests/anvil.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
 use std::sync::OnceLock;
 
-use alloy::primitives::{Address, FixedBytes, U256};
+use alloy::primitives::{Address, B256, U256};
 use alloy::sol_types::{SolCall, SolValue};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkinfer_e2e::{model_dir, read_input};
 use zkinfer_evm::bindings::{
-    GasLimitedCaller, Groth16Verifier, InferenceEscrow, ModelRegistry, ReentrantAgent,
+    GasLimitedCaller, Groth16Verifier, InferenceEscrow, ReentrantAgent, TestToken,
 };
 use zkinfer_evm::{
-    completed_proof_file, deploy, deploy_stack, encode_input_blob, fr_word, get_job, open_job,
-    proof_words, refund, revert_reason, reverted_with, send_ok, submit_result, verifier_init_code,
-    view, Chain, EmbeddedChain, JobRequest, JobStatus, Receipt, Stack, Tx,
+    balance_of, cancel, check_escrow_code, completed_proof_file, deploy, deploy_stack,
+    encode_input_blob, escrow_init_code, fr_word, get_job, key_hash, key_published, open_job,
+    proof_words, publish_key, refund, revert_reason, reverted_with, send_ok, submit_result,
+    test_token_init_code, verifier_init_code, view, withdraw, Chain, EmbeddedChain, JobRequest,
+    JobStatus, Receipt, Stack, TokenMode, Tx, EMBEDDED_CHAIN_ID,
 };
 use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::compile;
@@ -60,15 +66,28 @@ fn fixture(name: &str, seed: u64) -> Fixture {
     Fixture { prover, input }
 }
 
-/// The 10-class MLP (fast to prove), shared by every test.
+/// The 10-class MLP (fast to prove), shared by every test: the requester's key.
 fn mlp() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| fixture("mlp", 7))
 }
 
 impl Fixture {
-    fn prove(&self, job_id: u64, provider: Address) -> ProofFile {
+    /// A proof for `job` of `escrow` on the embedded chain, payable to `provider`.
+    fn prove(&self, escrow: Address, job_id: u64, provider: Address) -> ProofFile {
+        self.prove_bound(EMBEDDED_CHAIN_ID, escrow, job_id, provider)
+    }
+
+    fn prove_bound(
+        &self,
+        chain_id: u64,
+        escrow: Address,
+        job_id: u64,
+        provider: Address,
+    ) -> ProofFile {
         let binding = ProofBinding {
+            chain_id,
+            escrow: escrow.into_array(),
             job_id,
             provider: provider.into_array(),
         };
@@ -80,10 +99,11 @@ impl Fixture {
     }
 
     fn commitment(&self) -> zkinfer_verifier::Fr {
-        self.prove(0, Address::ZERO)
-            .claims()
-            .unwrap()
-            .input_commitment
+        zkinfer_verifier::commit_input(&self.prover.verifying_key().layout, &self.input).unwrap()
+    }
+
+    fn key_hash(&self) -> B256 {
+        key_hash(self.prover.verifying_key())
     }
 }
 
@@ -99,12 +119,16 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
+fn start_balance() -> U256 {
+    U256::from(10u64).pow(U256::from(20u64))
+}
+
 async fn world(fx: &Fixture) -> World {
     let mut chain = EmbeddedChain::new();
     for who in [DEPLOYER, REQUESTER, PROVIDER, THIEF] {
-        chain.fund(who, U256::from(10u64).pow(U256::from(20u64)));
+        chain.fund(who, start_balance());
     }
-    let stack = deploy_stack(&mut chain, DEPLOYER, fx.prover.verifying_key(), "mlp")
+    let stack = deploy_stack(&mut chain, DEPLOYER, fx.prover.verifying_key())
         .await
         .unwrap();
     World { chain, stack }
@@ -115,16 +139,16 @@ impl World {
         self.stack.escrow.address
     }
 
-    /// The requester's job for `fx`'s sample, with its input attached.
+    /// The requester's ETH job for `fx`'s sample, pinned to `fx`'s key, with its input attached.
     async fn request(&mut self, fx: &Fixture, deadline_in: u64) -> JobRequest {
         let now = self.chain.timestamp().await.unwrap();
         JobRequest {
-            model_id: fx.prover.verifying_key().model_id,
-            verifier: self.stack.verifier.address,
+            key_hash: fx.key_hash(),
             input_commitment: fx.commitment(),
             deadline: now + deadline_in,
             input_blob: encode_input_blob(&fx.input).unwrap(),
-            payment: U256::from(PAYMENT),
+            token: Address::ZERO,
+            amount: U256::from(PAYMENT),
         }
     }
 
@@ -147,19 +171,39 @@ impl World {
             .unwrap()
     }
 
-    async fn status(&mut self, job: u64) -> JobStatus {
+    async fn withdraw(&mut self, from: Address, jobs: &[u64], to: Address) -> Receipt {
         let escrow = self.escrow();
-        JobStatus::of(&get_job(&mut self.chain, escrow, job).await.unwrap())
+        withdraw(&mut self.chain, from, escrow, jobs, to)
+            .await
+            .unwrap()
+    }
+
+    async fn refund(&mut self, from: Address, job: u64, to: Address) -> Receipt {
+        let escrow = self.escrow();
+        refund(&mut self.chain, from, escrow, job, to)
+            .await
+            .unwrap()
+    }
+
+    async fn job(&mut self, job: u64) -> InferenceEscrow::Job {
+        let escrow = self.escrow();
+        get_job(&mut self.chain, escrow, job).await.unwrap()
+    }
+
+    async fn status(&mut self, job: u64) -> JobStatus {
+        JobStatus::of(&self.job(job).await)
     }
 
     async fn balance(&mut self, who: Address) -> U256 {
         self.chain.balance(who).await.unwrap()
     }
-}
 
-const OPEN: JobStatus = JobStatus::Open;
-const PAID: JobStatus = JobStatus::Paid;
-const REFUNDED: JobStatus = JobStatus::Refunded;
+    /// Sends raw calldata to the escrow.
+    async fn send(&mut self, from: Address, data: Vec<u8>) -> Receipt {
+        let escrow = self.escrow();
+        self.chain.send(Tx::call(from, escrow, data)).await.unwrap()
+    }
+}
 
 fn assert_refused<E: alloy::sol_types::SolError>(r: &Receipt, what: &str) {
     assert!(!r.success, "{what}: accepted");
@@ -171,27 +215,32 @@ fn assert_refused<E: alloy::sol_types::SolError>(r: &Receipt, what: &str) {
     );
 }
 
+fn assert_ok(r: &Receipt, what: &str) {
+    assert!(r.success, "{what}: refused: {}", revert_reason(&r.output));
+}
+
 #[test]
-fn a_valid_proof_pays_the_provider_exactly_once() {
+fn a_valid_proof_earns_the_payment_once_and_the_provider_pulls_it() {
     let fx = mlp();
     run(async {
         let mut w = world(fx).await;
+        let escrow = w.escrow();
         let job = w.open(fx, HOUR).await;
-        assert_eq!(w.status(job).await, OPEN);
-        let escrow_before = w.balance(w.escrow()).await;
-        assert_eq!(escrow_before, U256::from(PAYMENT));
+        assert_eq!(w.status(job).await, JobStatus::Open);
+        assert_eq!(w.balance(escrow).await, U256::from(PAYMENT));
+        let record = w.job(job).await;
+        assert_eq!(record.keyHash, fx.key_hash());
+        assert_eq!(record.requester, REQUESTER);
 
-        let proof = fx.prove(job, PROVIDER);
-        let before = w.balance(PROVIDER).await;
+        let proof = fx.prove(escrow, job, PROVIDER);
         let r = w.submit(PROVIDER, job, &proof).await;
-        assert!(r.success, "refused: {}", revert_reason(&r.output));
-        assert_eq!(w.balance(PROVIDER).await - before, U256::from(PAYMENT));
-        assert_eq!(w.balance(w.escrow()).await, U256::ZERO);
-        assert_eq!(w.status(job).await, PAID);
+        assert_ok(&r, "genuine proof");
+        assert_eq!(w.status(job).await, JobStatus::Paid);
+        // nothing is pushed: the escrow still holds the payment until the provider pulls it
+        assert_eq!(w.balance(escrow).await, U256::from(PAYMENT));
 
         // the event carries the outputs the proof states
-        let done: InferenceEscrow::JobCompleted =
-            zkinfer_evm::find_event(&r.logs, w.escrow()).unwrap();
+        let done: InferenceEscrow::JobCompleted = zkinfer_evm::find_event(&r.logs, escrow).unwrap();
         let stated = proof.stated_public_inputs().unwrap();
         let words: Vec<U256> = stated[2..].iter().map(fr_word).collect();
         assert_eq!(done.outputs, words);
@@ -200,22 +249,34 @@ fn a_valid_proof_pays_the_provider_exactly_once() {
 
         // a requester rebuilds the proof file from the event alone and verifies it natively
         let vk = fx.prover.verifying_key();
-        let rebuilt = completed_proof_file(vk, fx.commitment(), &done).unwrap();
+        let rebuilt =
+            completed_proof_file(vk, fx.commitment(), EMBEDDED_CHAIN_ID, escrow, &done).unwrap();
         assert_eq!(rebuilt, proof);
         assert_eq!(verify(vk, &rebuilt).unwrap(), Verdict::Accepted);
         let mut tampered = done.clone();
         tampered.outputs[0] += U256::from(1u8);
-        let forged = completed_proof_file(vk, fx.commitment(), &tampered).unwrap();
+        let forged =
+            completed_proof_file(vk, fx.commitment(), EMBEDDED_CHAIN_ID, escrow, &tampered)
+                .unwrap();
         assert!(matches!(verify(vk, &forged).unwrap(), Verdict::Rejected(_)));
 
-        // the same proof again, by anyone: nothing more is paid
+        // the same proof again: refused
         let again = w.submit(PROVIDER, job, &proof).await;
-        assert_refused::<InferenceEscrow::JobNotOpen>(&again, "second submission");
-        assert_eq!(w.balance(PROVIDER).await - before, U256::from(PAYMENT));
-        let late_refund = refund(&mut w.chain, REQUESTER, w.stack.escrow.address, job)
-            .await
-            .unwrap();
-        assert_refused::<InferenceEscrow::JobNotOpen>(&late_refund, "refund after payment");
+        assert_refused::<InferenceEscrow::WrongStatus>(&again, "second submission");
+        // only the provider may withdraw; it names the receiver
+        let stolen = w.withdraw(THIEF, &[job], THIEF).await;
+        assert_refused::<InferenceEscrow::NotAllowed>(&stolen, "withdraw by a stranger");
+        let before = w.balance(THIEF).await;
+        let pulled = w.withdraw(PROVIDER, &[job], THIEF).await;
+        assert_ok(&pulled, "withdraw");
+        assert_eq!(w.balance(THIEF).await - before, U256::from(PAYMENT));
+        assert_eq!(w.balance(escrow).await, U256::ZERO);
+        assert_eq!(w.status(job).await, JobStatus::Withdrawn);
+        let twice = w.withdraw(PROVIDER, &[job], PROVIDER).await;
+        assert_refused::<InferenceEscrow::WrongStatus>(&twice, "second withdrawal");
+        w.chain.advance_time(HOUR + 1);
+        let late_refund = w.refund(REQUESTER, job, REQUESTER).await;
+        assert_refused::<InferenceEscrow::WrongStatus>(&late_refund, "refund after payment");
     });
 }
 
@@ -224,11 +285,11 @@ fn forged_or_misdirected_proofs_are_refused_and_nothing_is_paid() {
     let fx = mlp();
     run(async {
         let mut w = world(fx).await;
+        let escrow = w.escrow();
         let job = w.open(fx, HOUR).await;
         let other_job = w.open(fx, HOUR).await;
-        let proof = fx.prove(job, PROVIDER);
+        let proof = fx.prove(escrow, job, PROVIDER);
         let layout = &fx.prover.verifying_key().layout;
-        let before = w.balance(PROVIDER).await;
 
         // a proof copied from the mempool and sent by someone else
         let r = w.submit(THIEF, job, &proof).await;
@@ -243,166 +304,309 @@ fn forged_or_misdirected_proofs_are_refused_and_nothing_is_paid() {
         let r = w.submit(PROVIDER, job, &lying).await;
         assert_refused::<InferenceEscrow::InvalidProof>(&r, "wrong outputs");
 
-        // every proof word changed: off-curve points make a precompile fail (the verifier
+        // every proof word changed: off-curve points make a precompile fail (the escrow
         // reverts), valid-but-wrong points fail the pairing
-        let escrow = w.escrow();
         let calldata = zkinfer_evm::submit_calldata(job, &proof).unwrap();
         let call = InferenceEscrow::submitResultCall::abi_decode(&calldata).unwrap();
         for i in 0..8 {
             let mut bad = call.clone();
             bad.proof[i] += U256::from(1u8);
-            let r = w
-                .chain
-                .send(Tx::call(PROVIDER, escrow, bad.abi_encode()))
-                .await
-                .unwrap();
+            let r = w.send(PROVIDER, bad.abi_encode()).await;
             assert!(!r.success, "proof word {i} tampered: accepted");
         }
+        // the all-zero "proof" of the review's squatting attack
+        let mut zero = call.clone();
+        zero.proof = [U256::ZERO; 8];
+        let r = w.send(PROVIDER, zero.abi_encode()).await;
+        assert!(!r.success, "an all-zero proof was accepted");
         // A replaced by −A (a valid point, wrong proof)
         let mut bad = call.clone();
         let q = U256::from_limbs(<ark_bn254::Fq as ark_ff::PrimeField>::MODULUS.0);
         bad.proof[1] = q - bad.proof[1];
-        let r = w
-            .chain
-            .send(Tx::call(PROVIDER, escrow, bad.abi_encode()))
-            .await
-            .unwrap();
+        let r = w.send(PROVIDER, bad.abi_encode()).await;
         assert_refused::<InferenceEscrow::InvalidProof>(&r, "A negated");
         // an output word not below the field modulus
         let mut bad = call.clone();
         bad.outputs[0] += U256::from_limbs(<zkinfer_verifier::Fr as ark_ff::PrimeField>::MODULUS.0);
-        let r = w
-            .chain
-            .send(Tx::call(PROVIDER, escrow, bad.abi_encode()))
-            .await
-            .unwrap();
+        let r = w.send(PROVIDER, bad.abi_encode()).await;
         assert_refused::<Groth16Verifier::PublicInputNotInField>(&r, "output ≥ r");
         // a missing output word
         let mut bad = call;
         bad.outputs.pop();
-        let r = w
-            .chain
-            .send(Tx::call(PROVIDER, escrow, bad.abi_encode()))
-            .await
-            .unwrap();
+        let r = w.send(PROVIDER, bad.abi_encode()).await;
         assert_refused::<Groth16Verifier::WrongPublicInputCount>(&r, "missing output");
 
-        assert_eq!(w.balance(PROVIDER).await, before);
-        assert_eq!(
-            w.balance(THIEF).await,
-            U256::from(10u64).pow(U256::from(20u64))
-        );
-        assert_eq!(w.status(job).await, OPEN);
-        assert_eq!(w.balance(w.escrow()).await, U256::from(2 * PAYMENT));
-
-        // and the genuine proof still pays
+        assert_eq!(w.status(job).await, JobStatus::Open);
+        assert_eq!(w.balance(escrow).await, U256::from(2 * PAYMENT));
+        // and the genuine proof still earns the payment
         let r = w.submit(PROVIDER, job, &proof).await;
-        assert!(r.success, "{}", revert_reason(&r.output));
+        assert_ok(&r, "genuine proof after the forgeries");
     });
 }
 
+/// Review finding #1: a squatted model id or a swapped verifier paid an all-zero proof. Now a
+/// job pins its requester's key hash: an attacker's own key for the same model (whose setup
+/// randomness it knows, so it can forge anything under it), published first or later, never
+/// changes what the job accepts.
 #[test]
-fn a_proof_for_another_model_is_refused() {
+fn an_attackers_key_for_the_same_model_cannot_take_the_job() {
+    let fx = mlp();
+    let attacker = fixture("mlp", 99);
+    run(async {
+        let mut w = world(fx).await;
+        let escrow = w.escrow();
+        assert_eq!(
+            attacker.prover.verifying_key().model_id,
+            fx.prover.verifying_key().model_id,
+            "same model, another setup"
+        );
+        assert_ne!(attacker.key_hash(), fx.key_hash());
+        // anyone may publish a key: it gives no rights over other keys or jobs
+        let p = publish_key(&mut w.chain, THIEF, escrow, attacker.prover.verifying_key())
+            .await
+            .unwrap();
+        assert!(p.receipt.is_some());
+        // publishing the requester's key again changes nothing (idempotent, no owner)
+        let again = send_ok(
+            &mut w.chain,
+            Tx::call(
+                THIEF,
+                escrow,
+                zkinfer_evm::publish_key_calldata(fx.prover.verifying_key()),
+            ),
+            "publishKey again",
+        )
+        .await
+        .unwrap();
+        assert!(
+            again.logs.is_empty(),
+            "a second publication emitted an event"
+        );
+
+        let job = w.open(fx, HOUR).await;
+        // a real proof under the attacker's key, bound to this job and the attacker
+        let forged = attacker.prove(escrow, job, THIEF);
+        assert_eq!(
+            verify(attacker.prover.verifying_key(), &forged).unwrap(),
+            Verdict::Accepted
+        );
+        let r = w.submit(THIEF, job, &forged).await;
+        assert_refused::<InferenceEscrow::InvalidProof>(&r, "proof under the attacker's key");
+        assert_eq!(w.status(job).await, JobStatus::Open);
+
+        // a job for a key nobody published cannot be opened
+        let mut request = w.request(fx, HOUR).await;
+        request.key_hash = B256::repeat_byte(0x66);
+        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("UnknownKey"), "{err}");
+
+        // the requester's client compares the chain's key with its own before paying
+        assert!(
+            key_published(&mut w.chain, escrow, fx.prover.verifying_key())
+                .await
+                .unwrap()
+        );
+        let fresh = deploy(&mut w.chain, DEPLOYER, "escrow", escrow_init_code())
+            .await
+            .unwrap();
+        assert!(
+            !key_published(&mut w.chain, fresh.address, fx.prover.verifying_key())
+                .await
+                .unwrap()
+        );
+        // and refuses a contract that is not the audited escrow (here: a lone verifier)
+        check_escrow_code(&mut w.chain, escrow).await.unwrap();
+        let lone = deploy(&mut w.chain, DEPLOYER, "verifier", verifier_init_code())
+            .await
+            .unwrap();
+        let err = check_escrow_code(&mut w.chain, lone.address)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("not the audited"), "{err}");
+        let err = check_escrow_code(&mut w.chain, THIEF).await.unwrap_err();
+        assert!(err.to_string().contains("no contract"), "{err}");
+    });
+}
+
+/// Review finding #2: model A's key passed off as model B's. The key hash covers the model id
+/// and the key bytes, so B's job pins B's key and a proof of A is refused.
+#[test]
+fn a_proof_of_another_model_or_key_is_refused() {
     let fx = mlp();
     let other = fixture("cnn", 8);
     run(async {
         let mut w = world(fx).await;
-        let job = w.open(fx, HOUR).await;
-        // cnn's proof bound to this job and provider: the job's (mlp) verifier refuses it
-        let foreign = other.prove(job, PROVIDER);
-        let r = w.submit(PROVIDER, job, &foreign).await;
-        assert!(!r.success, "a cnn proof was accepted for an mlp job");
-        assert_eq!(w.status(job).await, OPEN);
-
-        // the registry refuses cnn's verifier under mlp's model id
-        let cnn_verifier = deploy(
+        let escrow = w.escrow();
+        // the other model's key published in the same escrow, and its key under mlp's model id
+        publish_key(&mut w.chain, THIEF, escrow, other.prover.verifying_key())
+            .await
+            .unwrap();
+        let mut relabelled = other.prover.verifying_key().clone();
+        relabelled.model_id = fx.prover.verifying_key().model_id;
+        let p = publish_key(&mut w.chain, THIEF, escrow, &relabelled)
+            .await
+            .unwrap();
+        assert_ne!(p.key_hash, fx.key_hash());
+        let info = view(
             &mut w.chain,
-            DEPLOYER,
-            "cnn verifier",
-            verifier_init_code(other.prover.verifying_key()),
+            escrow,
+            &Groth16Verifier::keyInfoCall {
+                keyHash: p.key_hash,
+            },
         )
         .await
         .unwrap();
-        let call = ModelRegistry::setVerifierCall {
-            modelId: FixedBytes(fx.prover.verifying_key().model_id),
-            verifier: cnn_verifier.address,
-        };
-        let registry = w.stack.registry.address;
-        let r = w
-            .chain
-            .send(Tx::call(DEPLOYER, registry, call.abi_encode()))
-            .await
-            .unwrap();
-        assert_refused::<ModelRegistry::VerifierModelMismatch>(&r, "swapped verifier");
-        // only the model's owner may change its entry
-        let call = ModelRegistry::setMetadataCall {
-            modelId: FixedBytes(fx.prover.verifying_key().model_id),
-            metadata: "mine now".into(),
-        };
-        let r = w
-            .chain
-            .send(Tx::call(THIEF, registry, call.abi_encode()))
-            .await
-            .unwrap();
-        assert_refused::<ModelRegistry::NotOwner>(&r, "metadata by a stranger");
-        // an unregistered model cannot get a job
-        let request = JobRequest {
-            model_id: other.prover.verifying_key().model_id,
-            verifier: cnn_verifier.address,
-            input_commitment: other.commitment(),
-            deadline: w.chain.timestamp().await.unwrap() + HOUR,
-            input_blob: vec![],
-            payment: U256::from(PAYMENT),
-        };
-        let escrow = w.escrow();
-        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
-            .await
-            .unwrap_err();
-        assert!(err.to_string().contains("UnknownModel"), "{err}");
-        // a requester who checked another verifier than the registry's gets no job
-        let request = JobRequest {
-            verifier: cnn_verifier.address,
-            ..w.request(fx, HOUR).await
-        };
-        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
-            .await
-            .unwrap_err();
-        assert!(err.to_string().contains("VerifierChanged"), "{err}");
+        assert_eq!(info.modelId.0, fx.prover.verifying_key().model_id);
+
+        let job = w.open(fx, HOUR).await;
+        let foreign = other.prove(escrow, job, PROVIDER);
+        let r = w.submit(PROVIDER, job, &foreign).await;
+        assert!(!r.success, "a cnn proof was accepted for an mlp job");
+        assert_eq!(w.status(job).await, JobStatus::Open);
     });
 }
 
+/// Review finding #10: a proof for job N on escrow E1 was paid again on escrow E2. The binding
+/// now names the chain and the escrow.
 #[test]
-fn refund_after_the_deadline_and_never_twice() {
+fn a_proof_pays_on_one_escrow_and_one_chain_only() {
+    let fx = mlp();
+    run(async {
+        let mut w = world(fx).await;
+        let e1 = w.escrow();
+        let e2 = deploy_stack(&mut w.chain, DEPLOYER, fx.prover.verifying_key())
+            .await
+            .unwrap()
+            .escrow
+            .address;
+        let job = w.open(fx, HOUR).await;
+        let request = w.request(fx, HOUR).await;
+        let job2 = open_job(&mut w.chain, REQUESTER, e2, &request)
+            .await
+            .unwrap()
+            .job_id;
+        assert_eq!(job, job2, "same job id on both escrows");
+
+        let proof = fx.prove(e1, job, PROVIDER);
+        let r = submit_result(&mut w.chain, PROVIDER, e2, job, &proof)
+            .await
+            .unwrap();
+        assert_refused::<InferenceEscrow::InvalidProof>(&r, "replay on a second escrow");
+        // bound to another chain id: refused here
+        let other_chain = fx.prove_bound(1, e1, job, PROVIDER);
+        let r = w.submit(PROVIDER, job, &other_chain).await;
+        assert_refused::<InferenceEscrow::InvalidProof>(&r, "proof for chain 1");
+        // the escrow states the binding it expects, and it is the native one
+        let expected = view(
+            &mut w.chain,
+            e1,
+            &InferenceEscrow::bindingCall {
+                jobId: job,
+                provider: PROVIDER,
+            },
+        )
+        .await
+        .unwrap();
+        let native = zkinfer_verifier::binding(
+            EMBEDDED_CHAIN_ID,
+            e1.into_array(),
+            job,
+            PROVIDER.into_array(),
+        );
+        assert_eq!(expected, fr_word(&native));
+
+        let r = w.submit(PROVIDER, job, &proof).await;
+        assert_ok(&r, "the proof on its own escrow");
+    });
+}
+
+/// Review finding #11: a requester contract that cannot take ETH could never be refunded, and
+/// there was no cancel and no bound on the deadline.
+#[test]
+fn refunds_are_pulled_by_the_requester_cancel_gives_notice_and_deadlines_are_bounded() {
     let fx = mlp();
     run(async {
         let mut w = world(fx).await;
         let escrow = w.escrow();
         let job = w.open(fx, HOUR).await;
-        let early = refund(&mut w.chain, THIEF, escrow, job).await.unwrap();
+        let early = w.refund(REQUESTER, job, REQUESTER).await;
         assert_refused::<InferenceEscrow::DeadlineNotReached>(&early, "refund before deadline");
 
-        let proof = fx.prove(job, PROVIDER);
+        let proof = fx.prove(escrow, job, PROVIDER);
         w.chain.advance_time(HOUR + 1);
         let late = w.submit(PROVIDER, job, &proof).await;
         assert_refused::<InferenceEscrow::DeadlinePassed>(&late, "submit after deadline");
+        let stranger = w.refund(THIEF, job, THIEF).await;
+        assert_refused::<InferenceEscrow::NotAllowed>(&stranger, "refund by a stranger");
 
-        let before = w.balance(REQUESTER).await;
-        // anyone may trigger it; the money goes to the requester
-        let r = refund(&mut w.chain, THIEF, escrow, job).await.unwrap();
-        assert!(r.success, "{}", revert_reason(&r.output));
-        assert_eq!(w.balance(REQUESTER).await - before, U256::from(PAYMENT));
-        assert_eq!(w.status(job).await, REFUNDED);
+        let before = w.balance(THIEF).await;
+        // the requester names the receiver
+        let r = w.refund(REQUESTER, job, THIEF).await;
+        assert_ok(&r, "refund");
+        assert_eq!(w.balance(THIEF).await - before, U256::from(PAYMENT));
+        assert_eq!(w.status(job).await, JobStatus::Refunded);
+        let again = w.refund(REQUESTER, job, REQUESTER).await;
+        assert_refused::<InferenceEscrow::WrongStatus>(&again, "second refund");
 
-        let again = refund(&mut w.chain, REQUESTER, escrow, job).await.unwrap();
-        assert_refused::<InferenceEscrow::JobNotOpen>(&again, "second refund");
-        let after = w.submit(PROVIDER, job, &proof).await;
-        assert_refused::<InferenceEscrow::JobNotOpen>(&after, "submit after refund");
-        assert_eq!(w.balance(REQUESTER).await - before, U256::from(PAYMENT));
+        // cancel: only the requester; results are still accepted for the notice period
+        let job = w.open(fx, 6 * HOUR).await;
+        let r = cancel(&mut w.chain, THIEF, escrow, job).await.unwrap();
+        assert_refused::<InferenceEscrow::NotAllowed>(&r, "cancel by a stranger");
+        let now = w.chain.timestamp().await.unwrap();
+        let r = cancel(&mut w.chain, REQUESTER, escrow, job).await.unwrap();
+        assert_ok(&r, "cancel");
+        let notice = 600;
+        assert_eq!(w.job(job).await.deadline, now + notice);
+        let proof = fx.prove(escrow, job, PROVIDER);
+        let r = w.submit(PROVIDER, job, &proof).await;
+        assert_ok(&r, "a result within the cancel notice");
+        // a cancelled job nobody proves is refunded after the notice
+        let job = w.open(fx, 6 * HOUR).await;
+        cancel(&mut w.chain, REQUESTER, escrow, job).await.unwrap();
+        let r = w.refund(REQUESTER, job, REQUESTER).await;
+        assert_refused::<InferenceEscrow::DeadlineNotReached>(&r, "refund during the notice");
+        w.chain.advance_time(notice + 1);
+        let r = w.refund(REQUESTER, job, REQUESTER).await;
+        assert_ok(&r, "refund after the notice");
+
+        // deadlines: in the future and at most 30 days away
+        let mut request = w.request(fx, 30 * 24 * HOUR + 1).await;
+        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("BadDeadline"), "{err}");
+        request.deadline = u64::MAX;
+        assert!(open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .is_err());
+        request.deadline = w.chain.timestamp().await.unwrap();
+        assert!(open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .is_err());
+        // a payment that does not match msg.value
+        let call = InferenceEscrow::openJobCall {
+            keyHash: fx.key_hash(),
+            inputCommitment: fr_word(&fx.commitment()),
+            deadline: w.chain.timestamp().await.unwrap() + HOUR,
+            token: Address::ZERO,
+            amount: 5u8.try_into().unwrap(),
+            input: Vec::new().into(),
+        };
+        let r = w
+            .chain
+            .send(Tx::call(REQUESTER, escrow, call.abi_encode()).with_value(U256::from(4u8)))
+            .await
+            .unwrap();
+        assert_refused::<InferenceEscrow::BadPayment>(&r, "amount ≠ msg.value");
     });
 }
 
+/// A requester contract that rejects ETH (the review's `NonPayableRequester`) and re-enters on
+/// any payment: it is refunded to another address, and no re-entry succeeds.
 #[test]
-fn reentrancy_through_the_payment_fails() {
+fn contract_requesters_and_providers_cannot_lock_or_reenter() {
     let fx = mlp();
     run(async {
         let mut w = world(fx).await;
@@ -412,10 +616,11 @@ fn reentrancy_through_the_payment_fails() {
             .await
             .unwrap()
             .address;
+        let call_agent = |data: Vec<u8>| Tx::call(REQUESTER, agent, data);
 
-        // the agent as provider re-enters submitResult and refund when paid
+        // the agent as provider: it withdraws to itself and re-enters withdraw and refund
         let job = w.open(fx, HOUR).await;
-        let proof = fx.prove(job, agent);
+        let proof = fx.prove(escrow, job, agent);
         let calldata = zkinfer_evm::submit_calldata(job, &proof).unwrap();
         let call = InferenceEscrow::submitResultCall::abi_decode(&calldata).unwrap();
         let submit = ReentrantAgent::submitCall {
@@ -425,8 +630,16 @@ fn reentrancy_through_the_payment_fails() {
         };
         send_ok(
             &mut w.chain,
-            Tx::call(PROVIDER, agent, submit.abi_encode()),
+            call_agent(submit.abi_encode()),
             "agent.submit",
+        )
+        .await
+        .unwrap();
+        let pull = ReentrantAgent::withdrawCall { to: agent };
+        send_ok(
+            &mut w.chain,
+            call_agent(pull.abi_encode()),
+            "agent.withdraw",
         )
         .await
         .unwrap();
@@ -443,42 +656,182 @@ fn reentrancy_through_the_payment_fails() {
         assert!(attempts > U256::ZERO, "the agent never tried to re-enter");
         assert!(!succeeded, "re-entry succeeded");
         assert_eq!(w.balance(agent).await, U256::from(PAYMENT));
-        assert_eq!(w.status(job).await, PAID);
+        assert_eq!(w.status(job).await, JobStatus::Withdrawn);
 
-        // the agent as requester re-enters when refunded
+        // the agent as a requester that rejects ETH: refunded to another address
+        send_ok(
+            &mut w.chain,
+            call_agent(ReentrantAgent::setRejectPaymentsCall { reject: true }.abi_encode()),
+            "agent.setRejectPayments",
+        )
+        .await
+        .unwrap();
         let now = w.chain.timestamp().await.unwrap();
         let open = ReentrantAgent::openJobCall {
-            modelId: FixedBytes(fx.prover.verifying_key().model_id),
-            verifier: w.stack.verifier.address,
+            keyHash: fx.key_hash(),
             commitment: fr_word(&fx.commitment()),
             deadline: now + HOUR,
         };
         let r = send_ok(
             &mut w.chain,
-            Tx::call(REQUESTER, agent, open.abi_encode()).with_value(U256::from(PAYMENT)),
+            call_agent(open.abi_encode()).with_value(U256::from(PAYMENT)),
             "agent.openJob",
         )
         .await
         .unwrap();
         let opened: InferenceEscrow::JobOpened = zkinfer_evm::find_event(&r.logs, escrow).unwrap();
         w.chain.advance_time(HOUR + 1);
-        let r = refund(&mut w.chain, THIEF, escrow, opened.jobId)
+        let to_self = w
+            .chain
+            .send(call_agent(
+                ReentrantAgent::refundCall { to: agent }.abi_encode(),
+            ))
             .await
             .unwrap();
-        assert!(r.success, "{}", revert_reason(&r.output));
-        assert_eq!(w.balance(agent).await, U256::from(2 * PAYMENT));
-        assert_eq!(w.status(opened.jobId).await, REFUNDED);
+        assert!(
+            !to_self.success,
+            "a refund into a rejecting contract went through"
+        );
+        assert_eq!(
+            w.status(opened.jobId).await,
+            JobStatus::Open,
+            "nothing is lost"
+        );
+        let before = w.balance(DEPLOYER).await;
+        let r = w
+            .chain
+            .send(call_agent(
+                ReentrantAgent::refundCall { to: DEPLOYER }.abi_encode(),
+            ))
+            .await
+            .unwrap();
+        assert_ok(&r, "refund to another address");
+        assert_eq!(w.balance(DEPLOYER).await - before, U256::from(PAYMENT));
+        assert_eq!(w.status(opened.jobId).await, JobStatus::Refunded);
+        assert_eq!(w.balance(escrow).await, U256::ZERO);
+    });
+}
+
+async fn token(w: &mut World, mode: TokenMode) -> Address {
+    let init = test_token_init_code("zkinfer test USD", "zUSD", mode);
+    let t = deploy(&mut w.chain, DEPLOYER, "TestToken", init)
+        .await
+        .unwrap()
+        .address;
+    let mint = TestToken::mintCall {
+        to: REQUESTER,
+        amount: U256::from(1_000_000_000u64),
+    };
+    send_ok(
+        &mut w.chain,
+        Tx::call(DEPLOYER, t, mint.abi_encode()),
+        "mint",
+    )
+    .await
+    .unwrap();
+    t
+}
+
+#[test]
+fn erc20_payments_work_and_awkward_tokens_are_handled_or_refused() {
+    let fx = mlp();
+    run(async {
+        let mut w = world(fx).await;
+        let escrow = w.escrow();
+        let amount = U256::from(2_500_000u64); // 2.5 zUSD
+        for mode in [TokenMode::Standard, TokenMode::NoReturn] {
+            let t = token(&mut w, mode).await;
+            let request = JobRequest {
+                token: t,
+                amount,
+                ..w.request(fx, HOUR).await
+            };
+            let opened = w.open_with(&request).await;
+            assert!(opened.approval.is_some());
+            assert_eq!(balance_of(&mut w.chain, t, escrow).await.unwrap(), amount);
+            let job = opened.job_id;
+            let proof = fx.prove(escrow, job, PROVIDER);
+            let s = w.submit(PROVIDER, job, &proof).await;
+            assert_ok(&s, "token job proof");
+            let pulled = w.withdraw(PROVIDER, &[job], PROVIDER).await;
+            assert_ok(&pulled, "token withdrawal");
+            assert_eq!(balance_of(&mut w.chain, t, PROVIDER).await.unwrap(), amount);
+            assert_eq!(
+                balance_of(&mut w.chain, t, escrow).await.unwrap(),
+                U256::ZERO
+            );
+            println!(
+                "gas {mode:?} token: openJob {} (approve {}), submitResult {}, withdraw {}",
+                opened.receipt.gas_used,
+                opened.approval.map_or(0, |a| a.gas_used),
+                s.gas_used,
+                pulled.gas_used
+            );
+            assert!(
+                s.gas_used <= 280_000,
+                "token submit costs {} gas",
+                s.gas_used
+            );
+        }
+        // a fee-on-transfer token delivers less than promised: refused at open
+        let fee = token(&mut w, TokenMode::FeeOnTransfer).await;
+        let request = JobRequest {
+            token: fee,
+            amount,
+            ..w.request(fx, HOUR).await
+        };
+        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("TokenAmountMismatch"), "{err}");
+        // a token answering false
+        let liar = token(&mut w, TokenMode::ReturnsFalse).await;
+        let request = JobRequest {
+            token: liar,
+            amount,
+            ..w.request(fx, HOUR).await
+        };
+        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("TokenTransferFailed"), "{err}");
+        // an address without code is no token
+        let request = JobRequest {
+            token: THIEF,
+            amount,
+            ..w.request(fx, HOUR).await
+        };
+        let err = open_job(&mut w.chain, REQUESTER, escrow, &request)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("NotAToken"), "{err}");
+        // ETH sent along with a token payment
+        let t = token(&mut w, TokenMode::Standard).await;
+        let call = InferenceEscrow::openJobCall {
+            keyHash: fx.key_hash(),
+            inputCommitment: fr_word(&fx.commitment()),
+            deadline: w.chain.timestamp().await.unwrap() + HOUR,
+            token: t,
+            amount: 5u8.try_into().unwrap(),
+            input: Vec::new().into(),
+        };
+        let r = w
+            .chain
+            .send(Tx::call(REQUESTER, escrow, call.abi_encode()).with_value(U256::from(5u8)))
+            .await
+            .unwrap();
+        assert_refused::<InferenceEscrow::BadPayment>(&r, "ETH with a token payment");
         assert_eq!(w.balance(escrow).await, U256::ZERO);
     });
 }
 
 #[test]
-fn the_verifier_contract_agrees_with_the_native_verifier() {
+fn the_verifier_agrees_with_the_native_verifier_and_validates_keys() {
     let fx = mlp();
     run(async {
         let mut w = world(fx).await;
-        let verifier = w.stack.verifier.address;
-        let proof = fx.prove(5, PROVIDER);
+        let escrow = w.escrow();
+        let proof = fx.prove(Address::ZERO, 5, PROVIDER);
         let publics: Vec<U256> = proof
             .stated_public_inputs()
             .unwrap()
@@ -487,30 +840,49 @@ fn the_verifier_contract_agrees_with_the_native_verifier() {
             .collect();
         let words = proof_words(&proof.groth16().unwrap());
         let call = |inputs: Vec<U256>| Groth16Verifier::verifyProofCall {
+            keyHash: fx.key_hash(),
             proof: words,
             publicInputs: inputs,
         };
-        assert!(view(&mut w.chain, verifier, &call(publics.clone()))
+        assert!(view(&mut w.chain, escrow, &call(publics.clone()))
             .await
             .unwrap());
         for i in 0..publics.len() {
             let mut bad = publics.clone();
             bad[i] ^= U256::from(1u8);
-            let ok = view(&mut w.chain, verifier, &call(bad)).await.unwrap();
+            let ok = view(&mut w.chain, escrow, &call(bad)).await.unwrap();
             assert!(!ok, "public input {i} tampered: accepted");
         }
-        let id = view(&mut w.chain, verifier, &Groth16Verifier::modelIdCall {})
-            .await
-            .unwrap();
-        assert_eq!(id.0, fx.prover.verifying_key().model_id);
-        let n = view(
+        let info = view(
             &mut w.chain,
-            verifier,
-            &Groth16Verifier::numPublicInputsCall {},
+            escrow,
+            &Groth16Verifier::keyInfoCall {
+                keyHash: fx.key_hash(),
+            },
         )
         .await
         .unwrap();
-        assert_eq!(n, U256::from(publics.len()));
+        assert_eq!(info.modelId.0, fx.prover.verifying_key().model_id);
+        assert_eq!(
+            usize::try_from(info.numPublicInputs).unwrap(),
+            publics.len()
+        );
+        // an unknown key reverts rather than answering
+        let unknown = Groth16Verifier::verifyProofCall {
+            keyHash: B256::repeat_byte(1),
+            proof: words,
+            publicInputs: publics,
+        };
+        assert!(view(&mut w.chain, escrow, &unknown).await.is_err());
+        // a key with a point off its curve is refused at publication
+        let mut vk = zkinfer_evm::verifying_key_bytes(&fx.prover.verifying_key().vk);
+        vk[31] ^= 1;
+        let bad = Groth16Verifier::publishKeyCall {
+            modelId: B256::ZERO,
+            vk: vk.into(),
+        };
+        let r = w.send(THIEF, bad.abi_encode()).await;
+        assert_refused::<Groth16Verifier::KeyPointNotOnCurve>(&r, "off-curve key");
     });
 }
 
@@ -528,10 +900,11 @@ fn out_of_gas_makes_the_verifier_revert_never_answer_false() {
         .await
         .unwrap()
         .address;
-        let proof = fx.prove(9, PROVIDER);
+        let proof = fx.prove(Address::ZERO, 9, PROVIDER);
         let probe = |gas: u64| GasLimitedCaller::probeCall {
-            verifier: w.stack.verifier.address,
+            verifier: w.stack.escrow.address,
             gasLimit: U256::from(gas),
+            keyHash: fx.key_hash(),
             proof: proof_words(&proof.groth16().unwrap()),
             publicInputs: proof
                 .stated_public_inputs()
@@ -561,30 +934,31 @@ fn gas_of_verify_and_submit_for_a_ten_class_model() {
     for (name, fx) in [("mlp", mlp()), ("lenet5", &fixture("lenet5", 9))] {
         run(async {
             let mut w = world(fx).await;
+            let escrow = w.escrow();
             let request = w.request(fx, HOUR).await;
             let opened = w.open_with(&request).await;
             let job = opened.job_id;
-            let proof = fx.prove(job, PROVIDER);
+            let proof = fx.prove(escrow, job, PROVIDER);
             // the verifier called on its own, as a transaction (21,000 intrinsic gas included)
-            let verify = zkinfer_evm::verify_proof_call(&proof).unwrap();
-            let verifier = w.stack.verifier.address;
-            let v = w
-                .chain
-                .send(Tx::call(PROVIDER, verifier, verify.abi_encode()))
-                .await
-                .unwrap();
-            assert!(v.success);
+            let verify = zkinfer_evm::verify_proof_call(fx.key_hash(), &proof).unwrap();
+            let v = w.send(PROVIDER, verify.abi_encode()).await;
+            assert_ok(&v, "verifyProof");
             let s = w.submit(PROVIDER, job, &proof).await;
-            assert!(s.success, "{}", revert_reason(&s.output));
+            assert_ok(&s, "submitResult");
+            let pulled = w.withdraw(PROVIDER, &[job], PROVIDER).await;
+            assert_ok(&pulled, "withdraw");
             println!(
                 "gas {name}: {} public inputs, verifyProof tx {} gas, submitResult tx {} gas, \
-                 openJob tx {} gas ({} input bytes), verifier deployment {} gas",
+                 withdraw tx {} gas, openJob tx {} gas ({} input bytes), escrow deployment {} \
+                 gas, publishKey {} gas",
                 verify.publicInputs.len(),
                 v.gas_used,
                 s.gas_used,
+                pulled.gas_used,
                 opened.receipt.gas_used,
                 request.input_blob.len(),
-                w.stack.verifier.receipt.gas_used
+                w.stack.escrow.receipt.gas_used,
+                w.stack.key.receipt.as_ref().map_or(0, |r| r.gas_used)
             );
             assert!(
                 v.gas_used <= 240_000,

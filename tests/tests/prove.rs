@@ -47,6 +47,8 @@ fn prover(m: &CompiledModel, seed: u64) -> Prover<Engine> {
 }
 
 const BINDING: ProofBinding = ProofBinding {
+    chain_id: 31337,
+    escrow: [0xe5; 20],
     job_id: 42,
     provider: [0x11; 20],
 };
@@ -154,6 +156,18 @@ fn changed_claims_with_matching_public_inputs_are_rejected() {
             rejected(vk, &f),
             Rejection::InvalidProof,
             "job {job} provider {provider:?}"
+        );
+    }
+    // the binding names the chain and the escrow too (review finding #10: replay elsewhere)
+    for (chain_id, escrow) in [(1u64, [0xe5u8; 20]), (31337, [0xe6; 20])] {
+        let mut c = good.claims().unwrap();
+        c.chain_id = chain_id;
+        c.escrow = escrow;
+        let f = good.restated(&c, &vk.layout).unwrap();
+        assert_eq!(
+            rejected(vk, &f),
+            Rejection::InvalidProof,
+            "chain {chain_id} escrow {escrow:?}"
         );
     }
     let mut c = good.claims().unwrap();
@@ -281,4 +295,39 @@ fn version_1_proving_keys_still_prove() {
     let (pk2, _) = setup(&m, &mut ChaCha20Rng::seed_from_u64(4), provenance()).unwrap();
     let bytes2 = pk2.to_bytes().unwrap();
     assert_eq!(u16::from_le_bytes([bytes2[8], bytes2[9]]), 2);
+}
+
+/// Review finding #14: a proof file's `system` was unchecked and unknown fields were ignored;
+/// and a key made for the old binding scheme (another circuit) must be refused, not used.
+#[test]
+fn proof_files_and_keys_are_read_strictly() {
+    let (p, good) = good_proof();
+    let json = good.to_json().unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["extra_field"] = serde_json::json!(1);
+    let e = ProofFile::from_json(&v.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("extra_field"), "{e}");
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["system"] = serde_json::json!("anything");
+    let e = ProofFile::from_json(&v.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("proof system"), "{e}");
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["version"] = serde_json::json!(1);
+    assert!(
+        ProofFile::from_json(&v.to_string()).is_err(),
+        "version 1 proof"
+    );
+    assert_eq!(ProofFile::from_json(&json).unwrap(), good);
+
+    let mut old = p.verifying_key().clone();
+    old.layout.binding_scheme = 1;
+    let bytes = old.to_bytes().unwrap();
+    let e = VerifyingKeyFile::from_bytes(&bytes, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("binding scheme 1"), "{e}");
 }

@@ -1,5 +1,6 @@
-//! `zkinfer export-verifier`: the written init code deploys a verifier that accepts the
-//! model's proofs, and the Solidity and ABI it ships are the ones it was compiled from.
+//! `zkinfer export-verifier`: the written init code deploys a verifier which, once the written
+//! `publishKey` calldata is sent to it, accepts the model's proofs; the Solidity and ABI it
+//! ships are the ones it was compiled from; keys made from a fixed seed need a flag.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,7 +9,8 @@ mod common;
 use common::{compile_mlp, models, ok, s, zkinfer};
 use zkinfer_evm::bindings::Groth16Verifier;
 use zkinfer_evm::{
-    deploy, verify_proof_call, view, Address, EmbeddedChain, SolCall, GROTH16_VERIFIER_SOL,
+    deploy, send_ok, verify_proof_call, view, Address, EmbeddedChain, SolCall, Tx, B256,
+    GROTH16_VERIFIER_SOL,
 };
 use zkinfer_verifier::ProofFile;
 
@@ -28,13 +30,26 @@ fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
         "--out",
         s(&proof_path),
     ]));
-    let printed = ok(&zkinfer(&["export-verifier", s(&dir), "--out", s(&out)]));
+    // review finding #9: a key from `setup --insecure-seed` is refused without the flag
+    let refused = zkinfer(&["export-verifier", s(&dir), "--out", s(&out)]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("--allow-insecure-key"), "{err}");
+    assert!(!out.join("init_code.hex").exists());
+    let printed = ok(&zkinfer(&[
+        "export-verifier",
+        s(&dir),
+        "--out",
+        s(&out),
+        "--allow-insecure-key",
+    ]));
     for f in [
         "Groth16Verifier.sol",
         "IZkinferVerifier.sol",
         "Groth16Verifier.json",
         "Groth16Verifier.abi.json",
         "init_code.hex",
+        "publish_key.calldata.hex",
         "verifying_key.hex",
         "verifier.json",
     ] {
@@ -50,8 +65,11 @@ fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
 
     let init = std::fs::read_to_string(out.join("init_code.hex")).unwrap();
     let init = zkinfer_evm::Bytes::from(hex_decode(init.trim().trim_start_matches("0x")));
+    let publish = std::fs::read_to_string(out.join("publish_key.calldata.hex")).unwrap();
+    let publish = hex_decode(publish.trim().trim_start_matches("0x"));
+    let key_hash: B256 = manifest["key_hash"].as_str().unwrap().parse().unwrap();
     let proof = ProofFile::from_json(&std::fs::read_to_string(&proof_path).unwrap()).unwrap();
-    let call = verify_proof_call(&proof).unwrap();
+    let call = verify_proof_call(key_hash, &proof).unwrap();
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
@@ -62,6 +80,15 @@ fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
                 .await
                 .unwrap()
                 .address;
+            // before the key is published the verifier refuses to answer
+            assert!(view(&mut chain, verifier, &call).await.is_err());
+            send_ok(
+                &mut chain,
+                Tx::call(deployer, verifier, publish),
+                "publishKey",
+            )
+            .await
+            .unwrap();
             assert!(view(&mut chain, verifier, &call).await.unwrap());
             let mut bad = call.clone();
             bad.publicInputs[2] ^= zkinfer_evm::U256::from(1u8);

@@ -288,6 +288,8 @@ mod tests {
             outputs: vec![],
             outputs_int: vec![],
             input_commitment: fr_to_hex(&inputs[0]),
+            chain_id: 0,
+            escrow: format!("0x{}", "00".repeat(20)),
             job_id: 0,
             provider: format!("0x{}", "00".repeat(20)),
             public_inputs: inputs.iter().map(fr_to_hex).collect(),

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use zkinfer_verifier::{BINDING_INDEX, INPUT_COMMITMENT_INDEX, JOB_ID_SHIFT, OUTPUTS_OFFSET};
+use zkinfer_verifier::{BINDING_DROP_BITS, BINDING_INDEX, INPUT_COMMITMENT_INDEX, OUTPUTS_OFFSET};
 
 fn contracts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts")
@@ -31,7 +31,10 @@ fn escrow_layout_constants_match_the_verifier_layout() {
     );
     assert_eq!(constant(&source, "BINDING_INDEX"), BINDING_INDEX as u64);
     assert_eq!(constant(&source, "OUTPUTS_OFFSET"), OUTPUTS_OFFSET as u64);
-    assert_eq!(constant(&source, "JOB_ID_SHIFT"), u64::from(JOB_ID_SHIFT));
+    assert_eq!(
+        constant(&source, "BINDING_DROP_BITS"),
+        u64::from(BINDING_DROP_BITS)
+    );
 }
 
 #[test]
