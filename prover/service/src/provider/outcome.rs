@@ -31,8 +31,8 @@ pub enum Outcome {
         /// Wei it cost.
         fee: U256,
     },
-    /// The node did not prove the job (not open, expired, input not matching its commitment,
-    /// unexpected verifier).
+    /// The node did not prove the job (not open, expired, another key, input not matching its
+    /// commitment, paying less than the node's price) and spent no gas on it.
     Skipped {
         /// Why.
         reason: String,
@@ -85,6 +85,9 @@ pub struct HandledJob {
     pub model_id: B256,
     /// The block its `JobOpened` event is in.
     pub opened_in_block: Option<u64>,
+    /// The transaction that opened it: with the job id, what the node remembers it by (a job
+    /// opened again under the same id by another transaction, after a reorg, is a new job).
+    pub opened_tx: Option<B256>,
     /// Wall time of the proof in milliseconds, if the node proved it.
     pub prove_ms: Option<u64>,
     /// What became of it.
@@ -112,6 +115,7 @@ mod tests {
             job_id: 3,
             model_id: B256::repeat_byte(0xab),
             opened_in_block: Some(7),
+            opened_tx: None,
             prove_ms: Some(120),
             outcome: Outcome::Paid {
                 tx: Some(B256::repeat_byte(0x01)),
