@@ -44,23 +44,14 @@ pub(crate) enum Skip {
     #[error("the attached input does not match the job's input commitment")]
     CommitmentMismatch,
     /// An ETH job pays less than the node's price.
-    #[error(
-        "pays {amount} wei, below the node's price of {price} wei (minimum {minimum} wei; \
-         gas {gas} × {gas_price} wei/gas + {margin_pct} %)"
-    )]
+    #[error("pays {amount} wei, below the node's price of {price} wei ({basis})")]
     Underpaid {
         /// What the job pays.
         amount: U256,
-        /// The price: the larger of `minimum` and the gas cost with its margin.
+        /// The price: the larger of the model's minimum and the gas cost with its margin.
         price: U256,
-        /// The node's minimum for the job's model.
-        minimum: U256,
-        /// Gas the node expects one job to cost.
-        gas: u64,
-        /// The chain's gas price when the job was looked at.
-        gas_price: u128,
-        /// The margin on gas, in percent.
-        margin_pct: u64,
+        /// How the price was made: the minimum, the gas, the gas price and the margin.
+        basis: String,
     },
     /// A token job in a token the node was given no minimum for.
     #[error("pays in token {token}, for which the node has no minimum")]

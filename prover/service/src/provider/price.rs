@@ -73,10 +73,10 @@ impl PricePolicy {
             return Err(Skip::Underpaid {
                 amount,
                 price: minimum.max(gas),
-                minimum,
-                gas: self.job_gas,
-                gas_price,
-                margin_pct: self.gas_margin_pct,
+                basis: format!(
+                    "minimum {minimum} wei; gas {} × {gas_price} wei/gas + {} %",
+                    self.job_gas, self.gas_margin_pct
+                ),
             });
         }
         Ok(())

@@ -47,8 +47,8 @@ impl LogRange {
                 }
                 Err(e) if end == from => return Err(e),
                 Err(_) => {
-                    // (the chunk actually asked may be shorter than the span near `to`)
-                    self.span = ((end - from + 1) / 2).max(1);
+                    // half the blocks actually asked (fewer than the span near `to`), rounded down
+                    self.span = (end - from).div_ceil(2).max(1);
                     tracing::debug!(from, span = self.span, "eth_getLogs refused; halving");
                 }
             }
