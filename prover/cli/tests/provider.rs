@@ -556,3 +556,86 @@ fn jobs_wait_for_their_confirmations_and_run_concurrently() {
     });
     assert_eq!(nonce(&anvil, provider), 6);
 }
+
+#[test]
+fn token_jobs_are_taken_only_at_a_minimum_for_their_token() {
+    let anvil = start_anvil();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    compile_mlp(dir, 11);
+    let deployed = ok(&zkinfer(&[
+        "deploy",
+        s(dir),
+        "--allow-insecure-key",
+        "--test-token",
+        "--rpc-url",
+        &anvil.url,
+        "--key",
+        KEYS[0],
+    ]));
+    let escrow = field(&deployed, "escrow ");
+    let token = field(&deployed, "token ");
+    // the deployer holds the minted tokens: it opens a job paying 500 units
+    let input = models().join("mlp/input.json");
+    ok(&zkinfer(&[
+        "request",
+        s(dir),
+        "--input",
+        s(&input),
+        "--escrow",
+        &escrow,
+        "--payment",
+        "500",
+        "--token",
+        &token,
+        "--rpc-url",
+        &anvil.url,
+        "--key",
+        KEYS[0],
+        "--allow-insecure-key",
+    ]));
+    let provider = parse_private_key(KEYS[2]).unwrap().address();
+    let zero = ["--confirmations", "0"];
+    // no minimum for the token: skipped, nothing sent
+    let out = provider_once(&anvil, s(dir), &escrow, &zero);
+    assert_eq!(
+        out.trim_end().split("  ").last().unwrap(),
+        format!("skipped (pays in token {token}, for which the node has no minimum)"),
+        "{out}"
+    );
+    // a minimum above the payment: skipped with both figures
+    let above = format!("{token}:501");
+    let out = provider_once(
+        &anvil,
+        s(dir),
+        &escrow,
+        &["--confirmations", "0", "--min-token-payment", &above],
+    );
+    assert!(
+        out.contains(&format!(
+            "skipped (pays 500 of token {token}, below the node's minimum of 501)"
+        )),
+        "{out}"
+    );
+    assert_eq!(nonce(&anvil, provider), 0);
+    // at a minimum it pays: proved, paid and withdrawn in tokens
+    let at = format!("{token}:500");
+    let out = provider_once(
+        &anvil,
+        s(dir),
+        &escrow,
+        &["--confirmations", "0", "--min-token-payment", &at],
+    );
+    assert!(
+        out.starts_with("job 1 ") && out.contains(" paid 500 "),
+        "{out}"
+    );
+    let token: Address = token.parse().unwrap();
+    run(async {
+        let mut chain = connect(&anvil, None).await;
+        let held = zkinfer_evm::balance_of(&mut chain, token, provider)
+            .await
+            .unwrap();
+        assert_eq!(held, U256::from(500u64));
+    });
+}
