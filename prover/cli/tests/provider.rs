@@ -627,7 +627,7 @@ fn token_jobs_are_taken_only_at_a_minimum_for_their_token() {
         &["--confirmations", "0", "--min-token-payment", &at],
     );
     assert!(
-        out.starts_with("job 1 ") && out.contains(" paid 500 "),
+        out.starts_with("job 1 ") && out.contains(&format!(" paid 500 of token {token} ")),
         "{out}"
     );
     let token: Address = token.parse().unwrap();

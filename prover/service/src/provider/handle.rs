@@ -107,7 +107,7 @@ pub(crate) async fn handle_job(
             prove_ms: Some(prove_ms),
         });
     }
-    let outcome = match submit(&mut chain, me, escrow, job_id, amount, &proof).await {
+    let outcome = match submit(&mut chain, me, escrow, job_id, (job.token, amount), &proof).await {
         Ok(o) => o,
         // A malformed proof file is our bug, not the chain's: trying again would not help.
         Err(e @ EvmError::Format(_)) => Outcome::Failed {

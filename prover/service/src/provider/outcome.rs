@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use zkinfer_evm::{B256, U256};
+use zkinfer_evm::{Address, B256, U256};
 
 /// What became of one job. Every outcome is final: the node never handles a job twice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,8 +13,10 @@ pub enum Outcome {
         tx: Option<B256>,
         /// Gas it used.
         gas: u64,
-        /// Wei the escrow paid.
+        /// What the escrow paid: wei, or units of `token`.
         payment: U256,
+        /// The ERC-20 token paid in (zero for ETH).
+        token: Address,
         /// Wei the transaction's gas cost.
         fee: U256,
     },
@@ -64,6 +66,19 @@ fn hash(tx: &Option<B256>) -> String {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Outcome::Paid {
+                tx,
+                gas,
+                payment,
+                token,
+                ..
+            } if *token != Address::ZERO => {
+                write!(
+                    f,
+                    "paid {payment} of token {token}  tx {}  gas {gas}",
+                    hash(tx)
+                )
+            }
             Outcome::Paid {
                 tx, gas, payment, ..
             } => write!(f, "paid {payment} wei  tx {}  gas {gas}", hash(tx)),
@@ -121,6 +136,7 @@ mod tests {
                 tx: Some(B256::repeat_byte(0x01)),
                 gas: 251_234,
                 payment: U256::from(1000u64),
+                token: Address::ZERO,
                 fee: U256::from(5u64),
             },
         };
@@ -128,6 +144,18 @@ mod tests {
         assert!(line.starts_with("job 3  model 0xabab"), "{line}");
         assert!(line.contains("paid 1000 wei  tx 0x0101"), "{line}");
         assert!(line.ends_with("gas 251234"), "{line}");
+        let usd = Address::repeat_byte(0x05);
+        let in_tokens = Outcome::Paid {
+            tx: None,
+            gas: 1,
+            payment: U256::from(7u8),
+            token: usd,
+            fee: U256::ZERO,
+        };
+        assert_eq!(
+            in_tokens.to_string(),
+            format!("paid 7 of token {usd}  tx -  gas 1")
+        );
         let lost = Outcome::Lost {
             reason: "JobNotOpen { jobId: 3, status: 2 }".into(),
             tx: None,
