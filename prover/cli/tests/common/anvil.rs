@@ -107,13 +107,13 @@ pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
-/// `zkinfer deploy dir` signed with `KEYS[key]`; returns the escrow address.
+/// `zkinfer deploy dir` (a new escrow, publishing the key made from a public seed) signed with
+/// `KEYS[key]`; returns the escrow address.
 pub fn deploy(anvil: &Anvil, dir: &Path, key: usize) -> String {
     let deployed = ok(&zkinfer(&[
         "deploy",
         s(dir),
-        "--metadata",
-        "mlp digits",
+        "--allow-insecure-key",
         "--rpc-url",
         &anvil.url,
         "--key",

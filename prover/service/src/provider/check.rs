@@ -2,13 +2,13 @@
 //! `JobOpened` event and the chain's time. Pure, so every reason to skip is unit-tested.
 
 use zkinfer_evm::bindings::InferenceEscrow::{Job, JobOpened};
-use zkinfer_evm::{decode_input_blob, word_fr, Address, JobStatus, B256};
+use zkinfer_evm::{decode_input_blob, word_fr, Address, JobStatus, B256, U256};
 use zkinfer_verifier::{commit_input, PublicLayout};
 
 /// Why a node does not prove a job.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum Skip {
-    /// Another provider was paid already.
+    /// A provider was paid already (it may have withdrawn the payment).
     #[error("already paid to {provider}")]
     AlreadyPaid {
         /// Who was paid.
@@ -43,6 +43,43 @@ pub(crate) enum Skip {
     /// The attached input is not the committed one: a proof could never be accepted.
     #[error("the attached input does not match the job's input commitment")]
     CommitmentMismatch,
+    /// An ETH job pays less than the node's price.
+    #[error("pays {amount} wei, below the node's price of {price} wei ({basis})")]
+    Underpaid {
+        /// What the job pays.
+        amount: U256,
+        /// The price: the larger of the model's minimum and the gas cost with its margin.
+        price: U256,
+        /// How the price was made: the minimum, the gas, the gas price and the margin.
+        basis: String,
+    },
+    /// A token job in a token the node was given no minimum for.
+    #[error("pays in token {token}, for which the node has no minimum")]
+    UnpricedToken {
+        /// The ERC-20 token.
+        token: Address,
+    },
+    /// A token job paying less than the node's minimum for its token.
+    #[error("pays {amount} of token {token}, below the node's minimum of {min}")]
+    TokenUnderpaid {
+        /// The ERC-20 token.
+        token: Address,
+        /// What the job pays, in token units.
+        amount: U256,
+        /// The node's minimum for the token.
+        min: U256,
+    },
+    /// The escrow's record of the job changed while it was being proved (a reorg replaced the
+    /// job under its id): the proof is for other contents and would be refused.
+    #[error("the job's record changed while it was proved (reorg?)")]
+    RecordChanged,
+}
+
+/// Whether two reads of a job's record describe the same job (status, provider and deadline may
+/// move on: a cancel shortens the deadline; what the requester fixed at opening may not).
+pub(crate) fn same_job(a: &Job, b: &Job) -> bool {
+    (a.requester, a.keyHash, a.inputCommitment, a.token, a.amount)
+        == (b.requester, b.keyHash, b.inputCommitment, b.token, b.amount)
 }
 
 /// The quantized input to prove for a job, or why the node skips it.
@@ -55,7 +92,7 @@ pub(crate) fn check_job(
 ) -> Result<Vec<Vec<i64>>, Skip> {
     match JobStatus::of(job) {
         JobStatus::Open => {}
-        JobStatus::Paid => {
+        JobStatus::Paid | JobStatus::Withdrawn => {
             return Err(Skip::AlreadyPaid {
                 provider: job.provider,
             })

@@ -1,18 +1,39 @@
-//! One job through a node: read its record, check it, prove it on a blocking thread, submit.
+//! One job through a node: read its record, check it and its price, prove it on a blocking
+//! thread, read the record again, submit.
+//!
+//! Jobs run concurrently (up to the node's `max_concurrent`), sharing one chain client behind a
+//! mutex. The mutex is held for each read and across a whole submission (send, receipt,
+//! withdrawal), so transactions from the node's one account go out one at a time: RpcChain
+//! asks the node for the nonce of each transaction, and two sends in flight would get the same.
+//! Proofs run outside the lock, on tokio's blocking pool.
 
 use std::sync::Arc;
 use std::time::Instant;
 
+use tokio::sync::Mutex;
 use zkinfer_evm::bindings::InferenceEscrow::JobOpened;
 use zkinfer_evm::{get_job, Address, Chain, EvmError, RpcChain};
 use zkinfer_prover::{Engine, Prover};
 use zkinfer_r1cs::ProofBinding;
 use zkinfer_verifier::ProofFile;
 
-use super::check::check_job;
+use super::check::{check_job, same_job, Skip};
 use super::node::ServedModel;
+use super::price::PricePolicy;
 use super::submit::submit;
 use super::Outcome;
+
+/// What every job of one poll shares: where to submit, for whom, and at what price.
+#[derive(Clone)]
+pub(crate) struct JobContext {
+    pub(crate) chain: Arc<Mutex<RpcChain>>,
+    pub(crate) me: Address,
+    pub(crate) chain_id: u64,
+    pub(crate) escrow: Address,
+    pub(crate) price: Arc<PricePolicy>,
+    /// The chain's gas price (wei per gas) read at the start of the poll.
+    pub(crate) gas_price: u128,
+}
 
 /// What handling one job gave: its outcome and, if the node proved it, how long that took.
 pub(crate) struct Handled {
@@ -29,28 +50,39 @@ impl Handled {
     }
 }
 
-/// Handles the job `opened` announces, for `me` on `escrow`. `Err` only when the chain could
-/// not be read or written; every answer (paid, lost, skipped, failed) is an outcome.
+fn skipped(skip: &Skip) -> Handled {
+    Handled::without_proof(Outcome::Skipped {
+        reason: skip.to_string(),
+    })
+}
+
+/// Handles the job `opened` announces. `Err` only when the chain could not be read or
+/// written; every answer (paid, lost, skipped, failed) is an outcome. A job that fails a check
+/// or pays less than the price is skipped before any proving or transaction.
 pub(crate) async fn handle_job(
-    chain: &mut RpcChain,
-    me: Address,
-    chain_id: u64,
-    escrow: Address,
-    model: &ServedModel,
-    opened: &JobOpened,
+    cx: JobContext,
+    model: ServedModel,
+    opened: JobOpened,
 ) -> Result<Handled, EvmError> {
+    let (me, chain_id, escrow) = (cx.me, cx.chain_id, cx.escrow);
     let job_id = opened.jobId;
-    let job = get_job(chain, escrow, job_id).await?;
-    let now = chain.timestamp().await?;
-    let layout = &model.prover.verifying_key().layout;
-    let input = match check_job(&job, opened, now, layout, model.key_hash()) {
-        Ok(input) => input,
-        Err(skip) => {
-            return Ok(Handled::without_proof(Outcome::Skipped {
-                reason: skip.to_string(),
-            }))
-        }
+    let (job, now) = {
+        let mut chain = cx.chain.lock().await;
+        let job = get_job(&mut *chain, escrow, job_id).await?;
+        (job, chain.timestamp().await?)
     };
+    let layout = &model.prover.verifying_key().layout;
+    let input = match check_job(&job, &opened, now, layout, model.key_hash()) {
+        Ok(input) => input,
+        Err(skip) => return Ok(skipped(&skip)),
+    };
+    let amount = job.amount.to();
+    if let Err(skip) = cx
+        .price
+        .check(job.token, amount, model.min_payment, cx.gas_price)
+    {
+        return Ok(skipped(&skip));
+    }
     let binding = ProofBinding {
         chain_id,
         escrow: escrow.into_array(),
@@ -64,7 +96,18 @@ pub(crate) async fn handle_job(
     };
     let prove_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     tracing::debug!(job_id, prove_ms, "proved; submitting");
-    let outcome = match submit(chain, me, escrow, job_id, job.amount.to(), &proof).await {
+    // One lock for the re-read and the submission: no other send from this account between.
+    let mut chain = cx.chain.lock().await;
+    // A reorg while proving may have put another job under this id: its proof would be refused.
+    if !same_job(&job, &get_job(&mut *chain, escrow, job_id).await?) {
+        return Ok(Handled {
+            outcome: Outcome::Skipped {
+                reason: Skip::RecordChanged.to_string(),
+            },
+            prove_ms: Some(prove_ms),
+        });
+    }
+    let outcome = match submit(&mut chain, me, escrow, job_id, (job.token, amount), &proof).await {
         Ok(o) => o,
         // A malformed proof file is our bug, not the chain's: trying again would not help.
         Err(e @ EvmError::Format(_)) => Outcome::Failed {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use zkinfer_evm::{B256, U256};
+use zkinfer_evm::{Address, B256, U256};
 
 /// What became of one job. Every outcome is final: the node never handles a job twice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,8 +13,10 @@ pub enum Outcome {
         tx: Option<B256>,
         /// Gas it used.
         gas: u64,
-        /// Wei the escrow paid.
+        /// What the escrow paid: wei, or units of `token`.
         payment: U256,
+        /// The ERC-20 token paid in (zero for ETH).
+        token: Address,
         /// Wei the transaction's gas cost.
         fee: U256,
     },
@@ -31,8 +33,8 @@ pub enum Outcome {
         /// Wei it cost.
         fee: U256,
     },
-    /// The node did not prove the job (not open, expired, input not matching its commitment,
-    /// unexpected verifier).
+    /// The node did not prove the job (not open, expired, another key, input not matching its
+    /// commitment, paying less than the node's price) and spent no gas on it.
     Skipped {
         /// Why.
         reason: String,
@@ -65,6 +67,19 @@ impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Outcome::Paid {
+                tx,
+                gas,
+                payment,
+                token,
+                ..
+            } if *token != Address::ZERO => {
+                write!(
+                    f,
+                    "paid {payment} of token {token}  tx {}  gas {gas}",
+                    hash(tx)
+                )
+            }
+            Outcome::Paid {
                 tx, gas, payment, ..
             } => write!(f, "paid {payment} wei  tx {}  gas {gas}", hash(tx)),
             Outcome::Lost {
@@ -85,6 +100,9 @@ pub struct HandledJob {
     pub model_id: B256,
     /// The block its `JobOpened` event is in.
     pub opened_in_block: Option<u64>,
+    /// The transaction that opened it: with the job id, what the node remembers it by (a job
+    /// opened again under the same id by another transaction, after a reorg, is a new job).
+    pub opened_tx: Option<B256>,
     /// Wall time of the proof in milliseconds, if the node proved it.
     pub prove_ms: Option<u64>,
     /// What became of it.
@@ -112,11 +130,13 @@ mod tests {
             job_id: 3,
             model_id: B256::repeat_byte(0xab),
             opened_in_block: Some(7),
+            opened_tx: None,
             prove_ms: Some(120),
             outcome: Outcome::Paid {
                 tx: Some(B256::repeat_byte(0x01)),
                 gas: 251_234,
                 payment: U256::from(1000u64),
+                token: Address::ZERO,
                 fee: U256::from(5u64),
             },
         };
@@ -124,6 +144,18 @@ mod tests {
         assert!(line.starts_with("job 3  model 0xabab"), "{line}");
         assert!(line.contains("paid 1000 wei  tx 0x0101"), "{line}");
         assert!(line.ends_with("gas 251234"), "{line}");
+        let usd = Address::repeat_byte(0x05);
+        let in_tokens = Outcome::Paid {
+            tx: None,
+            gas: 1,
+            payment: U256::from(7u8),
+            token: usd,
+            fee: U256::ZERO,
+        };
+        assert_eq!(
+            in_tokens.to_string(),
+            format!("paid 7 of token {usd}  tx -  gas 1")
+        );
         let lost = Outcome::Lost {
             reason: "JobNotOpen { jobId: 3, status: 2 }".into(),
             tx: None,

@@ -10,14 +10,15 @@ use zkinfer_verifier::ProofFile;
 
 use super::Outcome;
 
-/// Submits `proof` for `job_id` from `me` and turns the receipt into an outcome. `Err` only
-/// when the chain could not be asked (the job may then be tried again).
+/// Submits `proof` for `job_id` (paying `payment` of `token`) from `me` and turns the receipt
+/// into an outcome. `Err` only when the chain could not be asked (the job may then be tried
+/// again).
 pub(crate) async fn submit(
     chain: &mut RpcChain,
     me: Address,
     escrow: Address,
     job_id: u64,
-    payment: U256,
+    (token, payment): (Address, U256),
     proof: &ProofFile,
 ) -> Result<Outcome, EvmError> {
     let r = submit_result(chain, me, escrow, job_id, proof).await?;
@@ -33,6 +34,7 @@ pub(crate) async fn submit(
             tx: r.tx_hash,
             gas: r.gas_used,
             payment,
+            token,
             fee: r.fee_wei,
         });
     }

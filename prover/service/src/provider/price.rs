@@ -1,0 +1,168 @@
+//! The node's price: the least a job must pay before the node spends a proof and gas on it.
+//! Pure, so every figure in a refusal is unit-tested; the gas price is read once per poll.
+
+use std::collections::BTreeMap;
+
+use zkinfer_evm::{Address, U256};
+
+use super::check::Skip;
+
+/// Gas the node expects to spend on one job: `submitResult` (about 261k on the bundled mlp,
+/// most of it the pairing check) plus `withdraw` (about 40k).
+pub const JOB_GAS: u64 = 300_000;
+
+/// What jobs must pay for the node to take them.
+///
+/// An ETH job must pay at least the largest of: [`PricePolicy::min_payment`], its model's own
+/// minimum ([`crate::provider::ServedModel::min_payment`]), and the gas it costs the node
+/// ([`PricePolicy::job_gas`] × the chain's current gas price × (100 + margin) %).
+/// A token job's value in ETH is unknown to the node, so it is taken only at a minimum given
+/// for its token ([`PricePolicy::token_minimums`]); others are skipped.
+#[derive(Clone, Debug)]
+pub struct PricePolicy {
+    /// The least wei an ETH job of any model must pay.
+    pub min_payment: U256,
+    /// Gas one job costs the node (submission and withdrawal).
+    pub job_gas: u64,
+    /// Percent added to the gas cost (what the node wants on top of gas, for its proving).
+    pub gas_margin_pct: u64,
+    /// The least amount, in token units, a job paying in each accepted ERC-20 token must pay.
+    pub token_minimums: BTreeMap<Address, U256>,
+}
+
+impl Default for PricePolicy {
+    /// No minimum beyond gas: [`JOB_GAS`] at the current gas price plus 50 %; no tokens.
+    fn default() -> Self {
+        PricePolicy {
+            min_payment: U256::ZERO,
+            job_gas: JOB_GAS,
+            gas_margin_pct: 50,
+            token_minimums: BTreeMap::new(),
+        }
+    }
+}
+
+impl PricePolicy {
+    /// Wei the gas of one job costs at `gas_price` (wei per gas), margin included.
+    pub fn gas_floor(&self, gas_price: u128) -> U256 {
+        U256::from(self.job_gas)
+            * U256::from(gas_price)
+            * U256::from(100u64.saturating_add(self.gas_margin_pct))
+            / U256::from(100u8)
+    }
+
+    /// Whether a job paying `amount` of `token` (zero: ETH) for a model whose own minimum is
+    /// `model_min` is worth proving at `gas_price`; the refusal names the figures.
+    pub(crate) fn check(
+        &self,
+        token: Address,
+        amount: U256,
+        model_min: U256,
+        gas_price: u128,
+    ) -> Result<(), Skip> {
+        if token != Address::ZERO {
+            return match self.token_minimums.get(&token) {
+                None => Err(Skip::UnpricedToken { token }),
+                Some(&min) if amount < min => Err(Skip::TokenUnderpaid { token, amount, min }),
+                Some(_) => Ok(()),
+            };
+        }
+        let minimum = self.min_payment.max(model_min);
+        let gas = self.gas_floor(gas_price);
+        if amount < minimum || amount < gas {
+            return Err(Skip::Underpaid {
+                amount,
+                price: minimum.max(gas),
+                basis: format!(
+                    "minimum {minimum} wei; gas {} × {gas_price} wei/gas + {} %",
+                    self.job_gas, self.gas_margin_pct
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GWEI: u128 = 1_000_000_000;
+
+    #[test]
+    fn eth_jobs_pay_the_largest_of_minimum_model_minimum_and_gas() {
+        let p = PricePolicy {
+            min_payment: U256::from(1_000u64),
+            ..PricePolicy::default()
+        };
+        // 300k gas × 2 gwei × 150 % = 9e14 wei
+        assert_eq!(p.gas_floor(2 * GWEI), U256::from(900_000_000_000_000u64));
+        let e = p
+            .check(Address::ZERO, U256::from(1u8), U256::ZERO, 2 * GWEI)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "pays 1 wei, below the node's price of 900000000000000 wei (minimum 1000 wei; \
+             gas 300000 × 2000000000 wei/gas + 50 %)"
+        );
+        assert!(p
+            .check(
+                Address::ZERO,
+                U256::from(900_000_000_000_000u64),
+                U256::ZERO,
+                2 * GWEI
+            )
+            .is_ok());
+        // a model's own minimum above the gas
+        let model_min = U256::from(10u64.pow(16));
+        let e = p
+            .check(
+                Address::ZERO,
+                U256::from(10u64.pow(15)),
+                model_min,
+                2 * GWEI,
+            )
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("price of 10000000000000000 wei (minimum 10000000000000000 wei;"),
+            "{e}"
+        );
+        // the global minimum when gas is free (a dev chain at 0 wei/gas)
+        assert!(matches!(
+            p.check(Address::ZERO, U256::from(999u64), U256::ZERO, 0),
+            Err(Skip::Underpaid { .. })
+        ));
+        assert!(p
+            .check(Address::ZERO, U256::from(1000u64), U256::ZERO, 0)
+            .is_ok());
+    }
+
+    #[test]
+    fn token_jobs_need_a_minimum_for_their_token() {
+        let usd = Address::repeat_byte(0x05);
+        let other = Address::repeat_byte(0x06);
+        let p = PricePolicy {
+            token_minimums: BTreeMap::from([(usd, U256::from(500u64))]),
+            ..PricePolicy::default()
+        };
+        let e = p
+            .check(other, U256::from(10u64.pow(18)), U256::ZERO, GWEI)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("pays in token {other}, for which the node has no minimum")
+        );
+        let e = p
+            .check(usd, U256::from(499u64), U256::ZERO, GWEI)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("pays 499 of token {usd}, below the node's minimum of 500")
+        );
+        // token jobs are not priced in gas (the node cannot convert), only by their minimum
+        assert!(p
+            .check(usd, U256::from(500u64), U256::ZERO, 1000 * GWEI)
+            .is_ok());
+    }
+}
