@@ -21,7 +21,7 @@ mod packing;
 
 pub use circuit::{estimate, CircuitStats, ModelCircuit, ProofBinding};
 pub use error::R1csError;
-pub use packing::{binding_value, OutputPacking, PACK_BITS};
+pub use packing::{binding_value, pack_positions, OutputPacking, PACK_BITS};
 
 /// The BN254 scalar field.
 pub type Fr = ark_bn254::Fr;
