@@ -73,7 +73,10 @@ fn circuit_commitment(model: &CompiledModel, inputs: &[Vec<i64>]) -> (Fr, bool) 
     .synthesize(&cs)
     .unwrap();
     // Instance 0 is the constant 1.
-    (cs.instance_assignment().unwrap()[1], cs.is_satisfied().unwrap())
+    (
+        cs.instance_assignment().unwrap()[1],
+        cs.is_satisfied().unwrap(),
+    )
 }
 
 /// Two inputs of the mixed model that collided under the old packing (see
@@ -103,7 +106,10 @@ fn circuit_commitment_equals_native_commitment_for_mixed_input_widths() {
     let layout = public_layout(&model);
     assert_eq!(layout.input_bits, vec![2, 40]);
     let (a, b) = colliding_pair();
-    let mut ramp = vec![vec![1i64], (0..130).map(|i| i * 1_000_003 - 60_000_000).collect()];
+    let mut ramp = vec![
+        vec![1i64],
+        (0..130).map(|i| i * 1_000_003 - 60_000_000).collect(),
+    ];
     ramp[1][129] = (1 << 39) - 1;
     for inputs in [&a, &b, &ramp] {
         let (in_circuit, ok) = circuit_commitment(&model, inputs);
@@ -188,6 +194,9 @@ fn bundled_models_keep_their_commitments() {
             old_commitment(&layout.input_bits, &q),
             "{name}: a one-width model keeps the commitment of the old packing"
         );
-        assert_eq!(circuit_commitment(&model, &q).0, old_commitment(&layout.input_bits, &q));
+        assert_eq!(
+            circuit_commitment(&model, &q).0,
+            old_commitment(&layout.input_bits, &q)
+        );
     }
 }

@@ -142,9 +142,8 @@ fn pack(
     slots: &[(LinearCombination<Fr>, Option<u128>, u32)],
 ) -> Vec<(LinearCombination<Fr>, Option<Fr>)> {
     let mut chunks: Vec<(Vec<(Fr, &LinearCombination<Fr>)>, Option<Fr>)> = Vec::new();
-    for ((lc, v, _), (element, shift)) in slots
-        .iter()
-        .zip(pack_positions(slots.iter().map(|s| s.2)))
+    for ((lc, v, _), (element, shift)) in
+        slots.iter().zip(pack_positions(slots.iter().map(|s| s.2)))
     {
         if element == chunks.len() {
             chunks.push((Vec::new(), Some(Fr::from(0u8))));

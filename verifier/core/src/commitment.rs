@@ -182,9 +182,21 @@ mod tests {
             assert!(shift + w <= PACK_BITS);
         }
         assert_eq!(pos[1], (0, 2));
-        assert_eq!(pos[6], (0, 202), "b[5] (bits 202..242) is the last slot of element 0");
-        assert_eq!(pos[7], (1, 0), "b[6] starts element 1 instead of bit 242 of a 282-bit sum");
-        assert_eq!(pos[8], (1, 40), "b[7] is at bit 40 of element 1, not bit 282 of element 0");
+        assert_eq!(
+            pos[6],
+            (0, 202),
+            "b[5] (bits 202..242) is the last slot of element 0"
+        );
+        assert_eq!(
+            pos[7],
+            (1, 0),
+            "b[6] starts element 1 instead of bit 242 of a 282-bit sum"
+        );
+        assert_eq!(
+            pos[8],
+            (1, 40),
+            "b[7] is at bit 40 of element 1, not bit 282 of element 0"
+        );
         // And the commitments differ.
         let l = layout();
         let c1 = commit_input(&l, &[vec![a1], b1]).unwrap();
