@@ -141,7 +141,9 @@ impl ModelCircuit<'_> {
 fn pack(
     slots: &[(LinearCombination<Fr>, Option<u128>, u32)],
 ) -> Vec<(LinearCombination<Fr>, Option<Fr>)> {
-    let mut chunks: Vec<(Vec<(Fr, &LinearCombination<Fr>)>, Option<Fr>)> = Vec::new();
+    // Per element: its weighted slot terms and its value (when proving).
+    type Chunk<'a> = (Vec<(Fr, &'a LinearCombination<Fr>)>, Option<Fr>);
+    let mut chunks: Vec<Chunk<'_>> = Vec::new();
     for ((lc, v, _), (element, shift)) in
         slots.iter().zip(pack_positions(slots.iter().map(|s| s.2)))
     {

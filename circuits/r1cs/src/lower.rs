@@ -286,25 +286,7 @@ pub(crate) fn node_cost(
             .fold(Cost::default(), |c, k| c.plus(k.materialize_cost()))
     };
     Ok(match &node.op {
-        Op::Gemm(g) => {
-            // Output (row, col) is Σ_i w[col, i]·x_i + b[col] over materialized (single,
-            // distinct) inputs, zero weights skipped: a single variable iff exactly one
-            // weight is non-zero, it is 1, and the bias is 0.
-            let k = g.in_features;
-            let single: Vec<bool> = (0..g.out_features)
-                .map(|col| {
-                    let mut nz = g.weight[col * k..(col + 1) * k].iter().filter(|w| **w != 0);
-                    g.bias[col] == 0 && matches!((nz.next(), nz.next()), (Some(1), None))
-                })
-                .collect();
-            let kinds = (0..n)
-                .map(|o| CellKind {
-                    single_var: single[o % g.out_features.max(1)],
-                    sign: false,
-                })
-                .collect();
-            (materialize(), kinds)
-        }
+        Op::Gemm(g) => (materialize(), gemm_kinds(g, n)),
         // Every output keeps its bias term (even 0) on the constant variable: never single.
         Op::Conv2d(_) => (materialize(), vec![CellKind::COMBINATION; n]),
         Op::SumPool2d(p) | Op::MaxPool2d(p) => {
@@ -357,6 +339,25 @@ pub(crate) fn node_cost(
         }
         Op::Reshape(_) => (Cost::default(), x.to_vec()),
     })
+}
+
+/// Gemm's output kinds. Output `(row, col)` is `Σ_i w[col, i]·x_i + b[col]` over materialized
+/// (single, distinct) inputs, zero weights skipped: a single variable iff exactly one weight
+/// is non-zero, it is 1, and the bias is 0.
+fn gemm_kinds(g: &Gemm, n: usize) -> Vec<CellKind> {
+    let k = g.in_features;
+    let single: Vec<bool> = (0..g.out_features)
+        .map(|col| {
+            let mut nz = g.weight[col * k..(col + 1) * k].iter().filter(|w| **w != 0);
+            g.bias[col] == 0 && matches!((nz.next(), nz.next()), (Some(1), None))
+        })
+        .collect();
+    (0..n)
+        .map(|o| CellKind {
+            single_var: single[o % g.out_features.max(1)],
+            sign: false,
+        })
+        .collect()
 }
 
 /// Sum or max pooling's cost and output kinds: a window of one cell passes that cell through
