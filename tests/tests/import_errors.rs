@@ -90,3 +90,86 @@ fn inputs_beyond_the_calibrated_range_are_refused_not_clamped() {
     let e = zkinfer_onnx::run_integer(&compiled.model, &sample).unwrap_err();
     assert!(e.to_string().contains("input 0, value 7"), "{e}");
 }
+
+/// Security review #3: a one-Conv ONNX (`pads = 2^20` on 1×1×8×8) asked calibration for a
+/// 1×2×2097158×2097158 tensor and the allocation failure aborted the process. The tensor
+/// limit refuses it from its shape, at import, naming node, tensor and size.
+#[test]
+fn a_tiny_conv_with_huge_pads_is_refused_before_allocating() {
+    let dir = model_dir("ops/_conv_pads_huge");
+    let bytes = std::fs::read(dir.join("model.onnx")).unwrap();
+    assert!(bytes.len() < 300, "{} bytes", bytes.len());
+    let e = import(&dir.join("model.onnx")).unwrap_err();
+    let msg = format!("{e}: {}", std::error::Error::source(&e).unwrap());
+    assert!(
+        msg.contains("node `conv`")
+            && msg.contains("[1, 2, 2097158, 2097158]")
+            && msg.contains("8796143353928 elements")
+            && msg.contains("limit of 16777216"),
+        "{msg}"
+    );
+    let e = compile(
+        &dir.join("model.onnx"),
+        &read_input(&dir.join("calibration.json")),
+        QuantizeSettings::default(),
+    )
+    .err()
+    .expect("the model must be refused");
+    assert!(matches!(e, CompileError::Import(_)), "{e:?}");
+}
+
+/// The limit is a setting: the same check refuses ordinary models under a tiny limit, and
+/// names the first tensor over it.
+#[test]
+fn the_tensor_limit_is_configurable() {
+    let dir = model_dir("mlp");
+    let small = zkinfer_ir::Limits {
+        max_tensor_elements: 10,
+    };
+    let e = zkinfer_onnx::compile_with_limits(
+        &dir.join("model.onnx"),
+        &read_input(&dir.join("calibration.json")),
+        QuantizeSettings::default(),
+        &small,
+    )
+    .err()
+    .expect("the model must be refused");
+    let msg = format!("{e:?}");
+    assert!(
+        msg.contains("TensorTooLarge") && msg.contains("limit: 10"),
+        "{msg}"
+    );
+    let float = import(&dir.join("model.onnx")).unwrap();
+    let e = zkinfer_onnx::compile_graph_with_limits(
+        float,
+        &read_input(&dir.join("calibration.json")),
+        QuantizeSettings::default(),
+        &small,
+    )
+    .err()
+    .expect("the model must be refused");
+    assert!(matches!(e, CompileError::Limits(_)), "{e:?}");
+}
+
+/// Security review #13: `dilations = 2^62` on a 5×5 kernel made the span `4·2^62 + 1` wrap to
+/// 1, and the model compiled into a "convolution" that adds one pixel four times.
+#[test]
+fn a_conv_whose_dilated_kernel_overflows_is_refused() {
+    let dir = model_dir("ops/_conv_dilation_wrap");
+    let e = import(&dir.join("model.onnx")).unwrap_err();
+    let ImportError::Ir {
+        ref node,
+        ref source,
+        ..
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(node, "conv");
+    assert!(
+        matches!(**source, zkinfer_ir::IrError::Overflow { .. }),
+        "{source:?}"
+    );
+    let msg = source.to_string();
+    assert!(msg.contains("dilations[0] 4611686018427387904"), "{msg}");
+}

@@ -49,6 +49,30 @@ pub enum IrError {
         /// The bound that was too large (saturated).
         bound: u128,
     },
+    /// Shape or geometry arithmetic (an element count, a padded length, a dilated kernel)
+    /// does not fit a machine word: the model is refused rather than computed on a wrapped
+    /// value.
+    #[error("op `{op}`: {what} overflows")]
+    Overflow {
+        /// The op's name.
+        op: &'static str,
+        /// The quantity and the attributes it was computed from.
+        what: String,
+    },
+    /// A tensor holds more elements than the configured limit ([`crate::Limits`]).
+    #[error("node `{node}`: tensor `{tensor}` of shape {shape:?} would hold {elements} elements, more than the limit of {limit}")]
+    TensorTooLarge {
+        /// The node (or graph input) producing the tensor.
+        node: String,
+        /// The tensor's name or id.
+        tensor: String,
+        /// Its shape.
+        shape: Vec<usize>,
+        /// Its element count (saturated at `u128::MAX`).
+        elements: u128,
+        /// The limit.
+        limit: usize,
+    },
     /// A value does not fit the range the circuit range-checks.
     #[error("value {value} at flat index {index} is outside the range [{min}, {max}] that the circuit checks; recalibrate with more headroom or more bits")]
     OutOfRange {

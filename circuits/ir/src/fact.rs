@@ -8,6 +8,29 @@ use crate::IrError;
 /// value never wraps in the circuit, and below `i64::MAX` so the executor never overflows.
 pub const MAX_ABS_BOUND: u128 = 1 << 62;
 
+/// The number of elements of `shape`, or `None` when the product overflows `usize`.
+pub fn checked_len(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
+/// The number of elements of `shape`, or [`IrError::Overflow`] naming `op` when the product
+/// overflows `usize`.
+pub fn shape_len(op: &'static str, shape: &[usize]) -> Result<usize, IrError> {
+    checked_len(shape).ok_or_else(|| IrError::Overflow {
+        op,
+        what: format!("the element count of shape {shape:?}"),
+    })
+}
+
+/// The number of elements of `shape` as a `u128`, saturating (for reports of sizes that are
+/// being refused).
+pub fn len_u128(shape: &[usize]) -> u128 {
+    shape
+        .iter()
+        .try_fold(1u128, |acc, &d| acc.checked_mul(d as u128))
+        .unwrap_or(u128::MAX)
+}
+
 /// Shape, fixed-point scale and value bound of one tensor.
 ///
 /// A stored integer `q` stands for the real number `q / 2^scale`. `max_abs` is a sound bound:
@@ -24,7 +47,8 @@ pub struct Fact {
 }
 
 impl Fact {
-    /// A fact, refusing bounds beyond [`MAX_ABS_BOUND`].
+    /// A fact, refusing bounds beyond [`MAX_ABS_BOUND`] and shapes whose element count
+    /// overflows `usize`.
     pub fn new(
         op: &'static str,
         shape: Vec<usize>,
@@ -34,6 +58,7 @@ impl Fact {
         if max_abs > MAX_ABS_BOUND {
             return Err(IrError::BoundOverflow { op, bound: max_abs });
         }
+        shape_len(op, &shape)?;
         Ok(Fact {
             shape,
             scale,
@@ -41,9 +66,10 @@ impl Fact {
         })
     }
 
-    /// Number of elements.
+    /// Number of elements (saturating at `usize::MAX`; facts built by [`Fact::new`] and
+    /// checked graphs never saturate).
     pub fn len(&self) -> usize {
-        self.shape.iter().product()
+        checked_len(&self.shape).unwrap_or(usize::MAX)
     }
 
     /// True when the tensor has no elements.

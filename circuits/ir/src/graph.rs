@@ -133,6 +133,8 @@ impl Graph {
     /// to the inferred one, input facts consistent with their bit widths, outputs defined.
     pub fn validate(&self) -> Result<(), IrError> {
         for input in &self.inputs {
+            crate::shape_len("graph input", &input.fact.shape)
+                .map_err(|e| e.at_node(&input.name, "input"))?;
             if !(2..=62).contains(&input.bits) || input.fact.max_abs != 1u64 << (input.bits - 1) {
                 return Err(IrError::FactMismatch {
                     node: input.name.clone(),

@@ -101,7 +101,7 @@ impl InputData {
     pub fn single(&self, shapes: &[Vec<usize>]) -> Result<Vec<Vec<f64>>, InputError> {
         self.check_count(shapes.len())?;
         for (i, (list, shape)) in self.input_data.iter().zip(shapes).enumerate() {
-            let expected: usize = shape.iter().product();
+            let expected = crate::checked_len(shape).unwrap_or(usize::MAX);
             if list.len() != expected {
                 return Err(InputError::Length {
                     input: i,
@@ -120,7 +120,7 @@ impl InputData {
         self.check_count(shapes.len())?;
         let mut counts = Vec::new();
         for (i, (list, shape)) in self.input_data.iter().zip(shapes).enumerate() {
-            let size: usize = shape.iter().product();
+            let size = crate::checked_len(shape).unwrap_or(usize::MAX);
             if size == 0 || list.is_empty() || list.len() % size != 0 {
                 return Err(InputError::Length {
                     input: i,

@@ -15,15 +15,17 @@ mod exec;
 mod fact;
 mod graph;
 mod input;
+mod limits;
 mod model;
 pub mod ops;
 mod tensor;
 
 pub use error::IrError;
 pub use exec::Witness;
-pub use fact::{Fact, MAX_ABS_BOUND};
+pub use fact::{checked_len, len_u128, shape_len, Fact, MAX_ABS_BOUND};
 pub use graph::{Graph, GraphInput, GraphOutput, Node, TensorId};
 pub use input::{dequantize, quantize, InputData, InputError};
+pub use limits::{Limits, DEFAULT_MAX_TENSOR_ELEMENTS};
 pub use model::{CompiledModel, ModelError, ModelId, QuantizeSettings, COMPILED_MODEL_VERSION};
 pub use ops::Op;
 pub use tensor::QTensor;

@@ -16,7 +16,7 @@ pub struct QTensor {
 impl QTensor {
     /// A tensor, checking that the data fills the shape.
     pub fn new(shape: Vec<usize>, data: Vec<i64>) -> Result<Self, IrError> {
-        let expected: usize = shape.iter().product();
+        let expected = crate::checked_len(&shape).unwrap_or(usize::MAX);
         if expected != data.len() {
             return Err(IrError::DataLength {
                 shape,

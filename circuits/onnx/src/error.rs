@@ -151,6 +151,10 @@ pub enum CompileError {
         #[source]
         source: IrError,
     },
+    /// A tensor of the float or integer model exceeds the [`zkinfer_ir::Limits`] (checked
+    /// from shapes, before calibration allocates anything).
+    #[error("the model exceeds the compile limits")]
+    Limits(#[source] IrError),
     /// Settings out of range.
     #[error("invalid quantization settings: {0}")]
     Settings(String),

@@ -3,7 +3,7 @@
 //! integer IR, so the float and integer models cannot disagree on geometry.
 
 use zkinfer_ir::ops::{channel_affine, dense, ConvGeometry, Pool2d};
-use zkinfer_ir::IrError;
+use zkinfer_ir::{shape_len, IrError, Limits};
 
 /// A float operation after import.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,8 +85,15 @@ impl FOp {
                 weight,
                 bias,
             } => {
+                let weights =
+                    in_features
+                        .checked_mul(*out_features)
+                        .ok_or_else(|| IrError::Overflow {
+                            op: "gemm",
+                            what: format!("the weight count {in_features} × {out_features}"),
+                        })?;
                 if x.last() != Some(in_features)
-                    || weight.len() != in_features * out_features
+                    || weight.len() != weights
                     || bias.len() != *out_features
                 {
                     return Err(IrError::Shape {
@@ -131,7 +138,7 @@ impl FOp {
             FOp::AvgPool(p) => p.output_shape("avg_pool", x),
             FOp::MaxPool(p) => p.output_shape("max_pool", x),
             FOp::Reshape(shape) => {
-                if shape.iter().product::<usize>() != x.iter().product::<usize>() {
+                if shape_len("reshape", shape)? != shape_len("reshape", x)? {
                     return Err(IrError::Shape {
                         op: "reshape",
                         detail: format!("cannot reshape {x:?} to {shape:?}"),
@@ -167,7 +174,7 @@ impl FOp {
             FOp::Relu => x.iter().map(|v| v.max(0.0)).collect(),
             FOp::Clip { min, max } => x.iter().map(|v| v.clamp(*min, *max)).collect(),
             FOp::AvgPool(p) => {
-                let n = (p.kernel[0] * p.kernel[1]) as f64;
+                let n = p.kernel[0] as f64 * p.kernel[1] as f64;
                 p.apply("avg_pool", shape, x, |plane, cells| {
                     Ok(cells.iter().map(|&i| plane[i]).sum::<f64>() / n)
                 })?
@@ -268,6 +275,18 @@ impl FGraph {
             values.push(out);
         }
         Ok(values)
+    }
+
+    /// Checks every tensor's element count against `limits` (from shapes: nothing is
+    /// allocated), naming the node and tensor that exceed it.
+    pub fn check_limits(&self, limits: &Limits) -> Result<(), IrError> {
+        for (name, shape) in &self.inputs {
+            limits.check_tensor("graph input", name, shape)?;
+        }
+        for n in &self.nodes {
+            limits.check_tensor(&n.name, &n.name, &n.shape)?;
+        }
+        Ok(())
     }
 
     /// How many nodes read each tensor (graph outputs count as readers).

@@ -8,9 +8,23 @@ use crate::float_graph::FGraph;
 use crate::ops::{registry, NodeCtx, Registry, Value};
 use crate::proto::{decode_tensor, opset_of, Attributes};
 use crate::ImportError;
+use zkinfer_ir::Limits;
 
-/// Imports a decoded ONNX model into a float graph (before folding).
+/// Imports a decoded ONNX model into a float graph (before folding), with the default
+/// [`Limits`].
+#[cfg(test)]
 pub fn import_proto(model: &ModelProto) -> Result<FGraph, ImportError> {
+    import_proto_with_limits(model, &Limits::default())
+}
+
+/// Imports a decoded ONNX model into a float graph (before folding). Every tensor's element
+/// count is checked against `limits` as soon as its shape is known: graph inputs on entry,
+/// each node's outputs right after the node's shape inference, so no importer ever sees (or
+/// allocates from) an oversized shape.
+pub fn import_proto_with_limits(
+    model: &ModelProto,
+    limits: &Limits,
+) -> Result<FGraph, ImportError> {
     let graph = model.graph.as_ref().ok_or(ImportError::EmptyGraph)?;
     let opset = opset_of(model, "");
     let reg = registry();
@@ -24,6 +38,13 @@ pub fn import_proto(model: &ModelProto) -> Result<FGraph, ImportError> {
             continue; // an initializer listed as an input (older exporters)
         }
         let shape = input_shape(input)?;
+        limits
+            .check_tensor("graph input", &input.name, &shape)
+            .map_err(|e| ImportError::Ir {
+                node: "graph input".into(),
+                op_type: "input".into(),
+                source: Box::new(e),
+            })?;
         values.insert(input.name.clone(), Value::Tensor(fg.inputs.len()));
         fg.inputs.push((input.name.clone(), shape));
     }
@@ -31,7 +52,17 @@ pub fn import_proto(model: &ModelProto) -> Result<FGraph, ImportError> {
         return Err(ImportError::EmptyGraph);
     }
     for (index, node) in graph.node.iter().enumerate() {
+        let before = fg.nodes.len();
         import_node(model, &reg, opset, index, node, &mut values, &mut fg)?;
+        for n in &fg.nodes[before..] {
+            limits
+                .check_tensor(&n.name, &n.name, &n.shape)
+                .map_err(|e| ImportError::Ir {
+                    node: n.name.clone(),
+                    op_type: n.op_type.clone(),
+                    source: Box::new(e),
+                })?;
+        }
     }
     for out in &graph.output {
         match values.get(&out.name) {

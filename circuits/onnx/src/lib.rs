@@ -31,21 +31,35 @@ pub use report::{
     argmax, dequantized, run_integer, Accuracy, CalibrationReport, LayerReport, RunError,
     REPORT_VERSION,
 };
-use zkinfer_ir::{CompiledModel, InputData, QuantizeSettings};
+use zkinfer_ir::{CompiledModel, InputData, Limits, QuantizeSettings};
 
-/// Reads an ONNX file into a float graph (imported and folded).
+/// Reads an ONNX file into a float graph (imported and folded), with the default [`Limits`].
 pub fn import(path: &Path) -> Result<FGraph, ImportError> {
+    import_with_limits(path, &Limits::default())
+}
+
+/// Reads an ONNX file into a float graph, refusing any tensor beyond `limits`.
+pub fn import_with_limits(path: &Path, limits: &Limits) -> Result<FGraph, ImportError> {
     let proto = proto::read_model(path)?;
     Ok(fold::pool_before_relu(fold::fold_affine(
-        import::import_proto(&proto)?,
+        import::import_proto_with_limits(&proto, limits)?,
     )))
 }
 
-/// Imports ONNX bytes; `name` labels them in errors.
+/// Imports ONNX bytes with the default [`Limits`]; `name` labels them in errors.
 pub fn import_bytes(bytes: &[u8], name: &Path) -> Result<FGraph, ImportError> {
+    import_bytes_with_limits(bytes, name, &Limits::default())
+}
+
+/// Imports ONNX bytes, refusing any tensor beyond `limits`; `name` labels them in errors.
+pub fn import_bytes_with_limits(
+    bytes: &[u8],
+    name: &Path,
+    limits: &Limits,
+) -> Result<FGraph, ImportError> {
     let proto = proto::decode_model(bytes, name)?;
     Ok(fold::pool_before_relu(fold::fold_affine(
-        import::import_proto(&proto)?,
+        import::import_proto_with_limits(&proto, limits)?,
     )))
 }
 
@@ -64,12 +78,25 @@ pub struct Compiled {
     pub float: FGraph,
 }
 
-/// Calibrates and quantizes an imported float graph.
+/// Calibrates and quantizes an imported float graph, with the default [`Limits`].
 pub fn compile_graph(
     float: FGraph,
     calibration: &InputData,
     settings: QuantizeSettings,
 ) -> Result<Compiled, CompileError> {
+    compile_graph_with_limits(float, calibration, settings, &Limits::default())
+}
+
+/// Calibrates and quantizes an imported float graph. Every float tensor is checked against
+/// `limits` before calibration evaluates anything, and every integer tensor before the
+/// integer model is run on the calibration samples.
+pub fn compile_graph_with_limits(
+    float: FGraph,
+    calibration: &InputData,
+    settings: QuantizeSettings,
+    limits: &Limits,
+) -> Result<Compiled, CompileError> {
+    float.check_limits(limits).map_err(CompileError::Limits)?;
     let shapes: Vec<Vec<usize>> = float.inputs.iter().map(|(_, s)| s.clone()).collect();
     let samples = calibration
         .samples(&shapes)
@@ -77,6 +104,7 @@ pub fn compile_graph(
     let ranges = calibrate::ranges(&float, &samples)
         .map_err(|source| CompileError::Evaluate { sample: 0, source })?;
     let (graph, map) = quantize::quantize(&float, &ranges, &settings)?;
+    graph.check_limits(limits).map_err(CompileError::Limits)?;
     let layers = report::layers(&float, &graph, &map, &ranges);
     let model =
         CompiledModel::new(graph, settings.clone()).map_err(|source| CompileError::Quantize {
@@ -98,11 +126,26 @@ pub fn compile_graph(
     })
 }
 
-/// Imports, calibrates and quantizes an ONNX file.
+/// Imports, calibrates and quantizes an ONNX file, with the default [`Limits`].
 pub fn compile(
     path: &Path,
     calibration: &InputData,
     settings: QuantizeSettings,
 ) -> Result<Compiled, CompileError> {
-    compile_graph(import(path)?, calibration, settings)
+    compile_with_limits(path, calibration, settings, &Limits::default())
+}
+
+/// Imports, calibrates and quantizes an ONNX file, refusing any tensor beyond `limits`.
+pub fn compile_with_limits(
+    path: &Path,
+    calibration: &InputData,
+    settings: QuantizeSettings,
+    limits: &Limits,
+) -> Result<Compiled, CompileError> {
+    compile_graph_with_limits(
+        import_with_limits(path, limits)?,
+        calibration,
+        settings,
+        limits,
+    )
 }

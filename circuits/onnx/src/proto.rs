@@ -112,7 +112,8 @@ pub fn decode_tensor(t: &TensorProto) -> Result<ConstTensor, ImportError> {
             )))
         }
     };
-    let expected: usize = shape.iter().product();
+    let expected = zkinfer_ir::checked_len(&shape)
+        .ok_or_else(|| bad(format!("the element count of shape {shape:?} overflows")))?;
     if data.len() != expected {
         return Err(bad(format!(
             "shape {shape:?} needs {expected} values, the tensor holds {}",

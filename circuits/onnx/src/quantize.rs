@@ -242,7 +242,7 @@ impl Quantizer<'_> {
         t: usize,
     ) -> Result<TensorId, CompileError> {
         let sum = self.push(&format!("{name}.sum"), Op::SumPool2d(pool.clone()), vec![x])?;
-        let n = (pool.kernel[0] * pool.kernel[1]) as u64;
+        let n = (pool.kernel[0] as u64).saturating_mul(pool.kernel[1] as u64);
         let (mul, mul_scale) = if n.is_power_of_two() {
             (1, n.trailing_zeros() as i32)
         } else {

@@ -3,6 +3,7 @@
 
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
+use crate::cost::Cost;
 use crate::{fr_from_i128, Fr};
 
 /// One tensor element: `lc` evaluates to the element; `sign` is a boolean variable equal to 1
@@ -49,6 +50,53 @@ impl Cell {
             sign: self.sign,
             ..Cell::var(v, self.val)
         })
+    }
+}
+
+/// What the analytic estimator knows of a cell without building it: whether it is a single
+/// variable with coefficient one ([`Cell::is_single_var`]: materializing it is free) and
+/// whether it carries a sign bit (a following ReLU costs one constraint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellKind {
+    /// [`Cell::is_single_var`].
+    pub single_var: bool,
+    /// `Cell::sign` is known.
+    pub sign: bool,
+}
+
+impl CellKind {
+    /// A single variable (a fresh product, rescale result or input), with or without a sign bit.
+    pub const fn var(sign: bool) -> Self {
+        CellKind {
+            single_var: true,
+            sign,
+        }
+    }
+
+    /// A longer linear combination (or a constant), without a sign bit.
+    pub const COMBINATION: CellKind = CellKind {
+        single_var: false,
+        sign: false,
+    };
+
+    /// What [`Cell::materialize`] costs: nothing for a single variable, else one constraint
+    /// and one witness variable.
+    pub fn materialize_cost(self) -> Cost {
+        if self.single_var {
+            Cost::default()
+        } else {
+            Cost::new(1, 1)
+        }
+    }
+}
+
+impl Cell {
+    /// This cell's [`CellKind`] (what the estimator predicts for it).
+    pub fn kind(&self) -> CellKind {
+        CellKind {
+            single_var: self.is_single_var(),
+            sign: self.sign.is_some(),
+        }
     }
 }
 

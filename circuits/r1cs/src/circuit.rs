@@ -13,7 +13,7 @@ use crate::cell::{combine, Cell};
 use crate::gadgets::poseidon;
 use crate::gadgets::range::{decompose, pow2, weighted_sum};
 use crate::lower::Lowering;
-use crate::packing::{binding_value, OutputPacking, PACK_BITS};
+use crate::packing::{binding_value, pack_positions, OutputPacking};
 use crate::{fr_from_i128, Fr, R1csError};
 
 /// Field elements as linear combinations, with their values when proving.
@@ -146,30 +146,30 @@ impl ModelCircuit<'_> {
     }
 }
 
-/// Packs `(lc, value, bits)` slots into field elements of at most [`PACK_BITS`] bits, the first
-/// slot least significant.
+/// Packs `(lc, value, bits)` slots into field elements of at most [`crate::PACK_BITS`] bits, the first
+/// slot least significant, greedily by accumulated width ([`pack_positions`]: the layout the
+/// verifier's native `commit_input` uses).
 fn pack(
     slots: &[(LinearCombination<Fr>, Option<u128>, u32)],
 ) -> Vec<(LinearCombination<Fr>, Option<Fr>)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < slots.len() {
-        let per = (PACK_BITS / slots[i].2).max(1) as usize;
-        let chunk = &slots[i..(i + per).min(slots.len())];
-        let (mut shift, mut value) = (0u32, Some(Fr::from(0u8)));
-        let terms: Vec<(Fr, &LinearCombination<Fr>)> = chunk
-            .iter()
-            .map(|(lc, v, b)| {
-                let weight = pow2(shift);
-                value = value.zip(*v).map(|(acc, v)| acc + Fr::from(v) * weight);
-                shift += b;
-                (weight, lc)
-            })
-            .collect();
-        out.push((combine(terms, Fr::from(0u8)), value));
-        i += chunk.len();
+    // Per element: its weighted slot terms and its value (when proving).
+    type Chunk<'a> = (Vec<(Fr, &'a LinearCombination<Fr>)>, Option<Fr>);
+    let mut chunks: Vec<Chunk<'_>> = Vec::new();
+    for ((lc, v, _), (element, shift)) in
+        slots.iter().zip(pack_positions(slots.iter().map(|s| s.2)))
+    {
+        if element == chunks.len() {
+            chunks.push((Vec::new(), Some(Fr::from(0u8))));
+        }
+        let (terms, value) = &mut chunks[element];
+        let weight = pow2(shift);
+        *value = value.zip(*v).map(|(acc, v)| acc + Fr::from(v) * weight);
+        terms.push((weight, lc));
     }
-    out
+    chunks
+        .into_iter()
+        .map(|(terms, value)| (combine(terms, Fr::from(0u8)), value))
+        .collect()
 }
 
 impl ConstraintSynthesizer<Fr> for ModelCircuit<'_> {

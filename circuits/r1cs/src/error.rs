@@ -11,6 +11,9 @@ pub enum R1csError {
     /// The witness does not belong to this model (tensor count or shape differs).
     #[error("the witness does not match the model: {0}")]
     WitnessMismatch(String),
+    /// The graph is malformed (a node reads a tensor that does not exist).
+    #[error("the graph is malformed")]
+    Graph(#[source] zkinfer_ir::IrError),
     /// The model needs a range check wider than the field allows.
     #[error("node `{node}` needs a {bits}-bit range check; at most 200 bits are supported")]
     TooWide {

@@ -7,6 +7,11 @@
 //! rescale (remainder and result range-checked), ReLU (sign bit), Clip and MaxPool
 //! (comparisons), the range check of the private input, and the Poseidon input commitment.
 //!
+//! [`estimate_graph`] counts the circuit's constraints, public inputs and witness variables from
+//! the IR alone (each gadget's `cost` summed; nothing synthesized), and
+//! [`CircuitStats::proving_key_bytes`] sizes its proving key: use them to refuse an oversized
+//! model before setup. [`estimate`] synthesizes the circuit in setup mode to count the same.
+//!
 //! Public inputs, in order (the layout the verifier and the contracts share):
 //! 1. the input commitment: Poseidon over the packed quantized input ([`gadgets::poseidon`]);
 //! 2. the binding `job_id · 2^160 + provider` ([`binding_value`]);
@@ -14,14 +19,18 @@
 
 mod cell;
 mod circuit;
+mod cost;
 mod error;
+mod estimate;
 pub mod gadgets;
 mod lower;
 mod packing;
 
 pub use circuit::{estimate, CircuitStats, ModelCircuit, ProofBinding};
+pub use cost::Cost;
 pub use error::R1csError;
-pub use packing::{binding_value, OutputPacking, PACK_BITS};
+pub use estimate::{estimate_graph, G1_BYTES, G2_BYTES, KEY_HEADER_BYTES};
+pub use packing::{binding_value, pack_positions, OutputPacking, PACK_BITS};
 
 /// The BN254 scalar field.
 pub type Fr = ark_bn254::Fr;

@@ -5,7 +5,8 @@ use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisErro
 use zkinfer_ir::ops::{channel_index, ChannelAffine, Conv2d, ConvGeometry, Gemm, Pool2d};
 use zkinfer_ir::{Fact, Node, Op, Witness};
 
-use crate::cell::{combine, Cell};
+use crate::cell::{combine, Cell, CellKind};
+use crate::cost::Cost;
 use crate::gadgets::{compare, relu, rescale};
 use crate::{fr_from_i128, Fr, R1csError};
 
@@ -252,4 +253,147 @@ impl Lowering<'_> {
             })
             .collect()
     }
+}
+
+/// The analytic twin of [`Lowering::node`]: what lowering `node` costs and the [`CellKind`] of
+/// every output cell, from the IR facts, the op's constants and the input cells' kinds alone
+/// (no variable, constraint or linear combination is built). One arm per op, mirroring the
+/// arms above; the e2e test `estimate.rs` checks the sum equals a real synthesis on every
+/// bundled model and fixture.
+///
+/// Exact, except that a cell built from a *constant* cell (only Clip can make one, when its
+/// input range lies entirely outside `[min, max]`) or with a coefficient that cancels to one
+/// (`−1·−1` through two affine maps) is counted as a combination: if such a cell is in fact a
+/// single variable, a later Gemm/Conv does not materialize it and the estimate is one
+/// constraint and one variable high per such cell. The estimate is never low.
+pub(crate) fn node_cost(
+    node: &Node,
+    facts: &[&Fact],
+    inputs: &[&[CellKind]],
+) -> Result<(Cost, Vec<CellKind>), R1csError> {
+    let missing = || {
+        R1csError::Graph(zkinfer_ir::IrError::Arity {
+            op: node.op.name(),
+            expected: node.op.arity(),
+            found: inputs.len(),
+        })
+    };
+    let x = *inputs.first().ok_or_else(missing)?;
+    let fact = *facts.first().ok_or_else(missing)?;
+    let n = node.fact.len();
+    let materialize = || {
+        x.iter()
+            .fold(Cost::default(), |c, k| c.plus(k.materialize_cost()))
+    };
+    Ok(match &node.op {
+        Op::Gemm(g) => (materialize(), gemm_kinds(g, n)),
+        // Every output keeps its bias term (even 0) on the constant variable: never single.
+        Op::Conv2d(_) => (materialize(), vec![CellKind::COMBINATION; n]),
+        Op::SumPool2d(p) | Op::MaxPool2d(p) => {
+            pool_cost(p, matches!(node.op, Op::MaxPool2d(_)), fact, &node.fact, x)
+        }
+        Op::ChannelAffine(a) => {
+            let pick = |v: &[i64], c: usize| if v.len() == 1 { v[0] } else { v[c] };
+            let kinds = (0..n)
+                .map(|o| {
+                    let c = if a.mul.len() == 1 && a.add.len() == 1 {
+                        0
+                    } else {
+                        channel_index(a.axis, &fact.shape, o)
+                    };
+                    CellKind {
+                        single_var: x[o].single_var && pick(&a.mul, c) == 1 && pick(&a.add, c) == 0,
+                        sign: false,
+                    }
+                })
+                .collect();
+            (Cost::default(), kinds)
+        }
+        Op::Add | Op::Sub => (Cost::default(), vec![CellKind::COMBINATION; n]),
+        Op::Rescale(r) => (
+            rescale::cost(r.shift, r.bits).times(n),
+            vec![CellKind::var(true); n],
+        ),
+        Op::Relu => {
+            let bits = fact.bits();
+            let cost = x
+                .iter()
+                .fold(Cost::default(), |c, k| c.plus(relu::cost(k.sign, bits)));
+            (cost, vec![CellKind::var(false); n])
+        }
+        Op::Clip(c) => {
+            let (bits, m) = (fact.bits(), fact.max_abs as i128);
+            let (lo, hi) = (c.min as i128, c.max as i128);
+            if lo >= m || hi <= -m {
+                // Every output is a constant.
+                (Cost::default(), vec![CellKind::COMBINATION; n])
+            } else {
+                let compares = usize::from(lo > -m) + usize::from(hi < m);
+                let kinds = if compares == 0 {
+                    x.to_vec()
+                } else {
+                    vec![CellKind::COMBINATION; n]
+                };
+                (compare::max_cost(bits).times(compares * n), kinds)
+            }
+        }
+        Op::Reshape(_) => (Cost::default(), x.to_vec()),
+    })
+}
+
+/// Gemm's output kinds. Output `(row, col)` is `Σ_i w[col, i]·x_i + b[col]` over materialized
+/// (single, distinct) inputs, zero weights skipped: a single variable iff exactly one weight
+/// is non-zero, it is 1, and the bias is 0.
+fn gemm_kinds(g: &Gemm, n: usize) -> Vec<CellKind> {
+    let k = g.in_features;
+    let single: Vec<bool> = (0..g.out_features)
+        .map(|col| {
+            let mut nz = g.weight[col * k..(col + 1) * k].iter().filter(|w| **w != 0);
+            g.bias[col] == 0 && matches!((nz.next(), nz.next()), (Some(1), None))
+        })
+        .collect();
+    (0..n)
+        .map(|o| CellKind {
+            single_var: single[o % g.out_features.max(1)],
+            sign: false,
+        })
+        .collect()
+}
+
+/// Sum or max pooling's cost and output kinds: a window of one cell passes that cell through
+/// (a max pool keeps its sign bit); a max over `c` cells is `c − 1` comparisons.
+fn pool_cost(
+    p: &Pool2d,
+    max: bool,
+    input: &Fact,
+    output: &Fact,
+    x: &[CellKind],
+) -> (Cost, Vec<CellKind>) {
+    let (h, w) = (input.shape[2], input.shape[3]);
+    let (oh, ow) = (output.shape[2], output.shape[3]);
+    let per_compare = compare::max_cost(input.bits());
+    let mut cost = Cost::default();
+    let mut kinds = Vec::with_capacity(output.len());
+    for plane in 0..input.shape[0] * input.shape[1] {
+        for oy in 0..oh {
+            let (y0, ny) = p.window_span(0, oy, h);
+            for ox in 0..ow {
+                let (x0, nx) = p.window_span(1, ox, w);
+                let cells = ny * nx;
+                let only = || x[plane * h * w + y0 * w + x0];
+                kinds.push(match (cells, max) {
+                    (1, true) => only(),
+                    (1, false) => CellKind {
+                        single_var: only().single_var,
+                        sign: false,
+                    },
+                    _ => CellKind::COMBINATION,
+                });
+                if max {
+                    cost += per_compare.times(cells.saturating_sub(1));
+                }
+            }
+        }
+    }
+    (cost, kinds)
 }

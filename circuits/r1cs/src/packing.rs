@@ -41,6 +41,30 @@ impl OutputPacking {
     }
 }
 
+/// Where each slot of a packed sequence goes: `(element, shift)` per slot, in order.
+///
+/// Greedy by accumulated width: a slot joins the current field element while
+/// `shift + bits ≤ PACK_BITS` and starts the next element otherwise, so no element holds more
+/// than 248 bits (a lone slot wider than that gets an element of its own) and the packing is
+/// injective. With one width `b` for every slot (all outputs; the inputs of every model
+/// `zkinfer compile` makes) this is exactly `⌊248 / b⌋` slots per element, the layout used
+/// before mixed widths were handled. The verifier's native `zkinfer_verifier::pack_positions`
+/// implements the same rule; the two crates may not depend on each other, so the e2e tests
+/// check they agree.
+pub fn pack_positions(widths: impl IntoIterator<Item = u32>) -> Vec<(usize, u32)> {
+    let mut out = Vec::new();
+    let (mut element, mut shift) = (0usize, 0u32);
+    for (i, bits) in widths.into_iter().enumerate() {
+        if i > 0 && shift.saturating_add(bits) > PACK_BITS {
+            element += 1;
+            shift = 0;
+        }
+        out.push((element, shift));
+        shift = shift.saturating_add(bits);
+    }
+    out
+}
+
 /// The binding public input: `keccak256(abi.encode(chain_id, escrow, job_id, provider)) >> 8`,
 /// as the escrow computes it from `block.chainid`, `address(this)`, the job and `msg.sender`.
 /// Dropping the low 8 bits leaves 248 bits, below the field modulus, so no reduction happens.

@@ -190,3 +190,17 @@ fn a_tampered_compiled_model_is_refused() {
     ]);
     assert_refused(&out, "modified or corrupted");
 }
+
+/// Security review #3 and #13: a tiny Conv with `pads = 2^20` (output 8.8·10^12 elements)
+/// aborted the process (SIGABRT, exit 134) when calibration allocated it; one with
+/// `dilations = 2^62` wrapped and compiled. Both must be refused with exit 2.
+#[test]
+fn compile_refuses_hostile_conv_geometry_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_refused(
+        &compile("ops/_conv_pads_huge", tmp.path()),
+        "more than the limit of 16777216",
+    );
+    assert_refused(&compile("ops/_conv_dilation_wrap", tmp.path()), "overflows");
+    assert!(!tmp.path().join("model.json").exists());
+}

@@ -14,7 +14,7 @@ mod public;
 pub mod snarkjs;
 mod verify;
 
-pub use commitment::{commit_input, poseidon_params};
+pub use commitment::{commit_input, pack_positions, poseidon_params};
 pub use error::{FormatError, VerifyError};
 pub use header::{
     ArtifactKind, Header, MAGIC, PROVING_KEY_VERSION, SYSTEM_GROTH16_BN254, VERIFYING_KEY_VERSION,

@@ -35,9 +35,23 @@ impl ConvGeometry {
         }
     }
 
-    /// Weights per output channel: `in_channels/groups · kh · kw`.
+    /// Weights per output channel: `in_channels/groups · kh · kw` (saturating; checked by
+    /// [`Self::output_shape`]).
     pub fn per_out_channel(&self) -> usize {
-        (self.in_channels / self.groups.max(1)) * self.kernel[0] * self.kernel[1]
+        self.checked_per_out_channel().unwrap_or(usize::MAX)
+    }
+
+    fn checked_per_out_channel(&self) -> Option<usize> {
+        (self.in_channels / self.groups.max(1))
+            .checked_mul(self.kernel[0])?
+            .checked_mul(self.kernel[1])
+    }
+
+    fn overflow(what: String) -> IrError {
+        IrError::Overflow {
+            op: Self::NAME,
+            what,
+        }
     }
 
     /// Validates the geometry and the weight/bias lengths against an NCHW input shape, and
@@ -60,10 +74,20 @@ impl ConvGeometry {
                 "kernel, strides and dilations must be positive".into(),
             ));
         }
-        if weights != self.out_channels * self.per_out_channel() || biases != self.out_channels {
+        let expected = self
+            .checked_per_out_channel()
+            .and_then(|per| per.checked_mul(self.out_channels))
+            .ok_or_else(|| {
+                Self::overflow(format!(
+                    "the weight count of out_channels {} × in_channels/groups {} × kernel_shape {:?}",
+                    self.out_channels,
+                    self.in_channels / g,
+                    self.kernel
+                ))
+            })?;
+        if weights != expected || biases != self.out_channels {
             return Err(Self::invalid(format!(
-                "weight has {weights} values and bias {biases}, expected {} and {}",
-                self.out_channels * self.per_out_channel(),
+                "weight has {weights} values and bias {biases}, expected {expected} and {}",
                 self.out_channels
             )));
         }
@@ -83,8 +107,28 @@ impl ConvGeometry {
             });
         }
         let out_dim = |len: usize, i: usize| -> Result<usize, IrError> {
-            let padded = len + self.pads[i] + self.pads[i + 2];
-            let span = self.dilations[i] * (self.kernel[i] - 1) + 1;
+            // Index arithmetic later runs in `isize`: every padded length must fit it.
+            let padded = len
+                .checked_add(self.pads[i])
+                .and_then(|v| v.checked_add(self.pads[i + 2]))
+                .filter(|&v| isize::try_from(v).is_ok())
+                .ok_or_else(|| {
+                    Self::overflow(format!(
+                        "the padded length {len} + pads[{i}] {} + pads[{}] {}",
+                        self.pads[i],
+                        i + 2,
+                        self.pads[i + 2]
+                    ))
+                })?;
+            let span = self.dilations[i]
+                .checked_mul(self.kernel[i] - 1)
+                .and_then(|v| v.checked_add(1))
+                .ok_or_else(|| {
+                    Self::overflow(format!(
+                        "the dilated kernel dilations[{i}] {} × (kernel_shape[{i}] {} − 1) + 1",
+                        self.dilations[i], self.kernel[i]
+                    ))
+                })?;
             if padded < span {
                 return Err(IrError::Shape {
                     op: Self::NAME,
@@ -211,13 +255,14 @@ impl Conv2d {
         let g = &self.geometry;
         let shape = g.output_shape(&x.shape, self.weight.len(), self.bias.len())?;
         let per = g.per_out_channel();
+        // Saturating: a saturated bound is refused by `Fact::new` (it exceeds 2^62).
         let bound = (0..g.out_channels)
             .map(|co| {
                 let s: u128 = self.weight[co * per..(co + 1) * per]
                     .iter()
-                    .map(|w| w.unsigned_abs() as u128)
-                    .sum();
-                s * x.max_abs as u128 + self.bias[co].unsigned_abs() as u128
+                    .fold(0u128, |acc, w| acc.saturating_add(w.unsigned_abs() as u128));
+                s.saturating_mul(x.max_abs as u128)
+                    .saturating_add(self.bias[co].unsigned_abs() as u128)
             })
             .max()
             .unwrap_or(0);
@@ -305,6 +350,46 @@ mod tests {
             })
             .unwrap();
         assert_eq!(f.max_abs, 8);
+    }
+
+    /// Security review #13: `4 · 2^62` wrapped to 0, so a 5×5 kernel dilated by 2^62 "fit" an
+    /// 8×8 input and summed one pixel four times. It must be refused.
+    #[test]
+    fn refuses_dilations_whose_span_overflows() {
+        let mut c = conv(1, 1, 1, vec![0; 25]);
+        c.geometry.kernel = [5, 5];
+        c.geometry.dilations = [1 << 62, 1 << 62];
+        let x = Fact {
+            shape: vec![1, 1, 8, 8],
+            scale: 0,
+            max_abs: 1,
+        };
+        let err = c.infer(&x).unwrap_err();
+        assert!(matches!(err, IrError::Overflow { .. }), "{err}");
+        assert!(err.to_string().contains("dilations[0]"), "{err}");
+    }
+
+    #[test]
+    fn refuses_pads_whose_sum_overflows() {
+        let mut c = conv(1, 1, 1, vec![0; 4]);
+        c.geometry.pads = [usize::MAX, 0, 1, 0];
+        let x = Fact {
+            shape: vec![1, 1, 8, 8],
+            scale: 0,
+            max_abs: 1,
+        };
+        assert!(matches!(c.infer(&x), Err(IrError::Overflow { .. })));
+        c.geometry.pads = [1 << 62, 0, 1 << 62, 0];
+        assert!(matches!(c.infer(&x), Err(IrError::Overflow { .. })));
+    }
+
+    #[test]
+    fn refuses_a_weight_count_that_overflows() {
+        let mut c = conv(1, 1, 1, vec![]);
+        c.geometry.in_channels = 1 << 40;
+        c.geometry.out_channels = 1 << 40;
+        let err = c.geometry.output_shape(&[1, 1 << 40, 8, 8], 0, 0);
+        assert!(matches!(err, Err(IrError::Overflow { .. })), "{err:?}");
     }
 
     #[test]

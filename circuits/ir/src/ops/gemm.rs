@@ -29,7 +29,11 @@ impl Gemm {
 
     fn check(&self, x: &[usize]) -> Result<(), IrError> {
         let (n, k) = (self.out_features, self.in_features);
-        if self.weight.len() != n * k || self.bias.len() != n {
+        let weights = n.checked_mul(k).ok_or_else(|| IrError::Overflow {
+            op: Self::NAME,
+            what: format!("the weight count out_features {n} × in_features {k}"),
+        })?;
+        if self.weight.len() != weights || self.bias.len() != n {
             return Err(IrError::InvalidParameter {
                 op: Self::NAME,
                 detail: format!(
@@ -65,11 +69,12 @@ impl Gemm {
         let k = self.in_features;
         let bound = (0..self.out_features)
             .map(|n| {
+                // Saturating: a saturated bound is refused by `Fact::new` (it exceeds 2^62).
                 let row: u128 = self.weight[n * k..(n + 1) * k]
                     .iter()
-                    .map(|w| w.unsigned_abs() as u128)
-                    .sum();
-                row * x.max_abs as u128 + self.bias[n].unsigned_abs() as u128
+                    .fold(0u128, |acc, w| acc.saturating_add(w.unsigned_abs() as u128));
+                row.saturating_mul(x.max_abs as u128)
+                    .saturating_add(self.bias[n].unsigned_abs() as u128)
             })
             .max()
             .unwrap_or(0);
@@ -127,6 +132,29 @@ mod tests {
             bias: vec![10, -5],
             weight_scale: 2,
         }
+    }
+
+    /// Security review #13: `n · k` was unchecked; `2^33 · 2^31 = 2^64` wrapped to 0 and matched
+    /// an empty weight vector.
+    #[test]
+    fn refuses_a_weight_count_that_overflows() {
+        let g = Gemm {
+            out_features: 1 << 33,
+            in_features: 1 << 31,
+            weight: vec![],
+            bias: vec![],
+            weight_scale: 0,
+        };
+        let x = Fact {
+            shape: vec![1, 1 << 31],
+            scale: 0,
+            max_abs: 1,
+        };
+        let err = g.infer(&x).unwrap_err();
+        assert!(matches!(err, IrError::Overflow { .. }), "{err}");
+        assert!(err
+            .to_string()
+            .contains("out_features 8589934592 × in_features 2147483648"));
     }
 
     #[test]

@@ -29,6 +29,12 @@ impl Pool2d {
                 detail: "kernel and strides must be positive".into(),
             });
         }
+        if self.kernel[0].checked_mul(self.kernel[1]).is_none() {
+            return Err(IrError::Overflow {
+                op,
+                what: format!("the window size kernel_shape {:?}", self.kernel),
+            });
+        }
         if (0..4).any(|i| self.pads[i] >= self.kernel[i % 2]) {
             return Err(IrError::InvalidParameter {
                 op,
@@ -45,7 +51,20 @@ impl Pool2d {
             });
         };
         let dim = |len: usize, i: usize| -> Result<usize, IrError> {
-            let padded = len + self.pads[i] + self.pads[i + 2];
+            // Index arithmetic later runs in `isize`: every padded length must fit it.
+            let padded = len
+                .checked_add(self.pads[i])
+                .and_then(|v| v.checked_add(self.pads[i + 2]))
+                .filter(|&v| isize::try_from(v).is_ok())
+                .ok_or_else(|| IrError::Overflow {
+                    op,
+                    what: format!(
+                        "the padded length {len} + pads[{i}] {} + pads[{}] {}",
+                        self.pads[i],
+                        i + 2,
+                        self.pads[i + 2]
+                    ),
+                })?;
             if padded < self.kernel[i] {
                 return Err(IrError::Shape {
                     op,
@@ -76,6 +95,17 @@ impl Pool2d {
         cells
     }
 
+    /// The in-bounds part of [`Self::window`] along one axis (`0`: height, `1`: width) for
+    /// output position `o` over an input of length `len`: the first input index and the
+    /// number of cells. The window is the product of the two axes' spans; computing it
+    /// allocates nothing (the analytic circuit estimator uses it).
+    pub fn window_span(&self, axis: usize, o: usize, len: usize) -> (usize, usize) {
+        let base = (o * self.strides[axis]) as isize - self.pads[axis] as isize;
+        let lo = base.max(0);
+        let hi = (base + self.kernel[axis] as isize).min(len as isize);
+        (lo as usize, (hi - lo).max(0) as usize)
+    }
+
     /// Applies `f` to the in-bounds cells of every window of an NCHW tensor, over any value
     /// type. Returns the output shape and values.
     pub fn apply<T, R>(
@@ -101,8 +131,13 @@ impl Pool2d {
     /// Sum pooling's fact: same scale, bound `kh·kw · max_abs(x)`.
     pub fn infer_sum(&self, x: &Fact) -> Result<Fact, IrError> {
         let shape = self.output_shape("sum_pool2d", &x.shape)?;
-        let cells = (self.kernel[0] * self.kernel[1]) as u128;
-        Fact::new("sum_pool2d", shape, x.scale, cells * x.max_abs as u128)
+        let cells = (self.kernel[0] as u128).saturating_mul(self.kernel[1] as u128);
+        Fact::new(
+            "sum_pool2d",
+            shape,
+            x.scale,
+            cells.saturating_mul(x.max_abs as u128),
+        )
     }
 
     /// Max pooling's fact: same scale and bound as the input.
@@ -163,6 +198,30 @@ mod tests {
         let x = QTensor::new(vec![1, 1, 2, 2], vec![-3, -1, -4, -2]).unwrap();
         let y = pool(3, 1, 1).eval_max(&x).unwrap();
         assert_eq!(y.data, vec![-1; 4]);
+    }
+
+    #[test]
+    fn window_span_matches_window() {
+        for (k, s, p) in [(2, 2, 0), (3, 1, 1), (3, 2, 2), (1, 1, 0), (4, 3, 1)] {
+            let pool = Pool2d {
+                kernel: [k, k + 1],
+                strides: [s, s],
+                pads: [p, p.min(k), p, p.min(k)],
+            };
+            let (h, w) = (5, 6);
+            let out = pool.output_shape("max_pool2d", &[1, 1, h, w]).unwrap();
+            for oy in 0..out[2] {
+                for ox in 0..out[3] {
+                    let cells = pool.window(oy, ox, h, w);
+                    let ((y0, ny), (x0, nx)) =
+                        (pool.window_span(0, oy, h), pool.window_span(1, ox, w));
+                    assert_eq!(cells.len(), ny * nx);
+                    if let Some(first) = cells.first() {
+                        assert_eq!(*first, y0 * w + x0);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Fact, IrError, QTensor};
+use crate::{shape_len, Fact, IrError, QTensor};
 
 /// Reinterprets the row-major values under `shape`. Free in every backend.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,7 +13,10 @@ pub struct Reshape {
 
 impl Reshape {
     fn check(&self, from: &[usize]) -> Result<(), IrError> {
-        let (a, b): (usize, usize) = (from.iter().product(), self.shape.iter().product());
+        let (a, b) = (
+            shape_len("reshape", from)?,
+            shape_len("reshape", &self.shape)?,
+        );
         if a != b {
             return Err(IrError::Shape {
                 op: "reshape",

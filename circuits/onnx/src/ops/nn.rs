@@ -146,9 +146,23 @@ fn pads(
         "SAME_UPPER" | "SAME_LOWER" => {
             let mut p = [0; 4];
             for i in 0..2 {
+                if strides[i] == 0 {
+                    return Err(ctx.unsupported("strides", format!("{strides:?} must be positive")));
+                }
                 let out = hw[i].div_ceil(strides[i]);
-                let needed =
-                    ((out - 1) * strides[i] + dil[i] * (kernel[i] - 1) + 1).saturating_sub(hw[i]);
+                let extent = (out.saturating_sub(1))
+                    .checked_mul(strides[i])
+                    .zip(dil[i].checked_mul(kernel[i].saturating_sub(1)))
+                    .and_then(|(a, b)| a.checked_add(b)?.checked_add(1))
+                    .ok_or_else(|| {
+                        ctx.unsupported(
+                            "dilations",
+                            format!(
+                                "the {auto} extent of axis {i} overflows (strides {strides:?}, dilations {dil:?}, kernel_shape {kernel:?})"
+                            ),
+                        )
+                    })?;
+                let needed = extent.saturating_sub(hw[i]);
                 let (small, big) = (needed / 2, needed - needed / 2);
                 (p[i], p[i + 2]) = if auto == "SAME_UPPER" {
                     (small, big)

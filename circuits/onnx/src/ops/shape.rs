@@ -4,6 +4,7 @@ use super::{NodeCtx, Registry, Value};
 use crate::float_graph::FOp;
 use crate::proto::decode_tensor;
 use crate::ImportError;
+use zkinfer_ir::checked_len;
 
 pub(super) fn register(reg: &mut Registry) {
     reg.insert("Flatten", flatten);
@@ -25,11 +26,13 @@ fn flatten(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
         return Err(ctx.unsupported("axis", format!("axis {axis} out of range for rank {rank}")));
     }
     let (outer, inner) = shape.split_at(axis as usize);
-    ctx.push(
-        "",
-        FOp::Reshape(vec![outer.iter().product(), inner.iter().product()]),
-        vec![x],
-    )
+    let dims = checked_len(outer).zip(checked_len(inner)).ok_or_else(|| {
+        ctx.unsupported(
+            "axis",
+            format!("the element count of input {shape:?} overflows"),
+        )
+    })?;
+    ctx.push("", FOp::Reshape(vec![dims.0, dims.1]), vec![x])
 }
 
 /// `Reshape(x, shape)` with a constant shape (`0` copies a dimension, `−1` is inferred).
@@ -39,7 +42,12 @@ fn reshape(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     let from = ctx.shape(x);
     let spec = ctx.constant(1)?.data.clone();
     let allow_zero = ctx.attrs.int("allowzero").unwrap_or(0) != 0;
-    let total: usize = from.iter().product();
+    let total = checked_len(&from).ok_or_else(|| {
+        ctx.unsupported(
+            "shape",
+            format!("the element count of input {from:?} overflows"),
+        )
+    })?;
     let mut out = Vec::with_capacity(spec.len());
     let mut infer_at = None;
     for (i, &d) in spec.iter().enumerate() {
@@ -58,7 +66,9 @@ fn reshape(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
         }
     }
     if let Some(i) = infer_at {
-        let known: usize = out.iter().product();
+        let known = checked_len(&out).ok_or_else(|| {
+            ctx.unsupported("shape", format!("the element count of {spec:?} overflows"))
+        })?;
         if known == 0 || !total.is_multiple_of(known) {
             return Err(ctx.unsupported(
                 "shape",

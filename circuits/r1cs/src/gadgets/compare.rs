@@ -4,6 +4,7 @@ use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisErro
 
 use super::relu::sign_bit;
 use crate::cell::{combine, Cell};
+use crate::cost::Cost;
 use crate::{fr_from_i128, Fr};
 
 /// `m = max(a, b)` for `|a|, |b| ≤ 2^(B−1)`.
@@ -37,6 +38,12 @@ pub fn max(
         val: a.val.zip(b.val).map(|(x, y)| x.max(y)),
         sign: None,
     })
+}
+
+/// What [`max`] (and [`min`]) cost: `d = b − a` never carries a sign bit, so a `(B+1)`-bit
+/// decomposition, plus `t = s·d`: `B + 3` constraints, `B + 2` witness variables.
+pub fn max_cost(bound_bits: u32) -> Cost {
+    super::relu::sign_bit_cost(false, bound_bits + 1).plus(Cost::new(1, 1))
 }
 
 /// `min(a, b) = a + b − max(a, b)`: the same cost as [`max`].

@@ -1,5 +1,6 @@
 //! The gadgets: the only places constraints are spent. Each file enforces one relation and
-//! states its exact constraint count.
+//! states its exact constraint count, as prose and as a `cost` function that
+//! [`crate::estimate_graph`] adds up without synthesizing.
 //!
 //! | gadget | relation | constraints |
 //! |---|---|---|
@@ -7,7 +8,7 @@
 //! | [`rescale::rescale`] | `y = ⌊(x + 2^(k−1)) / 2^k⌋`, `y ∈ [−2^(b−1), 2^(b−1))` | `k + b + 2` |
 //! | [`relu::relu`] | `z = max(y, 0)` | `1` after a rescale, else `B + 2` |
 //! | [`compare::max`] | `m = max(a, b)` for `|a|, |b| ≤ M` | `bits(2M) + 2` |
-//! | [`poseidon::commit`] | Poseidon sponge over packed field elements | ~`250` per 2 elements |
+//! | [`poseidon::commit`] | Poseidon sponge over `e` packed field elements | `243·⌈(e+1)/2⌉ − 6` |
 
 pub mod compare;
 pub mod poseidon;

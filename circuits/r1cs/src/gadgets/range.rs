@@ -3,6 +3,7 @@
 use ark_ff::AdditiveGroup;
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
+use crate::cost::Cost;
 use crate::Fr;
 
 /// Allocates `bits.len()` boolean witnesses with the given values (little-endian; `None` in
@@ -59,6 +60,16 @@ pub fn decompose(
     let sum = weighted_sum(&bits);
     cs.enforce_r1cs_constraint(|| sum, || Variable::One.into(), || target)?;
     Ok(bits)
+}
+
+/// What [`decompose`] costs for `n` bits: `n + 1` constraints, `n` witness variables.
+pub fn decompose_cost(n: u32) -> Cost {
+    Cost::new(n as usize + 1, n as usize)
+}
+
+/// What [`boolean_vars`] costs for `n` bits: `n` constraints, `n` witness variables.
+pub fn boolean_vars_cost(n: usize) -> Cost {
+    Cost::new(n, n)
 }
 
 /// `2^e` in the field.

@@ -2,8 +2,9 @@
 
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::range::{decompose, pow2};
+use super::range::{decompose, decompose_cost, pow2};
 use crate::cell::Cell;
+use crate::cost::Cost;
 use crate::{fr_from_i128, Fr};
 
 /// The sign bit of `y` (1 iff `y ≥ 0`), reusing the one a rescale produced, else from a
@@ -25,6 +26,22 @@ pub fn sign_bit(
         bound_bits,
     )?;
     bits.last().copied().ok_or(SynthesisError::Unsatisfiable)
+}
+
+/// What [`sign_bit`] costs: nothing when `y` carries its sign bit, else a `B`-bit
+/// decomposition.
+pub fn sign_bit_cost(has_sign: bool, bound_bits: u32) -> Cost {
+    if has_sign {
+        Cost::default()
+    } else {
+        decompose_cost(bound_bits)
+    }
+}
+
+/// What [`relu`] costs: [`sign_bit_cost`] plus the product `z = y·s` (1 constraint, 1
+/// witness variable).
+pub fn cost(has_sign: bool, bound_bits: u32) -> Cost {
+    sign_bit_cost(has_sign, bound_bits).plus(Cost::new(1, 1))
 }
 
 /// `z = max(y, 0)`. Relation: `z = y · s` with `s` the sign bit of `y` ([`sign_bit`]).

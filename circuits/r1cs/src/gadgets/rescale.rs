@@ -4,7 +4,14 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError, Variable};
 
 use super::range::{decompose, pow2, weighted_sum};
 use crate::cell::Cell;
+use crate::cost::Cost;
 use crate::{fr_from_i128, Fr};
+
+/// What [`rescale`] costs: a `k + b`-bit [`super::range::decompose`] and the variable `y` with
+/// its constraint: `k + b + 2` constraints, `k + b + 1` witness variables.
+pub fn cost(shift: u32, bits: u32) -> Cost {
+    super::range::decompose_cost(shift + bits).plus(Cost::new(1, 1))
+}
 
 /// `y = ⌊(x + 2^(k−1)) / 2^k⌋` with `y ∈ [−2^(b−1), 2^(b−1))` (`y = x` range-checked when `k = 0`).
 ///

@@ -140,3 +140,62 @@ fn range_check_rejects_out_of_range_values() {
         assert_eq!(cs.is_satisfied().unwrap(), ok, "v = {v}");
     }
 }
+
+/// Each gadget's stated cost equals what it spends, in setup mode and when proving.
+#[test]
+fn gadget_costs_match_their_synthesis() {
+    use crate::cost::Cost;
+    use ark_relations::gr1cs::SynthesisMode;
+    let spent = |f: &dyn Fn(&ConstraintSystemRef<Fr>)| {
+        let cs = cs();
+        cs.set_mode(SynthesisMode::Setup);
+        let (c0, w0) = (cs.num_constraints(), cs.num_witness_variables());
+        f(&cs);
+        Cost::new(cs.num_constraints() - c0, cs.num_witness_variables() - w0)
+    };
+    let var = |cs: &ConstraintSystemRef<Fr>, sign: bool| {
+        let v = cs.new_witness_variable(|| Ok(Fr::from(0u8))).unwrap();
+        let mut c = Cell::var(v, None);
+        if sign {
+            c.sign = Some(v);
+        }
+        c
+    };
+    for (shift, bits) in [(0, 8), (9, 12), (20, 18)] {
+        let cost = spent(&|cs| {
+            let x = var(cs, false);
+            rescale::rescale(cs, &x, None, shift, bits).unwrap();
+        });
+        assert_eq!(cost, rescale::cost(shift, bits).plus(Cost::new(0, 1)));
+    }
+    for sign in [false, true] {
+        let cost = spent(&|cs| {
+            let x = var(cs, sign);
+            relu::relu(cs, &x, 19).unwrap();
+        });
+        assert_eq!(cost, relu::cost(sign, 19).plus(Cost::new(0, 1)));
+    }
+    let cost = spent(&|cs| {
+        let (a, b) = (var(cs, true), var(cs, false));
+        compare::max(cs, &a, &b, 18).unwrap();
+    });
+    assert_eq!(cost, compare::max_cost(18).plus(Cost::new(0, 2)));
+    for n in 0..7usize {
+        let cost = spent(&|cs| {
+            let elements: Vec<(LinearCombination<Fr>, Option<Fr>)> = (0..n)
+                .map(|_| {
+                    let v = cs.new_witness_variable(|| Ok(Fr::from(0u8))).unwrap();
+                    (LinearCombination(vec![(Fr::from(3u8), v)]), None)
+                })
+                .collect();
+            let _digest =
+                super::poseidon::commit(cs, &super::poseidon::params(), n as u64, &elements)
+                    .unwrap();
+        });
+        assert_eq!(
+            cost,
+            super::poseidon::commit_cost(n).plus(Cost::new(0, n)),
+            "{n} elements"
+        );
+    }
+}
