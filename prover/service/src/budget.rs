@@ -16,7 +16,10 @@
 //! * the peak while proving is 2.3–3.3 KiB per constraint (lenet5 421 MiB, resnet_tiny
 //!   265 MiB, mlp784 96 MiB including a ~20 MiB base);
 //! * registering and setting up a dense 3000×3000 Gemm (162,919 constraints, a 36 MB ONNX
-//!   file) peaked at 745 MB, 4.6 KB per constraint including the import.
+//!   file) peaked at 745 MB, 4.6 KB per constraint including the import;
+//! * `zkinfer setup` alone (2026-12-01, `/usr/bin/time -f %M`, dev build with optimized
+//!   dependencies) peaked at 70 MiB for mlp784 and 300 MiB for lenet5 (1.6 KiB per
+//!   constraint): proving, not setup, sets the per-constraint peak.
 //!
 //! 4 KiB per constraint (plus a 64 MiB base for the process, the store and the import) covers
 //! all of them; the QAP domain (and so the `h` query and the NTTs) grows with constraints plus
