@@ -803,10 +803,15 @@ async fn models_over_budget_or_quota_are_refused_before_setup() {
     );
 }
 
-/// Finding #14: verifying against a model still setting up is 409, not 500.
+/// Finding #14: verifying against a model still setting up is 409, not 500. Finding #5 (part):
+/// registrations are bounded per token and in the whole service, and setups run one at a time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verify_against_a_model_still_setting_up_is_409() {
-    let s = start(8).await;
+async fn verify_while_setting_up_is_409_and_registrations_are_bounded() {
+    let s = start_with(|c| {
+        c.max_pending_setups = 2;
+        c.max_setups_per_token = 1;
+    })
+    .await;
     let c = client(&s.token);
     let (status, body) = post(&c, format!("{}/v1/models", s.base), &registration("lenet5")).await;
     assert_eq!(
@@ -822,6 +827,35 @@ async fn verify_against_a_model_still_setting_up_is_409() {
     )
     .await;
     assert_error(got, 409, "model_not_ready", "verify while setting up");
+
+    // lenet5's setup takes seconds: meanwhile this token may not start another registration
+    assert_error(
+        post(&c, format!("{}/v1/models", s.base), &registration("mlp")).await,
+        429,
+        "too_many_setups",
+        "second registration of one token",
+    );
+    // another token may (its setup waits for the one setup slot) ...
+    let bob = client(&s.new_token("bob"));
+    let (status, body) = post(&bob, format!("{}/v1/models", s.base), &registration("mlp")).await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (202, Some("setting_up")),
+        "{body}"
+    );
+    // ... until the service's queue of pending registrations is full
+    let carol = client(&s.new_token("carol"));
+    assert_error(
+        post(
+            &carol,
+            format!("{}/v1/models", s.base),
+            &registration("ops/relu"),
+        )
+        .await,
+        429,
+        "setup_queue_full",
+        "third pending registration",
+    );
 }
 
 /// Finding #5 (part): finished jobs are deleted after the retention time.
