@@ -242,17 +242,45 @@ impl CompiledModel {
         Self::from_json(&text, path)
     }
 
-    /// Writes the model atomically (temporary file, then rename), so a crash never leaves a
-    /// half-written model behind.
+    /// Writes the model atomically (a temporary file with a unique name in the same directory,
+    /// then rename), so a crash never leaves a half-written model behind and concurrent saves
+    /// of one model never share (and steal each other's) temporary file.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let tmp = path.with_extension("json.tmp");
+        use std::io::Write as _;
         let io = |source| ModelError::Io {
             path: path.to_path_buf(),
             source,
         };
-        std::fs::write(&tmp, self.to_json()).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        let tmp = unique_temporary(path);
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(self.to_json().as_bytes()))
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written.map_err(io)
     }
+}
+
+/// A temporary path next to `path` that no other save uses: the process id, a per-process
+/// counter and the clock's nanoseconds make it unique, and `create_new` refuses to reuse one
+/// that exists anyway. (The IR stays free of dependencies, so no `tempfile` here.)
+fn unique_temporary(path: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.{n}.{nanos}.tmp", std::process::id()))
 }
 
 #[cfg(test)]
@@ -327,5 +355,22 @@ mod tests {
             CompiledModel::from_json("{\"version\":1", Path::new("m")),
             Err(ModelError::Json { .. })
         ));
+    }
+
+    #[test]
+    fn concurrent_saves_of_one_model_do_not_collide() {
+        let dir = std::env::temp_dir().join(format!("zkinfer-ir-save-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.json");
+        let m = model(3);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| m.save(&path).unwrap());
+            }
+        });
+        assert_eq!(CompiledModel::load(&path).unwrap(), m);
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files left behind: {left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

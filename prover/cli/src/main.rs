@@ -47,6 +47,8 @@ enum Command {
     Provider(commands::provider::ProviderArgs),
     /// Run the prover service: HTTP API, persistent job queue, worker pool.
     Serve(commands::serve::ServeArgs),
+    /// Manage the service's API tokens: create (printed once), list, revoke.
+    Token(commands::token::TokenArgs),
     /// Benchmark every model in models/: constraints, setup, prove, MSM floor, verify, memory, sizes.
     Bench(commands::bench::BenchArgs),
     /// List the ONNX ops zkinfer can import and prove.
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
         Command::Submit(a) => commands::submit::run(a),
         Command::Provider(a) => commands::provider::run(a),
         Command::Serve(a) => commands::serve::run(a),
+        Command::Token(a) => commands::token::run(a),
         Command::Bench(a) => commands::bench::run(a),
         Command::Ops => commands::ops::run(),
         Command::Demo(a) => commands::demo::run(a),

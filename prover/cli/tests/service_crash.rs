@@ -1,5 +1,6 @@
 //! `zkinfer serve` killed with SIGKILL while a proof runs, then restarted on the same data
-//! directory: the job is resumed and completes, nothing is lost or duplicated.
+//! directory: the job is resumed and completes, nothing is lost or duplicated. The client
+//! authenticates with a token made by `zkinfer token create`, which survives the restart.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
@@ -54,25 +55,27 @@ fn serve(data: &Path) -> Served {
     }
 }
 
-fn client() -> reqwest::blocking::Client {
+/// Makes an API token with `zkinfer token create` (the service must not be running).
+fn token(data: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(["token", "create", "--data", data.to_str().unwrap()])
+        .args(["--label", "crash test"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("zkt_"), "{token}");
+    token
+}
+
+fn client(token: &str) -> reqwest::blocking::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
     // registration compiles the model inside the request: allow for a loaded machine
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(300))
+        .default_headers(headers)
         .build()
-        .unwrap()
-}
-
-fn get(url: String) -> Value {
-    client().get(url).send().unwrap().json().unwrap()
-}
-
-fn post(url: String, body: &Value) -> Value {
-    client()
-        .post(url)
-        .json(body)
-        .send()
-        .unwrap()
-        .json()
         .unwrap()
 }
 
@@ -80,7 +83,16 @@ fn post(url: String, body: &Value) -> Value {
 fn a_job_killed_mid_proof_is_resumed_after_restart() {
     let data = tempfile::tempdir().unwrap();
     let dir = models().join("lenet5");
+    let c = client(&token(data.path()));
+    let get = |url: String| -> Value { c.get(url).send().unwrap().json().unwrap() };
+    let post = |url: String, body: &Value| -> Value {
+        c.post(url).json(body).send().unwrap().json().unwrap()
+    };
     let server = serve(data.path());
+    // without the token: 401
+    let anon =
+        reqwest::blocking::get(format!("{}/v1/jobs/{}", server.base, "0".repeat(32))).unwrap();
+    assert_eq!(anon.status().as_u16(), 401);
 
     let registration = json!({
         "name": "lenet5.onnx",
@@ -147,11 +159,52 @@ fn a_job_killed_mid_proof_is_resumed_after_restart() {
         &json!({ "model_id": id, "proof": done["proof"] }),
     );
     assert_eq!(v["valid"], true, "{v}");
-    let metrics = client()
+    let metrics = c
         .get(format!("{}/metrics", server.base))
         .send()
         .unwrap()
         .text()
         .unwrap();
     assert!(metrics.contains("zkinfer_queue_depth 0"), "{metrics}");
+}
+
+#[test]
+fn tokens_are_listed_without_secrets_and_revoked_by_id() {
+    let data = tempfile::tempdir().unwrap();
+    let secret = token(data.path());
+    let zkinfer = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+            .args(args)
+            .args(["--data", data.path().to_str().unwrap()])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, list, _) = zkinfer(&["token", "list"]);
+    assert_eq!(code, Some(0));
+    assert!(list.contains("crash test"), "{list}");
+    assert!(!list.contains(&secret), "the list shows a secret: {list}");
+    let id = list
+        .lines()
+        .find(|l| l.contains("crash test"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert_eq!(zkinfer(&["token", "revoke", &id]).0, Some(0));
+    let (_, list, _) = zkinfer(&["token", "list"]);
+    assert!(!list.contains(&id), "{list}");
+    let (code, _, err) = zkinfer(&["token", "revoke", &id]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no token"), "{err}");
+    // a revoked token is refused by the service
+    let server = serve(data.path());
+    let r = client(&secret)
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
 }

@@ -35,6 +35,14 @@ pub enum ProveError {
         #[source]
         source: std::io::Error,
     },
+    /// A proving key and a verifying key that were not made by the same setup.
+    #[error("key mismatch for model {model}: {what}")]
+    KeyMismatch {
+        /// The model (hex id).
+        model: String,
+        /// What differs.
+        what: String,
+    },
     /// The witness does not satisfy the circuit: a bug, reported rather than proved.
     #[error("internal error: the witness does not satisfy the circuit at {0}")]
     Unsatisfied(String),

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use ark_groth16::ProvingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use zkinfer_verifier::{ArtifactKind, FormatError, Header, ModelDigest, SYSTEM_GROTH16_BN254};
+use zkinfer_verifier::{
+    ArtifactKind, FormatError, Header, ModelDigest, VerifyingKeyFile, SYSTEM_GROTH16_BN254,
+};
 
 use crate::groth16::HBasis;
 use crate::ProveError;
@@ -69,13 +71,146 @@ impl ProvingKeyFile {
     }
 }
 
-/// Writes `bytes` to `path` atomically (temporary file, then rename).
+/// Refuses a proving key and a verifying key that were not made together: the proving key
+/// embeds its verifying key, which must equal the one in the verifying key file, and both must
+/// name the same model. (Two racing setups of one model could otherwise leave one setup's
+/// proving key next to the other's verifying key, and every proof would fail its self-check.)
+pub fn check_key_pair(pk: &ProvingKeyFile, vk: &VerifyingKeyFile) -> Result<(), ProveError> {
+    let hex = |d: &ModelDigest| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    if pk.model_id != vk.model_id {
+        return Err(ProveError::KeyMismatch {
+            model: hex(&vk.model_id),
+            what: format!(
+                "the proving key is for model {}, the verifying key for model {}",
+                hex(&pk.model_id),
+                hex(&vk.model_id)
+            ),
+        });
+    }
+    if pk.pk.vk != vk.vk {
+        return Err(ProveError::KeyMismatch {
+            model: hex(&vk.model_id),
+            what: "the verifying key embedded in the proving key differs from the verifying key \
+                   file (the two come from different setups)"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file with a unique name in the same
+/// directory, then rename. Concurrent writers of one path never share a temporary file; the
+/// last rename wins and readers see one whole file or the other.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ProveError> {
-    let tmp = path.with_extension("tmp");
+    use std::io::Write as _;
     let io = |source| ProveError::Io {
         path: path.to_path_buf(),
         source,
     };
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".zkinfer-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use zkinfer_ir::ops::{Gemm, Rescale};
+    use zkinfer_ir::{
+        CompiledModel, Fact, Graph, GraphInput, GraphOutput, Op, QuantizeSettings, TensorId,
+    };
+    use zkinfer_verifier::KeyProvenance;
+
+    use super::*;
+    use crate::{setup, Engine, Prover};
+
+    /// `y = rescale(x·[w, 1])`: one input of two values, one output.
+    fn tiny_model(w: i64) -> CompiledModel {
+        let mut g = Graph {
+            inputs: vec![GraphInput {
+                name: "x".into(),
+                fact: Fact {
+                    shape: vec![1, 2],
+                    scale: 4,
+                    max_abs: 128,
+                },
+                bits: 8,
+            }],
+            ..Graph::default()
+        };
+        let gemm = Gemm {
+            out_features: 1,
+            in_features: 2,
+            weight: vec![w, 1],
+            bias: vec![0],
+            weight_scale: 2,
+        };
+        let a = g.push("fc", Op::Gemm(gemm), vec![TensorId(0)]).unwrap();
+        let y = g
+            .push(
+                "fc.rescale",
+                Op::Rescale(Rescale { shift: 2, bits: 12 }),
+                vec![a],
+            )
+            .unwrap();
+        g.outputs.push(GraphOutput {
+            name: "y".into(),
+            tensor: y,
+        });
+        CompiledModel::new(g, QuantizeSettings::default()).unwrap()
+    }
+
+    fn keys(m: &CompiledModel, seed: u64) -> (ProvingKeyFile, VerifyingKeyFile) {
+        let provenance = KeyProvenance {
+            made_by: "keys test".into(),
+            insecure_seed: Some(seed),
+            created_unix: 0,
+        };
+        setup(m, &mut ChaCha20Rng::seed_from_u64(seed), provenance).unwrap()
+    }
+
+    #[test]
+    fn keys_of_two_setups_are_refused_as_a_pair() {
+        let m = tiny_model(3);
+        let (pk1, vk1) = keys(&m, 1);
+        let (pk2, vk2) = keys(&m, 2);
+        check_key_pair(&pk1, &vk1).unwrap();
+        check_key_pair(&pk2, &vk2).unwrap();
+        let err = check_key_pair(&pk1, &vk2).unwrap_err();
+        assert!(matches!(err, ProveError::KeyMismatch { .. }), "{err}");
+        assert!(err.to_string().contains("different setups"), "{err}");
+        // the prover refuses the mixed pair before doing any work
+        let mixed = Prover::new(Engine::new(), m.clone(), pk2, vk1);
+        assert!(matches!(mixed, Err(ProveError::KeyMismatch { .. })));
+        // keys of another model are refused too
+        let other = tiny_model(4);
+        let (_, vk_other) = keys(&other, 1);
+        let err = check_key_pair(&pk1, &vk_other).unwrap_err();
+        assert!(err.to_string().contains("is for model"), "{err}");
+    }
+
+    #[test]
+    fn concurrent_atomic_writes_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("proving_key.bin");
+        std::thread::scope(|s| {
+            for i in 0..8u8 {
+                let path = &path;
+                s.spawn(move || write_atomic(path, &[i; 4096]).unwrap());
+            }
+        });
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.iter().all(|b| *b == bytes[0]) && bytes.len() == 4096);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

@@ -13,7 +13,7 @@ mod prove;
 mod setup;
 
 pub use error::ProveError;
-pub use keys::{write_atomic, ProvingKeyFile};
+pub use keys::{check_key_pair, write_atomic, ProvingKeyFile};
 pub use layout::public_layout;
 pub use prove::{ProveTimings, Prover};
 pub use setup::{setup, setup_with_basis};

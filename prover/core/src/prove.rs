@@ -50,6 +50,7 @@ impl<A: Accelerator> Prover<A> {
         pk: ProvingKeyFile,
         vk: VerifyingKeyFile,
     ) -> Result<Self, ProveError> {
+        crate::keys::check_key_pair(&pk, &vk)?;
         let matrices = Arc::new(circuit_matrices(&model)?);
         let pk = PreparedProvingKey::with_basis(&engine, pk.pk, pk.h_basis)?;
         Ok(Prover {

@@ -3,6 +3,40 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Proving attempts a job gets: a job left `proving` by a process that died this many times is
+/// failed at startup instead of requeued (a job that crashes the process must not loop).
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// A job's id: 128 random bits (unguessable), shown as 32 lower-case hex characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JobId(pub [u8; 16]);
+
+impl JobId {
+    /// A fresh id from the operating system's random source.
+    pub fn random() -> Self {
+        use rand::RngCore as _;
+        let mut b = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        JobId(b)
+    }
+
+    /// Parses exactly 32 lower-case hex characters (no sign, no padding, no other spelling).
+    pub fn parse(s: &str) -> Option<Self> {
+        if s.len() != 32 || !s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
+        let mut b = [0u8; 16];
+        hex::decode_to_slice(s, &mut b).ok()?;
+        Some(JobId(b))
+    }
+}
+
+impl std::fmt::Display for JobId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
 /// Where a job is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -111,8 +145,11 @@ impl JobState {
 /// A job as stored and as `GET /v1/jobs/{id}` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobRecord {
-    /// The service's id for the job.
+    /// The service's id for the job (32 hex characters, see [`JobId`]).
     pub id: String,
+    /// The id of the token that submitted it: only that token can read it. Not shown by the API.
+    #[serde(default)]
+    pub owner: String,
     /// The model (hex model id).
     pub model_id: String,
     /// The quantized input, one list per model input.
@@ -127,7 +164,7 @@ pub struct JobRecord {
     pub job_id: u64,
     /// The provider address the proof is bound to (`0x…`).
     pub provider: String,
-    /// The client's idempotency key, if it gave one.
+    /// The client's idempotency key, if it gave one (shown only to its owner, like the rest).
     pub idempotency_key: Option<String>,
     /// How many times proving was started.
     pub attempts: u32,
@@ -138,6 +175,11 @@ pub struct JobRecord {
     pub created_unix: u64,
     /// Time of the last state change.
     pub updated_unix: u64,
+}
+
+/// The zero address, for records stored before jobs named their escrow.
+pub fn zero_address() -> String {
+    format!("0x{}", "00".repeat(20))
 }
 
 #[cfg(test)]
@@ -163,9 +205,23 @@ mod tests {
         assert!(f.apply(&JobEvent::Start { now_unix: 6 }, 1).is_err());
         assert!(p.apply(&JobEvent::Start { now_unix: 6 }, 1).is_err());
     }
-}
 
-/// The zero address, for records stored before jobs named their escrow.
-pub fn zero_address() -> String {
-    format!("0x{}", "00".repeat(20))
+    #[test]
+    fn job_ids_are_random_and_parse_only_in_their_one_spelling() {
+        let a = JobId::random();
+        assert_ne!(a, JobId::random());
+        let text = a.to_string();
+        assert_eq!(text.len(), 32);
+        assert_eq!(JobId::parse(&text), Some(a));
+        for bad in [
+            "0",
+            "+0",
+            "00",
+            &text.to_uppercase(),
+            &format!("{text}0"),
+            &text[1..],
+        ] {
+            assert_eq!(JobId::parse(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,8 +1,12 @@
 //! Models the service proves: registration (compile, then setup in the background), their
-//! records, and the loaded provers. A model lives in `DATA/models/<model id>/` with the same
-//! files `zkinfer compile` and `zkinfer setup` write.
+//! records, and the loaded provers (a bounded LRU cache). A model lives in
+//! `DATA/models/<model id>/` with the same files `zkinfer compile` and `zkinfer setup` write.
+//!
+//! Models are identified by content (the blake3 model id). Each record lists the tokens that
+//! registered it (`owners`); only they can see it, prove with it or verify against it: for any
+//! other token it does not exist (404). Registering a model another token already registered
+//! costs no new setup: it adds the caller to its owners.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +15,7 @@ use zkinfer_ir::{CompiledModel, InputData, QuantizeSettings};
 use zkinfer_prover::{setup, write_atomic, Engine, Prover, ProvingKeyFile};
 use zkinfer_verifier::{KeyProvenance, VerifyingKeyFile};
 
+use crate::budget::ModelStats;
 use crate::ServiceError;
 
 /// File names inside a model directory (as the CLI writes them).
@@ -60,6 +65,12 @@ pub struct ModelRecord {
     pub constraints: usize,
     /// Public inputs of a proof.
     pub public_inputs: usize,
+    /// Estimated peak memory of setup and proving, bytes (see `budget`).
+    #[serde(default)]
+    pub estimated_memory_bytes: u64,
+    /// Ids of the tokens that registered the model (not shown by the API).
+    #[serde(default)]
+    pub owners: Vec<String>,
     /// The inputs a job must give.
     pub inputs: Vec<TensorInfo>,
     /// The outputs a proof states.
@@ -70,18 +81,75 @@ pub struct ModelRecord {
     pub created_unix: u64,
 }
 
+impl ModelRecord {
+    /// Whether token `owner` registered the model (and so may see and use it).
+    pub fn owned_by(&self, owner: &str) -> bool {
+        self.owners.iter().any(|o| o == owner)
+    }
+
+    /// The record as the API shows it (without its owners).
+    pub fn view(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("owners");
+        }
+        v
+    }
+}
+
+/// A least-recently-used cache of at most `capacity` entries (a short vector: capacities are
+/// a handful of provers, each tens to hundreds of MiB).
+pub struct Lru<V> {
+    capacity: usize,
+    /// Least recently used first.
+    entries: Vec<(String, V)>,
+}
+
+impl<V: Clone> Lru<V> {
+    /// An empty cache holding at most `capacity` entries (at least one).
+    pub fn new(capacity: usize) -> Self {
+        Lru {
+            capacity: capacity.max(1),
+            entries: Vec::new(),
+        }
+    }
+
+    /// The entry for `key`, now the most recently used.
+    pub fn get(&mut self, key: &str) -> Option<V> {
+        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        let e = self.entries.remove(i);
+        let v = e.1.clone();
+        self.entries.push(e);
+        Some(v)
+    }
+
+    /// Inserts (or replaces) `key`, evicting the least recently used entries beyond capacity.
+    pub fn insert(&mut self, key: &str, v: V) {
+        self.entries.retain(|(k, _)| k != key);
+        self.entries.push((key.to_string(), v));
+        while self.entries.len() > self.capacity {
+            self.entries.remove(0);
+        }
+    }
+
+    /// Keys, least recently used first.
+    pub fn keys(&self) -> Vec<&str> {
+        self.entries.iter().map(|(k, _)| k.as_str()).collect()
+    }
+}
+
 /// The service's models: their directory and the provers loaded so far.
 pub struct Models {
     dir: PathBuf,
-    provers: Mutex<HashMap<String, Arc<Prover<Engine>>>>,
+    provers: Mutex<Lru<Arc<Prover<Engine>>>>,
 }
 
 impl Models {
-    /// Models stored under `data/models`.
-    pub fn new(data: &Path) -> Self {
+    /// Models stored under `data/models`, with at most `max_cached_provers` provers loaded.
+    pub fn new(data: &Path, max_cached_provers: usize) -> Self {
         Models {
             dir: data.join("models"),
-            provers: Mutex::new(HashMap::new()),
+            provers: Mutex::new(Lru::new(max_cached_provers)),
         }
     }
 
@@ -90,8 +158,9 @@ impl Models {
         self.dir.join(id)
     }
 
-    /// Compiles an ONNX model with its calibration data and writes `model.json` into its
-    /// directory. Returns the record (state `setting_up`) and the compiled model.
+    /// Compiles an ONNX model with its calibration data and counts its circuit (blocking:
+    /// run it off the async executor). Returns the record (state `setting_up`, no owners yet),
+    /// the model's figures for the budget check, and the compiled model; writes nothing.
     pub fn compile(
         &self,
         name: &str,
@@ -99,20 +168,18 @@ impl Models {
         calibration: &InputData,
         settings: QuantizeSettings,
         now: u64,
-    ) -> Result<(ModelRecord, CompiledModel), ServiceError> {
+    ) -> Result<(ModelRecord, ModelStats, CompiledModel), ServiceError> {
         let float = zkinfer_onnx::import_bytes(onnx, Path::new(name))
             .map_err(|e| ServiceError::BadModel(e.to_string()))?;
         let compiled = zkinfer_onnx::compile_graph(float, calibration, settings.clone())
             .map_err(|e| ServiceError::BadModel(e.to_string()))?;
         let model = compiled.model;
-        let stats =
-            zkinfer_r1cs::estimate(&model).map_err(|e| ServiceError::BadModel(e.to_string()))?;
+        // counted from the IR alone (no synthesis: microseconds, no allocation per constraint),
+        // so an oversized model is refused before anything proportional to it is built
+        let stats = zkinfer_r1cs::estimate_graph(&model.graph)
+            .map_err(|e| ServiceError::BadModel(e.to_string()))?;
+        let budget = ModelStats::from_counts(stats.constraints, stats.public_inputs);
         let id = model.model_id.to_string();
-        let dir = self.dir_of(&id);
-        std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Io(e.to_string()))?;
-        model
-            .save(&dir.join(MODEL_FILE))
-            .map_err(|e| ServiceError::Io(e.to_string()))?;
         let g = &model.graph;
         let record = ModelRecord {
             model_id: id,
@@ -120,6 +187,8 @@ impl Models {
             state: ModelState::SettingUp,
             constraints: stats.constraints,
             public_inputs: stats.public_inputs,
+            estimated_memory_bytes: budget.estimated_memory_bytes,
+            owners: Vec::new(),
             inputs: g
                 .inputs
                 .iter()
@@ -141,7 +210,16 @@ impl Models {
             settings,
             created_unix: now,
         };
-        Ok((record, model))
+        Ok((record, budget, model))
+    }
+
+    /// Writes the compiled model's `model.json` into its directory.
+    pub fn save(&self, model: &CompiledModel) -> Result<(), ServiceError> {
+        let dir = self.dir_of(&model.model_id.to_string());
+        std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Io(e.to_string()))?;
+        model
+            .save(&dir.join(MODEL_FILE))
+            .map_err(|e| ServiceError::Io(e.to_string()))
     }
 
     /// Runs setup for a compiled model and writes its keys (the service acts as the registry:
@@ -174,10 +252,12 @@ impl Models {
         VerifyingKeyFile::from_bytes(&bytes, None).map_err(|e| ServiceError::Io(e.to_string()))
     }
 
-    /// The prover for model `id`, loaded once (blocking on first use).
+    /// The prover for model `id`: from the cache, or loaded (blocking) and cached, evicting the
+    /// least recently used prover beyond the cache's capacity. Refuses keys that were not made
+    /// together (`KeyMismatch`).
     pub fn prover(&self, id: &str) -> Result<Arc<Prover<Engine>>, ServiceError> {
         if let Some(p) = self.lock().get(id) {
-            return Ok(p.clone());
+            return Ok(p);
         }
         let dir = self.dir_of(id);
         let model = CompiledModel::load(&dir.join(MODEL_FILE))
@@ -189,11 +269,35 @@ impl Models {
             Prover::new(Engine::new(), model, pk, vk)
                 .map_err(|e| ServiceError::Prove(e.to_string()))?,
         );
-        self.lock().insert(id.to_string(), prover.clone());
+        self.lock().insert(id, prover.clone());
         Ok(prover)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Prover<Engine>>>> {
+    /// Ids of the cached provers, least recently used first.
+    pub fn cached(&self) -> Vec<String> {
+        self.lock().keys().into_iter().map(str::to_string).collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lru<Arc<Prover<Engine>>>> {
         self.provers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lru_keeps_the_most_recently_used() {
+        let mut c = Lru::new(2);
+        c.insert("a", 1);
+        c.insert("b", 2);
+        assert_eq!(c.get("a"), Some(1));
+        c.insert("c", 3);
+        assert_eq!(c.keys(), vec!["a", "c"]);
+        assert_eq!(c.get("b"), None);
+        c.insert("a", 4);
+        assert_eq!(c.keys(), vec!["c", "a"]);
+        assert_eq!(c.get("a"), Some(4));
     }
 }

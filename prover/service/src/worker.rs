@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use zkinfer_r1cs::ProofBinding;
 use zkinfer_verifier::address_from_hex;
 
-use crate::job::{JobEvent, JobRecord, ProvedJob};
+use crate::job::{JobEvent, JobId, JobRecord, ProvedJob};
 use crate::{now_unix, AppState, ServiceError};
 
-/// Starts `n` workers on the current runtime.
+/// Starts `n` workers on the current runtime (0: none, jobs only queue).
 pub fn spawn_workers(state: &AppState, n: usize) {
-    for w in 0..n.max(1) {
+    for w in 0..n {
         let state = state.clone();
         tokio::spawn(async move { worker(state, w).await });
     }
@@ -40,7 +40,7 @@ async fn worker(state: AppState, index: usize) {
 }
 
 async fn run(state: &AppState, job: JobRecord) {
-    let Ok(id) = job.id.parse::<u64>() else {
+    let Some(id) = JobId::parse(&job.id) else {
         tracing::error!("job with a malformed id {}", job.id);
         return;
     };
@@ -69,8 +69,8 @@ async fn run(state: &AppState, job: JobRecord) {
             })
         }
     };
-    if let Err(e) = state.store.apply(id, event, now_unix()).await {
-        tracing::error!(job = id, "storing the result: {e}");
+    if let Err(e) = state.store.apply(&id, event, now_unix()).await {
+        tracing::error!(job = %id, "storing the result: {e}");
     }
 }
 

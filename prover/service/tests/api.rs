@@ -1,6 +1,8 @@
 //! The prover service on a real server (127.0.0.1, ephemeral port) over a real sled store:
-//! register a model, prove jobs, verify, every 4xx path, idempotency, metrics, and a bounded
-//! load test of 200 concurrent submissions.
+//! register a model, prove jobs, verify, every 4xx path, idempotency, metrics, a bounded load
+//! test of 200 concurrent submissions, and the security review's service findings (tokens,
+//! per-token scoping, random job ids, content type, Host and Origin, budgets, quotas,
+//! idempotency conflicts, retention).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
@@ -18,6 +20,9 @@ fn models() -> PathBuf {
 
 struct Server {
     base: String,
+    /// A token's secret (`Authorization: Bearer ...`).
+    token: String,
+    state: AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _data: tempfile::TempDir,
 }
@@ -30,25 +35,45 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// Makes another token on this server's store.
+    fn new_token(&self, label: &str) -> String {
+        let (secret, _) = self.state.store.create_token(label, 0).unwrap();
+        secret.as_str().to_string()
+    }
+}
+
+/// A client that sends `token` with every request.
+fn client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 async fn start(max_queue: usize) -> Server {
+    start_with(|c| c.max_queue = max_queue).await
+}
+
+async fn start_with(configure: impl FnOnce(&mut ServiceConfig)) -> Server {
     let data = tempfile::tempdir().unwrap();
-    let state = AppState::open(ServiceConfig {
-        data: data.path().to_path_buf(),
-        workers: 1,
-        max_queue,
-        made_by: "service test".into(),
-    })
-    .await
-    .unwrap();
+    let mut config = ServiceConfig::new(data.path().to_path_buf(), "service test");
+    configure(&mut config);
+    let state = AppState::open(config).await.unwrap();
+    let (secret, _) = state.store.create_token("test", 0).unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let (addr, _task) = serve(state, listen, async {
+    let (addr, _task) = serve(state.clone(), listen, async {
         let _ = rx.await;
     })
     .await
     .unwrap();
     Server {
         base: format!("http://{addr}"),
+        token: secret.as_str().to_string(),
+        state,
         stop: Some(tx),
         _data: data,
     }
@@ -85,13 +110,13 @@ async fn get(c: &reqwest::Client, url: String) -> (u16, Value) {
 }
 
 /// Sends only the headers of a POST announcing a `len`-byte body and reads the answer.
-async fn oversize_post(base: &str, path: &str, len: usize) -> (u16, Value) {
+async fn oversize_post(base: &str, token: &str, path: &str, len: usize) -> (u16, Value) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Content-Length: {len}\r\nConnection: close\r\n\r\n"
+         Authorization: Bearer {token}\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
@@ -159,7 +184,7 @@ async fn finished(c: &reqwest::Client, s: &Server, id: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_prove_verify_and_every_refusal() {
     let s = start(64).await;
-    let c = reqwest::Client::new();
+    let c = client(&s.token);
     let (status, h) = get(&c, format!("{}/healthz", s.base)).await;
     assert_eq!((status, h["status"].as_str()), (200, Some("ok")));
 
@@ -269,6 +294,11 @@ async fn register_prove_verify_and_every_refusal() {
             404,
             "unknown_job",
         ),
+        (
+            c.get(format!("{}/v1/jobs/{}", s.base, "0".repeat(32))),
+            404,
+            "unknown_job",
+        ),
         (c.get(format!("{}/v1/jobs/abc", s.base)), 404, "unknown_job"),
         (
             c.get(format!("{}/v1/models/nope", s.base)),
@@ -315,7 +345,7 @@ async fn register_prove_verify_and_every_refusal() {
     }
     // an oversize body is refused from its Content-Length, before it is read (sent by hand:
     // a client still writing the body may see the connection close under it)
-    let (status, body) = oversize_post(&s.base, "/v1/jobs", 5 << 20).await;
+    let (status, body) = oversize_post(&s.base, &s.token, "/v1/jobs", 5 << 20).await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["code"], "body_too_large", "{body}");
 
@@ -373,8 +403,12 @@ async fn register_prove_verify_and_every_refusal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_submissions_are_accepted_or_refused_and_none_is_lost() {
-    let s = start(24).await;
-    let c = reqwest::Client::new();
+    let s = start_with(|c| {
+        c.max_queue = 24;
+        c.max_queue_per_token = 1000;
+    })
+    .await;
+    let c = client(&s.token);
     let id = register(&c, &s, "mlp").await;
     let input = sample("mlp");
     let mut tasks = Vec::new();
@@ -418,4 +452,446 @@ async fn two_hundred_concurrent_submissions_are_accepted_or_refused_and_none_is_
         let j = finished(&c, &s, id).await;
         assert_eq!(j["state"], "proved", "{j}");
     }
+}
+
+/// Sends `req` and returns the status and the JSON body (Null if none).
+async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn assert_error(got: (u16, Value), status: u16, code: &str, what: &str) {
+    assert_eq!(got.0, status, "{what}: {}", got.1);
+    assert_eq!(got.1["code"], code, "{what}: {}", got.1);
+    assert!(
+        got.1["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{what}: {}",
+        got.1
+    );
+}
+
+/// Findings #4 and #8 of the security review: every route but /healthz needs a token; jobs and
+/// models are per token (404 to others); job ids are random; idempotency keys are per token,
+/// tied to their request and bounded; JSON bodies only; foreign Host and Origin refused; a
+/// token cannot fill the whole queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_scope_everything_and_browsers_and_foreign_hosts_are_refused() {
+    // no workers: submitted jobs stay queued, so the per-token quota is deterministic
+    let s = start_with(|c| {
+        c.workers = 0;
+        c.max_queue_per_token = 3;
+        c.cors_origins = vec!["https://app.example".into()];
+    })
+    .await;
+    let alice = client(&s.token);
+    let bob = client(&s.new_token("bob"));
+    let anon = reqwest::Client::new();
+    let b = &s.base;
+
+    // /healthz is open; everything else needs a valid token
+    let (status, h) = send(anon.get(format!("{b}/healthz"))).await;
+    assert_eq!((status, h["status"].as_str()), (200, Some("ok")));
+    let id = register(&alice, &s, "mlp").await;
+    let anon_requests = [
+        anon.get(format!("{b}/metrics")),
+        anon.post(format!("{b}/v1/models"))
+            .json(&registration("mlp")),
+        anon.get(format!("{b}/v1/models/{id}")),
+        anon.get(format!("{b}/v1/models/{id}/vk")),
+        anon.get(format!("{b}/v1/models/{id}/verifier")),
+        anon.post(format!("{b}/v1/jobs"))
+            .json(&json!({"model_id": id, "input": sample("mlp")})),
+        anon.get(format!("{b}/v1/jobs/{}", "0".repeat(32))),
+        anon.post(format!("{b}/v1/verify"))
+            .json(&json!({"model_id": id, "proof": {}})),
+        anon.get(format!("{b}/v1/models/{id}"))
+            .header("authorization", "Bearer zkt_0000"),
+        anon.get(format!("{b}/v1/models/{id}"))
+            .header("authorization", format!("Basic {}", s.token)),
+    ];
+    for (i, req) in anon_requests.into_iter().enumerate() {
+        let r = req.send().await.unwrap();
+        assert_eq!(
+            r.headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap().to_string()),
+            Some("Bearer realm=\"zkinfer\"".to_string()),
+            "case {i}"
+        );
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_error(
+            (status, body),
+            401,
+            "unauthorized",
+            &format!("anonymous case {i}"),
+        );
+    }
+
+    // bob cannot see, prove with or verify against alice's model
+    for (what, req) in [
+        ("model", bob.get(format!("{b}/v1/models/{id}"))),
+        ("vk", bob.get(format!("{b}/v1/models/{id}/vk"))),
+        ("verifier", bob.get(format!("{b}/v1/models/{id}/verifier"))),
+        (
+            "job",
+            bob.post(format!("{b}/v1/jobs"))
+                .json(&json!({"model_id": id, "input": sample("mlp")})),
+        ),
+        (
+            "verify",
+            bob.post(format!("{b}/v1/verify"))
+                .json(&json!({"model_id": id, "proof": {}})),
+        ),
+    ] {
+        assert_error(send(req).await, 404, "unknown_model", what);
+    }
+
+    // job ids are 128-bit random hex; another token's job is 404, like a missing one
+    let jobs = format!("{b}/v1/jobs");
+    let job = |job_id: u64| json!({ "model_id": id, "input": sample("mlp"), "job_id": job_id });
+    let (st, j1) = post(&alice, jobs.clone(), &job(1)).await;
+    assert_eq!(st, 202, "{j1}");
+    let (st, j2) = post(&alice, jobs.clone(), &job(2)).await;
+    assert_eq!(st, 202, "{j2}");
+    let (id1, id2) = (j1["id"].as_str().unwrap(), j2["id"].as_str().unwrap());
+    for jid in [id1, id2] {
+        assert!(
+            jid.len() == 32 && jid.bytes().all(|c| c.is_ascii_hexdigit()),
+            "{jid}"
+        );
+    }
+    assert_ne!(id1, id2);
+    assert!(j1.get("owner").is_none(), "{j1}");
+    let (st, mine) = get(&alice, format!("{jobs}/{id1}")).await;
+    assert_eq!((st, mine["id"].as_str()), (200, Some(id1)));
+    assert_error(
+        send(bob.get(format!("{jobs}/{id1}"))).await,
+        404,
+        "unknown_job",
+        "bob reads alice's job",
+    );
+    for guess in ["0", "1", "+0", "00", &id1.to_uppercase()] {
+        assert_error(
+            send(alice.get(format!("{jobs}/{guess}"))).await,
+            404,
+            "unknown_job",
+            guess,
+        );
+    }
+
+    // idempotency keys: per token, tied to the request, bounded
+    let keyed = |job_id: u64| {
+        let mut j = job(job_id);
+        j["idempotency_key"] = json!("k1");
+        j
+    };
+    let (st, k1) = post(&alice, jobs.clone(), &keyed(3)).await;
+    assert_eq!(st, 202, "{k1}");
+    let (st, again) = post(&alice, jobs.clone(), &keyed(3)).await;
+    assert_eq!((st, &again["id"]), (200, &k1["id"]), "{again}");
+    assert_eq!(again["idempotency_key"], "k1");
+    assert_error(
+        post(&alice, jobs.clone(), &keyed(4)).await,
+        409,
+        "idempotency_key_reused",
+        "same key, other job_id",
+    );
+    let r = alice
+        .post(jobs.clone())
+        .header("idempotency-key", "k1")
+        .json(&json!({ "model_id": id, "input": sample("mlp"), "job_id": 3, "provider": "0x00000000000000000000000000000000000000b2" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 409, "same key, other provider");
+    for long in ["x".repeat(129), String::new()] {
+        let mut j = job(5);
+        j["idempotency_key"] = json!(long);
+        assert_error(
+            post(&alice, jobs.clone(), &j).await,
+            400,
+            "bad_idempotency_key",
+            "key length",
+        );
+    }
+    let r = alice
+        .post(jobs.clone())
+        .header("idempotency-key", "y".repeat(4096))
+        .json(&job(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400, "long header key");
+
+    // alice has 3 jobs waiting: her quota; bob's key k1 is his own
+    assert_error(
+        post(&alice, jobs.clone(), &job(6)).await,
+        429,
+        "token_queue_full",
+        "alice over her quota",
+    );
+    assert_eq!(
+        post(&bob, format!("{b}/v1/models"), &registration("mlp"))
+            .await
+            .0,
+        200,
+        "bob registers the same model: no new setup"
+    );
+    let (st, bk1) = post(&bob, jobs.clone(), &keyed(99)).await;
+    assert_eq!(st, 202, "{bk1}");
+    assert_ne!(bk1["id"], k1["id"]);
+
+    // JSON bodies only (what a cross-site form or fetch without preflight can send is refused)
+    for ct in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let mut req = alice.post(jobs.clone()).body(job(7).to_string());
+        if let Some(ct) = ct {
+            req = req.header("content-type", ct);
+        }
+        assert_error(
+            send(req).await,
+            415,
+            "unsupported_media_type",
+            &format!("{ct:?}"),
+        );
+    }
+    let r = alice
+        .post(format!("{b}/v1/models"))
+        .header("content-type", "text/plain")
+        .body(registration("mlp").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 415);
+
+    // foreign Host (DNS rebinding) and foreign Origin (cross-site) are refused
+    let port = b.rsplit(':').next().unwrap();
+    assert_error(
+        send(
+            alice
+                .get(format!("{jobs}/{id1}"))
+                .header("host", format!("evil.example:{port}")),
+        )
+        .await,
+        421,
+        "unknown_host",
+        "foreign host",
+    );
+    let (st, _) = send(
+        alice
+            .get(format!("{jobs}/{id1}"))
+            .header("host", format!("localhost:{port}")),
+    )
+    .await;
+    assert_eq!(st, 200, "localhost is this service");
+    assert_error(
+        send(
+            alice
+                .post(format!("{b}/v1/models"))
+                .header("origin", "https://evil.example")
+                .json(&registration("mlp")),
+        )
+        .await,
+        403,
+        "origin_refused",
+        "foreign origin",
+    );
+    let r = alice
+        .get(format!("{jobs}/{id1}"))
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.headers().get("access-control-allow-origin").unwrap(),
+        "https://app.example"
+    );
+    let r = alice.get(format!("{jobs}/{id1}")).send().await.unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    let r = anon
+        .request(reqwest::Method::OPTIONS, jobs.clone())
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert!(r
+        .headers()
+        .get("access-control-allow-headers")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("authorization"));
+    // /healthz answers whatever the Host
+    let (st, _) = send(
+        anon.get(format!("{b}/healthz"))
+            .header("host", "evil.example"),
+    )
+    .await;
+    assert_eq!(st, 200);
+}
+
+/// Finding #3 (part): a model over the constraint or memory budget is refused before its
+/// setup, quickly, naming the figure; the service keeps answering. Finding #5 (part): models
+/// per token are bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_over_budget_or_quota_are_refused_before_setup() {
+    let s = start_with(|c| c.limits.max_constraints = 1_000).await;
+    let c = client(&s.token);
+    let start = Instant::now();
+    let got = post(&c, format!("{}/v1/models", s.base), &registration("mlp")).await;
+    println!(
+        "mlp refused in {:.2}s: {}",
+        start.elapsed().as_secs_f64(),
+        got.1
+    );
+    assert_error(got.clone(), 422, "too_many_constraints", "over constraints");
+    let message = got.1["message"].as_str().unwrap();
+    assert!(
+        message.contains("3854") && message.contains("1000"),
+        "{message}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(60));
+    let (st, h) = get(&c, format!("{}/healthz", s.base)).await;
+    assert_eq!((st, h["status"].as_str()), (200, Some("ok")));
+    // nothing was kept of the refused model
+    let (st, _) = get(&c, format!("{}/metrics", s.base)).await;
+    assert_eq!(st, 200);
+    assert_eq!(s.state.store.models().unwrap().len(), 0);
+
+    // one model per token here: the second is refused
+    let s = start_with(|c| c.max_models_per_token = 1).await;
+    let c = client(&s.token);
+    let relu = register(&c, &s, "ops/relu").await;
+    assert!(!relu.is_empty());
+    assert_error(
+        post(
+            &c,
+            format!("{}/v1/models", s.base),
+            &registration("ops/gemm"),
+        )
+        .await,
+        429,
+        "too_many_models",
+        "second model",
+    );
+    // registering the one it has is still fine
+    let (st, again) = post(
+        &c,
+        format!("{}/v1/models", s.base),
+        &registration("ops/relu"),
+    )
+    .await;
+    assert_eq!((st, again["model_id"].as_str()), (200, Some(relu.as_str())));
+
+    // the memory estimate: mlp is 64 MiB + 4 KiB × 3,8xx ≈ 79 MiB
+    let s = start_with(|c| c.limits.max_memory_bytes = 70 << 20).await;
+    let c = client(&s.token);
+    let got = post(&c, format!("{}/v1/models", s.base), &registration("mlp")).await;
+    assert_error(got.clone(), 422, "over_memory_budget", "over memory");
+    assert!(
+        got.1["message"].as_str().unwrap().contains("70 MiB"),
+        "{}",
+        got.1
+    );
+}
+
+/// Finding #14: verifying against a model still setting up is 409, not 500. Finding #5 (part):
+/// registrations are bounded per token and in the whole service, and setups run one at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_while_setting_up_is_409_and_registrations_are_bounded() {
+    let s = start_with(|c| {
+        c.max_pending_setups = 2;
+        c.max_setups_per_token = 1;
+    })
+    .await;
+    let c = client(&s.token);
+    let (status, body) = post(&c, format!("{}/v1/models", s.base), &registration("lenet5")).await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (202, Some("setting_up")),
+        "{body}"
+    );
+    let id = body["model_id"].as_str().unwrap();
+    let got = post(
+        &c,
+        format!("{}/v1/verify", s.base),
+        &json!({"model_id": id, "proof": {"version": 1}}),
+    )
+    .await;
+    assert_error(got, 409, "model_not_ready", "verify while setting up");
+
+    // lenet5's setup takes seconds: meanwhile this token may not start another registration
+    assert_error(
+        post(&c, format!("{}/v1/models", s.base), &registration("mlp")).await,
+        429,
+        "too_many_setups",
+        "second registration of one token",
+    );
+    // another token may (its setup waits for the one setup slot) ...
+    let bob = client(&s.new_token("bob"));
+    let (status, body) = post(&bob, format!("{}/v1/models", s.base), &registration("mlp")).await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (202, Some("setting_up")),
+        "{body}"
+    );
+    // ... until the service's queue of pending registrations is full
+    let carol = client(&s.new_token("carol"));
+    assert_error(
+        post(
+            &carol,
+            format!("{}/v1/models", s.base),
+            &registration("ops/relu"),
+        )
+        .await,
+        429,
+        "setup_queue_full",
+        "third pending registration",
+    );
+}
+
+/// Finding #5 (part): finished jobs are deleted after the retention time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_jobs_expire_after_the_retention_time() {
+    let s = start_with(|c| c.job_retention_secs = 1).await;
+    let c = client(&s.token);
+    let id = register(&c, &s, "mlp").await;
+    let (st, j) = post(
+        &c,
+        format!("{}/v1/jobs", s.base),
+        &json!({ "model_id": id, "input": sample("mlp"), "idempotency_key": "r1" }),
+    )
+    .await;
+    assert_eq!(st, 202, "{j}");
+    let jid = j["id"].as_str().unwrap();
+    assert_eq!(finished(&c, &s, jid).await["state"], "proved");
+    let start = Instant::now();
+    loop {
+        let (st, body) = get(&c, format!("{}/v1/jobs/{jid}", s.base)).await;
+        if st == 404 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "job never expired: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // its idempotency key went with it: the key makes a new job
+    let (st, j2) = post(
+        &c,
+        format!("{}/v1/jobs", s.base),
+        &json!({ "model_id": id, "input": sample("mlp"), "idempotency_key": "r1" }),
+    )
+    .await;
+    assert_eq!(st, 202, "{j2}");
+    assert_ne!(j2["id"].as_str(), Some(jid));
 }

@@ -1,7 +1,7 @@
 //! `openapi.json` describes exactly the server's routes: every documented operation is routed
 //! by a live server (it never answers the router's `not_found`/`method_not_allowed`), its
-//! answers use documented status codes with the documented error shape, and every route in
-//! `src/api/mod.rs` is documented.
+//! answers, with a token and without, use documented status codes with the documented error
+//! shape, and every route in `src/api/mod.rs` is documented.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -47,14 +47,10 @@ fn every_route_in_the_source_is_documented_and_vice_versa() {
 async fn a_live_server_answers_every_documented_operation_as_documented() {
     let spec = spec();
     let data = tempfile::tempdir().unwrap();
-    let state = AppState::open(ServiceConfig {
-        data: data.path().to_path_buf(),
-        workers: 1,
-        max_queue: 8,
-        made_by: "openapi test".into(),
-    })
-    .await
-    .unwrap();
+    let mut config = ServiceConfig::new(data.path().to_path_buf(), "openapi test");
+    config.max_queue = 8;
+    let state = AppState::open(config).await.unwrap();
+    let (token, _) = state.store.create_token("openapi", 0).unwrap();
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
     let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let (addr, _task) = serve(state, listen, async {
@@ -63,28 +59,36 @@ async fn a_live_server_answers_every_documented_operation_as_documented() {
     .await
     .unwrap();
     let c = reqwest::Client::new();
-    for (method, path) in documented(&spec) {
-        let url = format!("http://{addr}{}", path.replace("{id}", "0"));
-        let req = match method.as_str() {
-            "GET" => c.get(&url),
-            _ => c.post(&url).json(&serde_json::json!({})),
-        };
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16().to_string();
-        let body = r.bytes().await.unwrap();
-        let op = &spec["paths"][&path][method.to_lowercase()];
-        assert!(
-            op["responses"].get(&status).is_some(),
-            "{method} {path} answered {status}, which the document does not list"
-        );
-        if status.starts_with('4') || status.starts_with('5') {
-            let e: Value = serde_json::from_slice(&body).unwrap();
-            let code = e["code"].as_str().unwrap();
+    for authorized in [true, false] {
+        for (method, path) in documented(&spec) {
+            let url = format!("http://{addr}{}", path.replace("{id}", "0"));
+            let mut req = match method.as_str() {
+                "GET" => c.get(&url),
+                _ => c.post(&url).json(&serde_json::json!({})),
+            };
+            if authorized {
+                req = req.bearer_auth(token.as_str());
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16().to_string();
+            let body = r.bytes().await.unwrap();
+            let op = &spec["paths"][&path][method.to_lowercase()];
             assert!(
-                code != "not_found" && code != "method_not_allowed",
-                "{method} {path} is not routed: {e}"
+                op["responses"].get(&status).is_some(),
+                "{method} {path} (token: {authorized}) answered {status}, which the document does not list"
             );
-            assert!(e["message"].is_string(), "{e}");
+            if !authorized && path != "/healthz" {
+                assert_eq!(status, "401", "{method} {path} without a token");
+            }
+            if status.starts_with('4') || status.starts_with('5') {
+                let e: Value = serde_json::from_slice(&body).unwrap();
+                let code = e["code"].as_str().unwrap();
+                assert!(
+                    code != "not_found" && code != "method_not_allowed",
+                    "{method} {path} is not routed: {e}"
+                );
+                assert!(e["message"].is_string(), "{e}");
+            }
         }
     }
     let _ = stop.send(());

@@ -133,6 +133,7 @@ mod tests {
             output_per_element: 31,
             output_shapes: vec![vec![1]],
             output_scales: vec![0],
+            binding_scheme: crate::layout::BINDING_SCHEME,
         }
     }
 

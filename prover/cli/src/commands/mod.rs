@@ -16,4 +16,5 @@ pub mod run;
 pub mod serve;
 pub mod setup;
 pub mod submit;
+pub mod token;
 pub mod verify;

@@ -47,11 +47,31 @@ impl ApiError {
         )
     }
 
-    /// The HTTP response.
+    /// 429 Too Many Requests.
+    pub fn too_many(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The HTTP response (a 401 also says which scheme to use).
     pub fn response(&self) -> Response {
-        with_status(json(self), self.status).into_response()
+        let mut r = with_status(json(self), self.status).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                "www-authenticate",
+                warp::http::HeaderValue::from_static("Bearer realm=\"zkinfer\""),
+            );
+        }
+        r
     }
 }
+
+/// Filters (the `Host`, `Origin`, token and content-type checks) reject with an `ApiError`.
+impl warp::reject::Reject for ApiError {}
 
 impl From<crate::ServiceError> for ApiError {
     fn from(e: crate::ServiceError) -> Self {
@@ -79,6 +99,9 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
 
 /// Maps warp's own rejections (unknown path, wrong method, oversize body) to JSON errors.
 pub async fn handle_rejection(r: warp::Rejection) -> Result<Response, std::convert::Infallible> {
+    if let Some(e) = r.find::<ApiError>() {
+        return Ok(e.response());
+    }
     let e = if r.is_not_found() {
         ApiError::not_found("not_found", "no such endpoint")
     } else if let Some(e) = r.find::<warp::reject::PayloadTooLarge>() {
@@ -99,6 +122,8 @@ pub async fn handle_rejection(r: warp::Rejection) -> Result<Response, std::conve
             "method_not_allowed",
             e.to_string(),
         )
+    } else if let Some(e) = r.find::<warp::reject::InvalidHeader>() {
+        ApiError::bad_request("bad_header", e.to_string())
     } else {
         ApiError::internal(format!("unhandled rejection: {r:?}"))
     };

@@ -7,6 +7,7 @@ use warp::Reply;
 use zkinfer_verifier::{verify as verify_proof, ProofFile, Verdict};
 
 use super::error::{parse_json, ApiError};
+use crate::auth::Owner;
 use crate::AppState;
 
 #[derive(Deserialize)]
@@ -18,15 +19,15 @@ struct VerifyRequest {
 }
 
 /// `POST /v1/verify`: `{"valid": true}` or `{"valid": false, "reason": ...}` (200 either way);
-/// 400 for a proof file that does not parse, 404 for an unknown model.
-pub async fn verify(state: AppState, body: bytes::Bytes) -> Result<Response, ApiError> {
+/// 400 for a proof file that does not parse, 404 for a model this token did not register, 409
+/// for a model whose keys are not made yet.
+pub async fn verify(
+    state: AppState,
+    owner: Owner,
+    body: bytes::Bytes,
+) -> Result<Response, ApiError> {
     let req: VerifyRequest = parse_json(&body)?;
-    if state.store.model(&req.model_id)?.is_none() {
-        return Err(ApiError::not_found(
-            "unknown_model",
-            format!("no model {:?} is registered", req.model_id),
-        ));
-    }
+    super::models::ready(&state, &owner, &req.model_id)?;
     let file = ProofFile::from_json(&req.proof.to_string())
         .map_err(|e| ApiError::bad_request("bad_proof", format!("proof: {e}")))?;
     let key = state.models.verifying_key(&req.model_id)?;
