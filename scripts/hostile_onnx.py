@@ -5,7 +5,9 @@ standard library only (a minimal protobuf writer), so they need no onnx package:
 * models/ops/_conv_pads_huge: Conv 1->2, 3x3, pads=[2^20]*4 on 1x1x8x8 (finding #3: the
   importer's calibration asked for a 70 TB tensor and the process aborted);
 * models/ops/_conv_dilation_wrap: Conv 1->2, 5x5, dilations=[2^62, 2^62] on 1x1x8x8 (finding
-  #13: 4*2^62 wrapped to 0 and the model compiled).
+  #13: 4*2^62 wrapped to 0 and the model compiled);
+* models/ops/_conv_amplify: Conv 1->64, 3x3, pads=[60]*4 on 1x1x8x8 (finding #3, amplification:
+  a 2.4 KB file, a million-element output, tens of millions of constraints).
 
 Run from the repository root: python3 scripts/hostile_onnx.py
 """
@@ -54,10 +56,10 @@ def value_info(name, dims):
     return f_str(1, name) + f_bytes(2, f_bytes(1, tensor))  # ValueInfo.type.tensor_type
 
 
-def conv_model(kernel, attrs):
-    k = kernel
-    weights = struct.pack("<%df" % (2 * k * k), *([0.1] * (2 * k * k)))
-    init = b"".join(f_int(1, d) for d in [2, 1, k, k]) + f_int(2, 1) + f_str(8, "w") + f_bytes(9, weights)
+def conv_model(kernel, attrs, out_channels=2):
+    k, c = kernel, out_channels
+    weights = struct.pack("<%df" % (c * k * k), *([0.1] * (c * k * k)))
+    init = b"".join(f_int(1, d) for d in [c, 1, k, k]) + f_int(2, 1) + f_str(8, "w") + f_bytes(9, weights)
     node = f_str(1, "x") + f_str(1, "w") + f_str(2, "y") + f_str(3, "conv") + f_str(4, "Conv")
     node += b"".join(f_bytes(5, a) for a in attrs)
     graph = f_bytes(1, node) + f_str(2, "g") + f_bytes(5, init)
@@ -91,4 +93,13 @@ write(
     "# _conv_dilation_wrap (negative fixture)\n\nOne Conv 1→2, 5×5, `dilations=[2^62, 2^62]` on a "
     "1×1×8×8 input (security review finding #13): `2^62·4 + 1` overflows, so it must be refused, "
     "not wrapped to a span of 1.\nMade by `scripts/hostile_onnx.py`.\n",
+)
+write(
+    "_conv_amplify",
+    conv_model(3, [ints_attr("kernel_shape", [3, 3]), ints_attr("pads", [60] * 4)], out_channels=64),
+    "# _conv_amplify (negative fixture)\n\nOne Conv 1→64, 3×3, `pads=[60]*4` on a 1×1×8×8 input "
+    "(security review finding #3, amplification): a 2.4 KB file whose 1×64×126×126 output "
+    "(1,016,064 elements, under the tensor-size limit) would be tens of millions of constraints. "
+    "The service must refuse it from its estimate, before synthesis or setup allocates anything.\n"
+    "Made by `scripts/hostile_onnx.py`.\n",
 )

@@ -24,8 +24,9 @@ fn the_demo_pays_the_real_proof_and_refuses_the_copies() {
         "sent by 0xc3c3c3c3c3c3c3c3c3C3C3c3C3C3C3c3C3C3c3c3: refused: InvalidProof",
         "proof with a forged output:                 refused: InvalidProof",
         "the provider's proof:                       accepted",
-        "provider paid 0.010000 ETH (balance +0.010000 ETH)",
-        "the same proof again:                       refused: JobNotOpen",
+        "the same proof again:                       refused: WrongStatus",
+        "provider withdrew 0.010000 ETH (balance +0.010000 ETH",
+        "proof for escrow 1 submitted to escrow 2:  refused: InvalidProof",
         "gas: verifyProof ",
     ] {
         assert!(
