@@ -454,6 +454,21 @@ fn the_best_paid_jobs_go_first_and_underpaid_ones_cost_nothing() {
     }
     assert_eq!((nonce(&anvil, provider), balance()), (0, before));
 
+    // proving time priced at 1,000 ETH a second: the node times one proof at startup and
+    // skips all four, naming the measured time, before any transaction
+    let mut priced = once.to_vec();
+    priced.extend(["--wei-per-proof-second", "1000000000000000000000"]);
+    let out = provider_once(&anvil, s(dir), &escrow_s, &priced);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    for line in &lines {
+        assert!(
+            line.contains(" ms × 1000000000000000000000 wei/s)"),
+            "{out}"
+        );
+    }
+    assert_eq!((nonce(&anvil, provider), balance()), (0, before));
+
     // at the default price (gas + 50 %): the three well-paid jobs in order of payment, and the
     // 1-wei job skipped with its figures, before any proof or transaction
     let out = provider_once(&anvil, s(dir), &escrow_s, once);

@@ -42,6 +42,11 @@ pub struct ProviderArgs {
     /// Gas one job is estimated to cost the node (submitResult + withdraw).
     #[arg(long, default_value_t = JOB_GAS)]
     pub job_gas: u64,
+    /// ETH jobs must also pay for the node's proving time: this many wei per second of the
+    /// model's measured proof time (measured once at startup on an all-zero input, then by
+    /// every proof the node makes). 0: proving time is not priced and not measured.
+    #[arg(long, default_value_t = 0, value_name = "WEI")]
+    pub wei_per_proof_second: u128,
     /// Take jobs paying in this ERC-20 token, at least AMOUNT token units; repeat per token.
     /// Token jobs in other tokens are skipped.
     #[arg(long = "min-token-payment", value_name = "TOKEN:AMOUNT")]
@@ -90,18 +95,26 @@ fn token_minimum(arg: &str) -> anyhow::Result<(Address, U256)> {
 }
 
 /// Loads the models (each served under the hash of its verifying key), refusing keys made
-/// from a fixed seed unless allowed.
-fn served_models(args: &[String], insecure: InsecureKeyArgs) -> anyhow::Result<Vec<ServedModel>> {
+/// from a fixed seed unless allowed; with `measure`, times one proof of each.
+fn served_models(
+    args: &[String],
+    insecure: InsecureKeyArgs,
+    measure: bool,
+) -> anyhow::Result<Vec<ServedModel>> {
     let mut models = Vec::with_capacity(args.len());
     for arg in args {
         let (dir, min_payment) = model_arg(arg);
         let prover = load_prover(&dir).with_context(|| format!("--model {}", dir.display()))?;
         refuse_insecure(prover.verifying_key(), insecure, "serve jobs")
             .with_context(|| format!("--model {}", dir.display()))?;
-        models.push(ServedModel {
-            prover: Arc::new(prover),
-            min_payment,
-        });
+        let model = ServedModel::with_minimum(Arc::new(prover), min_payment);
+        if measure {
+            let ms = model
+                .measure_proof_time()
+                .with_context(|| format!("--model {}: timing a proof", dir.display()))?;
+            eprintln!("model {}: one proof takes {ms} ms", dir.display());
+        }
+        models.push(model);
     }
     Ok(models)
 }
@@ -122,11 +135,12 @@ pub fn run(a: ProviderArgs) -> anyhow::Result<ExitCode> {
         min_payment: U256::from(a.min_payment),
         job_gas: a.job_gas,
         gas_margin_pct: a.gas_margin_pct,
+        wei_per_proof_second: U256::from(a.wei_per_proof_second),
         token_minimums,
     };
     block_on_multi(async move {
         let (chain, me) = a.chain.connect().await?;
-        let models = served_models(&a.models, a.insecure)?;
+        let models = served_models(&a.models, a.insecure, a.wei_per_proof_second > 0)?;
         let start_block = match a.from_block {
             Some(b) => b,
             None => chain.block_number().await?,
@@ -143,12 +157,14 @@ pub fn run(a: ProviderArgs) -> anyhow::Result<ExitCode> {
         let ids: Vec<String> = node.key_hashes().iter().map(ToString::to_string).collect();
         eprintln!(
             "provider {me} watching escrow {escrow} from block {start_block} for key(s) {} \
-             ({} confirmation(s), {} job(s) at once, ETH jobs from {} wei and gas + {} %)",
+             ({} confirmation(s), {} job(s) at once, ETH jobs from {} wei and gas + {} % \
+             + {} wei per proof second)",
             ids.join(", "),
             a.confirmations,
             a.max_concurrent,
             a.min_payment,
-            a.gas_margin_pct
+            a.gas_margin_pct,
+            a.wei_per_proof_second
         );
         if a.once {
             node.poll_once().await?.iter().for_each(print);

@@ -79,7 +79,7 @@ pub(crate) async fn handle_job(
     let amount = job.amount.to();
     if let Err(skip) = cx
         .price
-        .check(job.token, amount, model.min_payment, cx.gas_price)
+        .check(job.token, amount, model.price(), cx.gas_price)
     {
         return Ok(skipped(&skip));
     }
@@ -95,6 +95,7 @@ pub(crate) async fn handle_job(
         Err(reason) => return Ok(Handled::without_proof(Outcome::Failed { reason })),
     };
     let prove_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    model.record_proof_ms(prove_ms);
     tracing::debug!(job_id, prove_ms, "proved; submitting");
     // One lock for the re-read and the submission: no other send from this account between.
     let mut chain = cx.chain.lock().await;

@@ -12,17 +12,19 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 use zkinfer_evm::bindings::InferenceEscrow::JobOpened;
 use zkinfer_evm::{key_hash, Address, Chain, EventLog, EvmError, RpcChain, B256, U256};
 use zkinfer_prover::{Engine, Prover};
+use zkinfer_r1cs::ProofBinding;
 
 use super::handle::{handle_job, Handled, JobContext};
-use super::price::PricePolicy;
+use super::price::{ModelPrice, PricePolicy};
 use super::scan::LogRange;
 use super::{HandledJob, Outcome, ProviderError};
 
@@ -78,9 +80,9 @@ impl ProviderConfig {
     }
 }
 
-/// A model the node proves: its prover (shared with the blocking proving threads). Jobs are
-/// matched by the hash of its verifying key (a job pins one key; other setups of the same
-/// model are other keys, whose proofs this node cannot make).
+/// A model the node proves: its prover (shared with the blocking proving threads) and what
+/// its jobs must pay. Jobs are matched by the hash of its verifying key (a job pins one key;
+/// other setups of the same model are other keys, whose proofs this node cannot make).
 #[derive(Clone)]
 pub struct ServedModel {
     /// The model with its keys.
@@ -88,14 +90,64 @@ pub struct ServedModel {
     /// The least wei an ETH job of this model must pay (on top of the node's
     /// [`PricePolicy`]; zero for none).
     pub min_payment: U256,
+    /// The model's last measured proof time in milliseconds (shared by clones: every proof
+    /// the node makes updates it), priced by [`PricePolicy::wei_per_proof_second`].
+    proof_ms: Arc<AtomicU64>,
 }
 
 impl ServedModel {
-    /// Serves `prover` with no minimum of its own.
+    /// Serves `prover` with no minimum of its own and no proof time measured yet.
     pub fn new(prover: Arc<Prover<Engine>>) -> Self {
         ServedModel {
             prover,
             min_payment: U256::ZERO,
+            proof_ms: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Serves `prover` with a minimum of its own.
+    pub fn with_minimum(prover: Arc<Prover<Engine>>, min_payment: U256) -> Self {
+        ServedModel {
+            min_payment,
+            ..ServedModel::new(prover)
+        }
+    }
+
+    /// Times one proof of an all-zero input (the node's own measurement, before any job, so
+    /// the first job is priced too), records it and returns it in milliseconds. Blocking:
+    /// seconds on large models.
+    pub fn measure_proof_time(&self) -> Result<u64, zkinfer_prover::ProveError> {
+        let zeros: Vec<Vec<i64>> = self
+            .prover
+            .verifying_key()
+            .layout
+            .input_lens
+            .iter()
+            .map(|&n| vec![0; n])
+            .collect();
+        let start = Instant::now();
+        self.prover
+            .prove_quantized(&zeros, ProofBinding::default(), &mut rand::rngs::OsRng)?;
+        let ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.record_proof_ms(ms);
+        Ok(ms)
+    }
+
+    /// The last measured proof time, milliseconds (0: none yet).
+    pub fn proof_ms(&self) -> u64 {
+        self.proof_ms.load(Ordering::Relaxed)
+    }
+
+    /// Records a proof's time: the next jobs are priced by it.
+    pub(crate) fn record_proof_ms(&self, ms: u64) {
+        self.proof_ms.store(ms.max(1), Ordering::Relaxed);
+    }
+
+    /// What this model's price depends on.
+    pub(crate) fn price(&self) -> ModelPrice {
+        ModelPrice {
+            min_payment: self.min_payment,
+            proof_ms: self.proof_ms(),
         }
     }
 

@@ -14,8 +14,9 @@ pub const JOB_GAS: u64 = 300_000;
 /// What jobs must pay for the node to take them.
 ///
 /// An ETH job must pay at least the largest of: [`PricePolicy::min_payment`], its model's own
-/// minimum ([`crate::provider::ServedModel::min_payment`]), and the gas it costs the node
-/// ([`PricePolicy::job_gas`] × the chain's current gas price × (100 + margin) %).
+/// minimum ([`crate::provider::ServedModel::min_payment`]), and what it costs the node: the
+/// gas ([`PricePolicy::job_gas`] × the chain's current gas price × (100 + margin) %) plus the
+/// model's measured proof time × [`PricePolicy::wei_per_proof_second`].
 /// A token job's value in ETH is unknown to the node, so it is taken only at a minimum given
 /// for its token ([`PricePolicy::token_minimums`]); others are skipped.
 #[derive(Clone, Debug)]
@@ -26,17 +27,22 @@ pub struct PricePolicy {
     pub job_gas: u64,
     /// Percent added to the gas cost (what the node wants on top of gas, for its proving).
     pub gas_margin_pct: u64,
+    /// Wei per second of the model's measured proof time (what the node's machine costs);
+    /// zero: proving time is not priced.
+    pub wei_per_proof_second: U256,
     /// The least amount, in token units, a job paying in each accepted ERC-20 token must pay.
     pub token_minimums: BTreeMap<Address, U256>,
 }
 
 impl Default for PricePolicy {
-    /// No minimum beyond gas: [`JOB_GAS`] at the current gas price plus 50 %; no tokens.
+    /// No minimum beyond gas: [`JOB_GAS`] at the current gas price plus 50 %; proof time not
+    /// priced; no tokens.
     fn default() -> Self {
         PricePolicy {
             min_payment: U256::ZERO,
             job_gas: JOB_GAS,
             gas_margin_pct: 50,
+            wei_per_proof_second: U256::ZERO,
             token_minimums: BTreeMap::new(),
         }
     }
@@ -51,13 +57,19 @@ impl PricePolicy {
             / U256::from(100u8)
     }
 
+    /// Wei a proof taking `proof_ms` milliseconds costs the node (rounded up).
+    pub fn proof_cost(&self, proof_ms: u64) -> U256 {
+        (self.wei_per_proof_second * U256::from(proof_ms)).div_ceil(U256::from(1000u16))
+    }
+
     /// Whether a job paying `amount` of `token` (zero: ETH) for a model whose own minimum is
-    /// `model_min` is worth proving at `gas_price`; the refusal names the figures.
+    /// `model_min` and whose last proof took `proof_ms` is worth proving at `gas_price`; the
+    /// refusal names the figures.
     pub(crate) fn check(
         &self,
         token: Address,
         amount: U256,
-        model_min: U256,
+        model: ModelPrice,
         gas_price: u128,
     ) -> Result<(), Skip> {
         if token != Address::ZERO {
@@ -67,20 +79,36 @@ impl PricePolicy {
                 Some(_) => Ok(()),
             };
         }
-        let minimum = self.min_payment.max(model_min);
-        let gas = self.gas_floor(gas_price);
-        if amount < minimum || amount < gas {
+        let minimum = self.min_payment.max(model.min_payment);
+        let cost = self.gas_floor(gas_price) + self.proof_cost(model.proof_ms);
+        if amount < minimum || amount < cost {
+            let mut basis = format!(
+                "minimum {minimum} wei; gas {} × {gas_price} wei/gas + {} %",
+                self.job_gas, self.gas_margin_pct
+            );
+            if !self.wei_per_proof_second.is_zero() {
+                basis += &format!(
+                    "; proof {} ms × {} wei/s",
+                    model.proof_ms, self.wei_per_proof_second
+                );
+            }
             return Err(Skip::Underpaid {
                 amount,
-                price: minimum.max(gas),
-                basis: format!(
-                    "minimum {minimum} wei; gas {} × {gas_price} wei/gas + {} %",
-                    self.job_gas, self.gas_margin_pct
-                ),
+                price: minimum.max(cost),
+                basis,
             });
         }
         Ok(())
     }
+}
+
+/// What the price of one model's jobs depends on besides the policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ModelPrice {
+    /// The model's own minimum, wei.
+    pub(crate) min_payment: U256,
+    /// Its last measured proof time, milliseconds.
+    pub(crate) proof_ms: u64,
 }
 
 #[cfg(test)]
@@ -98,7 +126,12 @@ mod tests {
         // 300k gas × 2 gwei × 150 % = 9e14 wei
         assert_eq!(p.gas_floor(2 * GWEI), U256::from(900_000_000_000_000u64));
         let e = p
-            .check(Address::ZERO, U256::from(1u8), U256::ZERO, 2 * GWEI)
+            .check(
+                Address::ZERO,
+                U256::from(1u8),
+                ModelPrice::default(),
+                2 * GWEI,
+            )
             .unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -109,12 +142,15 @@ mod tests {
             .check(
                 Address::ZERO,
                 U256::from(900_000_000_000_000u64),
-                U256::ZERO,
+                ModelPrice::default(),
                 2 * GWEI
             )
             .is_ok());
         // a model's own minimum above the gas
-        let model_min = U256::from(10u64.pow(16));
+        let model_min = ModelPrice {
+            min_payment: U256::from(10u64.pow(16)),
+            proof_ms: 0,
+        };
         let e = p
             .check(
                 Address::ZERO,
@@ -130,11 +166,11 @@ mod tests {
         );
         // the global minimum when gas is free (a dev chain at 0 wei/gas)
         assert!(matches!(
-            p.check(Address::ZERO, U256::from(999u64), U256::ZERO, 0),
+            p.check(Address::ZERO, U256::from(999u64), ModelPrice::default(), 0),
             Err(Skip::Underpaid { .. })
         ));
         assert!(p
-            .check(Address::ZERO, U256::from(1000u64), U256::ZERO, 0)
+            .check(Address::ZERO, U256::from(1000u64), ModelPrice::default(), 0)
             .is_ok());
     }
 
@@ -147,14 +183,19 @@ mod tests {
             ..PricePolicy::default()
         };
         let e = p
-            .check(other, U256::from(10u64.pow(18)), U256::ZERO, GWEI)
+            .check(
+                other,
+                U256::from(10u64.pow(18)),
+                ModelPrice::default(),
+                GWEI,
+            )
             .unwrap_err();
         assert_eq!(
             e.to_string(),
             format!("pays in token {other}, for which the node has no minimum")
         );
         let e = p
-            .check(usd, U256::from(499u64), U256::ZERO, GWEI)
+            .check(usd, U256::from(499u64), ModelPrice::default(), GWEI)
             .unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -162,7 +203,50 @@ mod tests {
         );
         // token jobs are not priced in gas (the node cannot convert), only by their minimum
         assert!(p
-            .check(usd, U256::from(500u64), U256::ZERO, 1000 * GWEI)
+            .check(usd, U256::from(500u64), ModelPrice::default(), 1000 * GWEI)
             .is_ok());
+    }
+
+    #[test]
+    fn proof_time_is_priced_on_top_of_gas() {
+        let p = PricePolicy {
+            wei_per_proof_second: U256::from(10u64.pow(15)),
+            ..PricePolicy::default()
+        };
+        // 1.5 s at 1e15 wei/s = 1.5e15 wei, plus 300k gas × 1 gwei × 150 % = 4.5e14
+        let model = ModelPrice {
+            min_payment: U256::ZERO,
+            proof_ms: 1_500,
+        };
+        assert_eq!(p.proof_cost(1_500), U256::from(1_500_000_000_000_000u64));
+        let price = 1_950_000_000_000_000u64;
+        let e = p
+            .check(Address::ZERO, U256::from(price - 1), model, GWEI)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "pays {} wei, below the node's price of {price} wei (minimum 0 wei; gas 300000 \
+                 × 1000000000 wei/gas + 50 %; proof 1500 ms × 1000000000000000 wei/s)",
+                price - 1
+            )
+        );
+        assert!(p
+            .check(Address::ZERO, U256::from(price), model, GWEI)
+            .is_ok());
+        // a faster measurement lowers the price; rounding is up, never below the cost
+        let fast = ModelPrice {
+            proof_ms: 1,
+            ..model
+        };
+        assert!(p
+            .check(Address::ZERO, U256::from(price - 1), fast, GWEI)
+            .is_ok());
+        let per_wei = PricePolicy {
+            wei_per_proof_second: U256::from(1u8),
+            ..PricePolicy::default()
+        };
+        assert_eq!(per_wei.proof_cost(1), U256::from(1u8));
+        assert_eq!(per_wei.proof_cost(0), U256::ZERO);
     }
 }
