@@ -37,12 +37,18 @@ enum Command {
     ExportSnarkjs(commands::export_snarkjs::ExportSnarkjsArgs),
     /// Write the model's on-chain verifier: Solidity, ABI, bytecode and ready-to-send init code.
     ExportVerifier(commands::export_verifier::ExportVerifierArgs),
-    /// Deploy the registry and escrow (unless given) and the model's verifier; register the model.
+    /// Deploy the escrow (unless given) and publish the model's verifying key in it.
     Deploy(commands::deploy::DeployArgs),
     /// Open an escrow job for a model on an input (the requester's side).
     Request(commands::request::RequestArgs),
     /// Prove an escrow job and submit the proof for payment (the provider's side).
     Submit(commands::submit::SubmitArgs),
+    /// Cancel an unclaimed job you opened: its deadline moves to 10 minutes from now.
+    Cancel(commands::settle::CancelArgs),
+    /// Take back the payment of an expired job you opened.
+    Refund(commands::settle::RefundArgs),
+    /// Take the payments of jobs you were paid for (the escrow pays by pull, never by push).
+    Withdraw(commands::settle::WithdrawArgs),
     /// Run a provider node: watch an escrow for jobs of the given models, prove them, get paid.
     Provider(commands::provider::ProviderArgs),
     /// Run the prover service: HTTP API, persistent job queue, worker pool.
@@ -53,7 +59,8 @@ enum Command {
     Bench(commands::bench::BenchArgs),
     /// List the ONNX ops zkinfer can import and prove.
     Ops,
-    /// The main job on the bundled model: compile it and run it on its sample input.
+    /// The main job: the bundled LeNet-5 compiled, set up, proved, verified natively and paid by
+    /// the escrow on an embedded EVM, with copied, forged and replayed proofs refused.
     Demo(commands::demo::DemoArgs),
 }
 
@@ -81,6 +88,9 @@ fn main() -> ExitCode {
         Command::Deploy(a) => commands::deploy::run(a),
         Command::Request(a) => commands::request::run(a),
         Command::Submit(a) => commands::submit::run(a),
+        Command::Cancel(a) => commands::settle::run_cancel(a),
+        Command::Refund(a) => commands::settle::run_refund(a),
+        Command::Withdraw(a) => commands::settle::run_withdraw(a),
         Command::Provider(a) => commands::provider::run(a),
         Command::Serve(a) => commands::serve::run(a),
         Command::Token(a) => commands::token::run(a),

@@ -163,6 +163,45 @@ fn deploy_request_submit_and_refund_on_anvil() {
         let record = get_job(&mut chain, escrow, expiring).await.unwrap();
         assert_eq!(JobStatus::of(&record), JobStatus::Refunded);
 
+        // the same with the CLI: a third job cancelled (not by a stranger), refused a refund
+        // before the cancel notice runs out, refunded to a named address after it; a second
+        // withdrawal of the paid job refused
+        let third: u64 = field(&request("3600"), "job ").parse().unwrap();
+        let (third_s, escrow_a) = (third.to_string(), escrow.to_string());
+        let settle = |cmd: &str, key: usize, extra: &[&str]| {
+            let mut args = vec![cmd, "--escrow", escrow_a.as_str(), "--job-id", &third_s];
+            args.extend_from_slice(extra);
+            args.extend(chain_args(key));
+            zkinfer(&args)
+        };
+        let stranger = settle("cancel", 3, &[]);
+        assert_eq!(stranger.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&stranger.stdout).contains("refused     NotAllowed"));
+        let cancelled = ok(&settle("cancel", 1, &[]));
+        assert!(cancelled.contains("cancelled   tx 0x"), "{cancelled}");
+        let to = accounts[4].to_string();
+        let early = settle("refund", 1, &["--to", &to]);
+        assert_eq!(early.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&early.stdout).contains("DeadlineNotReached"));
+        chain.advance_time(601).await.unwrap();
+        let before = chain.balance(accounts[4]).await.unwrap();
+        let refunded = ok(&settle("refund", 1, &["--to", &to]));
+        assert!(
+            refunded.contains(&format!("sent        0.002000 ETH to {to}")),
+            "{refunded}"
+        );
+        assert_eq!(
+            chain.balance(accounts[4]).await.unwrap() - before,
+            U256::from(PAYMENT)
+        );
+        let mut args = vec!["withdraw", "--escrow", escrow_a.as_str()];
+        let job_s = job.to_string();
+        args.extend(["--job-id", job_s.as_str()]);
+        args.extend(chain_args(2));
+        let twice = zkinfer(&args);
+        assert_eq!(twice.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&twice.stdout).contains("WrongStatus"));
+
         // a job paid in the test token: the deployer (who holds the minted tokens) requests,
         // the provider proves, submits and withdraws the tokens
         let token: Address = token.parse().unwrap();

@@ -14,6 +14,7 @@ pub mod provider;
 pub mod request;
 pub mod run;
 pub mod serve;
+pub mod settle;
 pub mod setup;
 pub mod submit;
 pub mod token;
