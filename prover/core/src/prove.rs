@@ -209,6 +209,8 @@ impl<A: Accelerator> Prover<A> {
             provider: format!("0x{}", hex_lower(&binding.provider)),
             public_inputs: public.iter().map(fr_to_hex).collect(),
             proof: ProofFile::encode_proof(proof)?,
+            mode: zkinfer_verifier::ProofMode::Plain,
+            round1_commitment: None,
         })
     }
 }

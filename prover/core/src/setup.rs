@@ -64,6 +64,7 @@ pub fn setup_with_basis(
         vk,
         layout: public_layout(model),
         provenance,
+        round1: None,
     };
     Ok((
         ProvingKeyFile {

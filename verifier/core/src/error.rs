@@ -4,6 +4,9 @@
 /// Why an artifact could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
+    /// Something this format or tool cannot express (named, with what to do instead).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
     /// Not a zkinfer artifact.
     #[error("not a zkinfer {expected} file (bad magic bytes)")]
     BadMagic {

@@ -11,8 +11,10 @@ pub const VERIFYING_KEY_VERSION: u16 = 1;
 /// basis of the QAP domain's coset. Version 1 keys (`h_query` in powers of τ, one base fewer)
 /// are still read and proved with.
 pub const PROVING_KEY_VERSION: u16 = 2;
-/// Proof system id: Groth16 over BN254.
+/// Proof system id: Groth16 over BN254 (plain mode).
 pub const SYSTEM_GROTH16_BN254: u8 = 1;
+/// Proof system id: two-round Groth16 over BN254 with a committed first round (lookup mode).
+pub const SYSTEM_GROTH16_BN254_LOOKUP: u8 = 2;
 /// Header length in bytes.
 pub const HEADER_LEN: usize = 8 + 2 + 1 + 1 + 32 + 8 + 32;
 
@@ -119,7 +121,7 @@ impl Header {
                 supported: kind.version() as u32,
             });
         }
-        if bytes[11] != SYSTEM_GROTH16_BN254 {
+        if bytes[11] != SYSTEM_GROTH16_BN254 && bytes[11] != SYSTEM_GROTH16_BN254_LOOKUP {
             return Err(FormatError::WrongSystem {
                 expected: SYSTEM_GROTH16_BN254,
                 found: bytes[11],

@@ -1,12 +1,15 @@
-//! The verifying key file: header, then the layout and provenance (JSON), then the arkworks
-//! key (compressed).
+//! The verifying key file: header (whose proof-system byte names the mode), then the layout and
+//! provenance (JSON), then the arkworks key (compressed), then, in lookup mode, `[δ₁]₂`
+//! (compressed).
 
 use ark_groth16::VerifyingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::header::{ArtifactKind, Header, SYSTEM_GROTH16_BN254, VERIFYING_KEY_VERSION};
-use crate::{Curve, FormatError, ModelDigest, PublicLayout};
+use crate::header::{
+    ArtifactKind, Header, SYSTEM_GROTH16_BN254, SYSTEM_GROTH16_BN254_LOOKUP, VERIFYING_KEY_VERSION,
+};
+use crate::{Curve, FormatError, ModelDigest, ProofMode, PublicLayout, Round1Key};
 
 /// Who made a key and how: keys made by the prover itself are not trustworthy (DESIGN: setup
 /// is run by the requester or the registry).
@@ -37,9 +40,25 @@ pub struct VerifyingKeyFile {
     pub layout: PublicLayout,
     /// Who made the key.
     pub provenance: KeyProvenance,
+    /// Lookup mode's `[δ₁]₂`; `None` for a plain-mode key.
+    pub round1: Option<Round1Key>,
 }
 
 impl VerifyingKeyFile {
+    /// The mode of the proofs this key checks.
+    pub fn mode(&self) -> ProofMode {
+        if self.round1.is_some() {
+            ProofMode::Lookup
+        } else {
+            ProofMode::Plain
+        }
+    }
+
+    /// Public inputs a proof states: the layout's, plus the challenge in lookup mode.
+    pub fn num_public(&self) -> usize {
+        self.layout.num_public() + usize::from(self.round1.is_some())
+    }
+
     /// Serializes with the header.
     pub fn to_bytes(&self) -> Result<Vec<u8>, FormatError> {
         let meta = serde_json::to_vec(&Meta {
@@ -51,10 +70,18 @@ impl VerifyingKeyFile {
         self.vk
             .serialize_compressed(&mut payload)
             .map_err(|e| FormatError::Corrupt(e.to_string()))?;
+        if let Some(r1) = &self.round1 {
+            r1.delta1_g2
+                .serialize_compressed(&mut payload)
+                .map_err(|e| FormatError::Corrupt(e.to_string()))?;
+        }
         Ok(Header {
             version: VERIFYING_KEY_VERSION,
             kind: ArtifactKind::VerifyingKey,
-            system: SYSTEM_GROTH16_BN254,
+            system: match self.mode() {
+                ProofMode::Plain => SYSTEM_GROTH16_BN254,
+                ProofMode::Lookup => SYSTEM_GROTH16_BN254_LOOKUP,
+            },
             model: self.model_id,
         }
         .seal(&payload))
@@ -79,20 +106,37 @@ impl VerifyingKeyFile {
             ))?;
         let meta: Meta = serde_json::from_slice(&payload[4..meta_end])?;
         meta.layout.check_binding_scheme()?;
-        let vk = VerifyingKey::<Curve>::deserialize_compressed(&payload[meta_end..])
+        let mut rest = &payload[meta_end..];
+        let vk = VerifyingKey::<Curve>::deserialize_compressed(&mut rest)
             .map_err(|e| FormatError::Corrupt(format!("verifying key: {e}")))?;
-        if vk.gamma_abc_g1.len() != meta.layout.num_public() + 1 {
+        let round1 = if header.system == SYSTEM_GROTH16_BN254_LOOKUP {
+            let delta1_g2 = ark_bn254::G2Affine::deserialize_compressed(&mut rest)
+                .map_err(|e| FormatError::Corrupt(format!("verifying key's δ₁: {e}")))?;
+            Some(Round1Key { delta1_g2 })
+        } else {
+            None
+        };
+        if !rest.is_empty() {
             return Err(FormatError::Corrupt(format!(
-                "key has {} public inputs, its layout {}",
-                vk.gamma_abc_g1.len().saturating_sub(1),
-                meta.layout.num_public()
+                "{} bytes after the verifying key",
+                rest.len()
             )));
         }
-        Ok(VerifyingKeyFile {
+        let file = VerifyingKeyFile {
             model_id: header.model,
             vk,
             layout: meta.layout,
             provenance: meta.provenance,
-        })
+            round1,
+        };
+        if file.vk.gamma_abc_g1.len() != file.num_public() + 1 {
+            return Err(FormatError::Corrupt(format!(
+                "{} key has {} public inputs, its layout {}",
+                file.mode(),
+                file.vk.gamma_abc_g1.len().saturating_sub(1),
+                file.num_public()
+            )));
+        }
+        Ok(file)
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod header;
 mod keys;
 mod layout;
+mod mode;
 mod proof;
 mod public;
 pub mod snarkjs;
@@ -17,16 +18,18 @@ mod verify;
 pub use commitment::{commit_input, pack_positions, poseidon_params};
 pub use error::{FormatError, VerifyError};
 pub use header::{
-    ArtifactKind, Header, MAGIC, PROVING_KEY_VERSION, SYSTEM_GROTH16_BN254, VERIFYING_KEY_VERSION,
+    ArtifactKind, Header, MAGIC, PROVING_KEY_VERSION, SYSTEM_GROTH16_BN254,
+    SYSTEM_GROTH16_BN254_LOOKUP, VERIFYING_KEY_VERSION,
 };
 pub use keys::{KeyProvenance, VerifyingKeyFile};
 pub use layout::{
     PublicLayout, BINDING_DROP_BITS, BINDING_INDEX, BINDING_SCHEME, INPUT_COMMITMENT_INDEX,
     OUTPUTS_OFFSET, PACK_BITS,
 };
+pub use mode::{challenge, g1_words, ProofMode, Round1Key};
 pub use proof::{address_from_hex, fr_from_hex, fr_to_hex, ProofFile, PROOF_SYSTEM, PROOF_VERSION};
 pub use public::{binding, unpack_outputs, PublicInputs};
-pub use verify::{verify, Rejection, Verdict};
+pub use verify::{verify, verify_two_round, Rejection, Verdict};
 
 /// The pairing-friendly curve of the proof system.
 pub type Curve = ark_bn254::Bn254;

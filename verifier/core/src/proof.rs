@@ -6,10 +6,12 @@ use ark_groth16::Proof;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::{Curve, FormatError, Fr, PublicInputs, PublicLayout};
+use crate::{challenge, Curve, FormatError, Fr, ProofMode, PublicInputs, PublicLayout};
 
-/// Format version of proof files (2: the binding covers the chain id and the escrow).
-pub const PROOF_VERSION: u32 = 2;
+/// Format version of proof files (2: the binding covers the chain id and the escrow; 3: the
+/// file names its mode and, in lookup mode, carries the round-1 commitment). Version 2 files
+/// (plain mode) are still read.
+pub const PROOF_VERSION: u32 = 3;
 
 /// The proof system every proof file names.
 pub const PROOF_SYSTEM: &str = "groth16-bn254";
@@ -23,6 +25,9 @@ pub struct ProofFile {
     pub version: u32,
     /// `groth16-bn254`.
     pub system: String,
+    /// How the proof was made (absent in version 2 files: plain).
+    #[serde(default)]
+    pub mode: ProofMode,
     /// The model id (hex blake3).
     pub model_id: String,
     /// Dequantized outputs, one flat list per output.
@@ -39,10 +44,15 @@ pub struct ProofFile {
     pub job_id: u64,
     /// Provider address (0x-hex, 20 bytes).
     pub provider: String,
-    /// The public inputs as field elements (0x-hex, big-endian), in circuit order.
+    /// The public inputs as field elements (0x-hex, big-endian), in circuit order; in lookup
+    /// mode the last is the challenge.
     pub public_inputs: Vec<String>,
-    /// The Groth16 proof, arkworks compressed encoding, hex.
+    /// The Groth16 proof `(A, B, C)`, arkworks compressed encoding, hex (in lookup mode `C` is
+    /// the round-2 part `C₂`).
     pub proof: String,
+    /// Lookup mode: the round-1 commitment `C₁`, arkworks compressed G1, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round1_commitment: Option<String>,
 }
 
 /// `0x` + 64 hex digits, big-endian.
@@ -83,7 +93,7 @@ impl ProofFile {
             version: u32,
         }
         let v: V = serde_json::from_str(text)?;
-        if v.version != PROOF_VERSION {
+        if !(2..=PROOF_VERSION).contains(&v.version) {
             return Err(FormatError::UnsupportedVersion {
                 found: v.version,
                 supported: PROOF_VERSION,
@@ -96,7 +106,15 @@ impl ProofFile {
                 file.system
             )));
         }
-        Ok(file)
+        match (file.mode, &file.round1_commitment) {
+            (ProofMode::Plain, None) | (ProofMode::Lookup, Some(_)) => Ok(file),
+            (ProofMode::Plain, Some(_)) => Err(FormatError::Corrupt(
+                "a plain-mode proof carries a round-1 commitment".into(),
+            )),
+            (ProofMode::Lookup, None) => Err(FormatError::Corrupt(
+                "a lookup-mode proof without its round-1 commitment".into(),
+            )),
+        }
     }
 
     /// Pretty JSON.
@@ -119,6 +137,35 @@ impl ProofFile {
             .serialize_compressed(&mut bytes)
             .map_err(|e| FormatError::Corrupt(e.to_string()))?;
         Ok(hex::encode(bytes))
+    }
+
+    /// Lookup mode: the decoded round-1 commitment `C₁` (`None` in plain mode).
+    pub fn round1(&self) -> Result<Option<ark_bn254::G1Affine>, FormatError> {
+        let Some(text) = &self.round1_commitment else {
+            return Ok(None);
+        };
+        let bytes = hex::decode(text).map_err(|e| FormatError::Corrupt(format!("C₁ hex: {e}")))?;
+        ark_bn254::G1Affine::deserialize_compressed(&bytes[..])
+            .map(Some)
+            .map_err(|e| FormatError::Corrupt(format!("C₁: {e}")))
+    }
+
+    /// Encodes a round-1 commitment as [`Self::round1_commitment`] holds it.
+    pub fn encode_round1(c1: &ark_bn254::G1Affine) -> Result<String, FormatError> {
+        let mut bytes = Vec::new();
+        c1.serialize_compressed(&mut bytes)
+            .map_err(|e| FormatError::Corrupt(e.to_string()))?;
+        Ok(hex::encode(bytes))
+    }
+
+    /// The public inputs the file's claims imply: the layout's (commitment, binding, packed
+    /// outputs) and, in lookup mode, the challenge recomputed from `C₁` and those.
+    pub fn expected_public_inputs(&self, layout: &PublicLayout) -> Result<Vec<Fr>, FormatError> {
+        let mut public = self.claims()?.to_field_elements(layout)?;
+        if let Some(c1) = self.round1()? {
+            public.push(challenge(&c1, &public));
+        }
+        Ok(public)
     }
 
     /// The stated public inputs, decoded.
@@ -145,6 +192,10 @@ impl ProofFile {
         claims: &PublicInputs,
         layout: &PublicLayout,
     ) -> Result<ProofFile, FormatError> {
+        let mut public = claims.to_field_elements(layout)?;
+        if let Some(c1) = self.round1()? {
+            public.push(challenge(&c1, &public));
+        }
         let outputs = claims
             .outputs
             .iter()
@@ -159,11 +210,7 @@ impl ProofFile {
             escrow: format!("0x{}", hex::encode(claims.escrow)),
             job_id: claims.job_id,
             provider: format!("0x{}", hex::encode(claims.provider)),
-            public_inputs: claims
-                .to_field_elements(layout)?
-                .iter()
-                .map(fr_to_hex)
-                .collect(),
+            public_inputs: public.iter().map(fr_to_hex).collect(),
             ..self.clone()
         })
     }

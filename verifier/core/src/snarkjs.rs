@@ -116,6 +116,15 @@ pub fn public_signals(file: &ProofFile) -> Result<Value, FormatError> {
 /// public inputs (snarkjs would fail on those with an unhelpful message). Does not check the
 /// proof itself: an invalid proof exports to files snarkjs rejects.
 pub fn write_all(dir: &Path, key: &VerifyingKeyFile, file: &ProofFile) -> Result<(), FormatError> {
+    if key.round1.is_some() || file.round1_commitment.is_some() {
+        return Err(FormatError::Unsupported(
+            "snarkjs verifies plain Groth16 only: a lookup-mode proof has a second commitment \
+             (C₁ over δ₁) and a challenge computed from it, which snarkjs's verifier does not \
+             check; verify it with `zkinfer verify` or on chain, or compile with \
+             --proof-mode plain"
+                .into(),
+        ));
+    }
     let key_model = hex::encode(key.model_id);
     if file.model_id != key_model {
         return Err(FormatError::WrongModel {
@@ -280,6 +289,7 @@ mod tests {
                 insecure_seed: Some(7),
                 created_unix: 0,
             },
+            round1: None,
         };
         let file = ProofFile {
             version: PROOF_VERSION,
@@ -294,6 +304,8 @@ mod tests {
             provider: format!("0x{}", "00".repeat(20)),
             public_inputs: inputs.iter().map(fr_to_hex).collect(),
             proof: ProofFile::encode_proof(&proof).unwrap(),
+            mode: crate::ProofMode::Plain,
+            round1_commitment: None,
         };
         (key, file)
     }

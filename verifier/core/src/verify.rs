@@ -1,10 +1,16 @@
 //! Native verification: every claim in a proof file is checked against its public inputs, and
-//! the Groth16 proof against the verifying key.
+//! the Groth16 proof against the verifying key: in plain mode Groth16's check; in lookup mode
+//! `e(A, B) = e(α, β)·e(vk_x, γ)·e(C₂, δ)·e(C₁, δ₁)` with the challenge recomputed from `C₁`
+//! and the other public inputs (docs/two-round-groth16.md).
 
-use ark_groth16::Groth16;
+use ark_bn254::{Bn254, G1Affine, G1Projective, G2Affine};
+use ark_ec::pairing::Pairing;
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{One, PrimeField};
+use ark_groth16::{Groth16, Proof, VerifyingKey};
 use ark_snark::SNARK;
 
-use crate::{FormatError, ProofFile, VerifyError, VerifyingKeyFile};
+use crate::{FormatError, Fr, ProofFile, ProofMode, Round1Key, VerifyError, VerifyingKeyFile};
 
 /// The answer to "does this proof verify?". A rejected proof is an answer, not an error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +40,16 @@ pub enum Rejection {
         "the public inputs do not match the stated input commitment, job, provider and outputs"
     )]
     PublicInputsMismatch,
+    /// The proof was made in another mode than the key checks.
+    #[error(
+        "a {proof}-mode proof cannot be checked by a {key}-mode key (another setup of the model)"
+    )]
+    WrongMode {
+        /// The proof's mode.
+        proof: ProofMode,
+        /// The key's mode.
+        key: ProofMode,
+    },
     /// The Groth16 check failed.
     #[error("the proof does not verify against the verifying key")]
     InvalidProof,
@@ -47,6 +63,12 @@ pub fn verify(key: &VerifyingKeyFile, file: &ProofFile) -> Result<Verdict, Verif
         return reject(Rejection::WrongModel {
             proof: file.model_id.clone(),
             key: key_model,
+        });
+    }
+    if file.mode != key.mode() {
+        return reject(Rejection::WrongMode {
+            proof: file.mode,
+            key: key.mode(),
         });
     }
     let inconsistent = |e: FormatError| {
@@ -80,11 +102,7 @@ pub fn verify(key: &VerifyingKeyFile, file: &ProofFile) -> Result<Verdict, Verif
             ));
         }
     }
-    let claims = match file.claims() {
-        Ok(c) => c,
-        Err(e) => return inconsistent(e),
-    };
-    let expected = match claims.to_field_elements(layout) {
+    let expected = match file.expected_public_inputs(layout) {
         Ok(v) => v,
         Err(e) => return inconsistent(e),
     };
@@ -97,11 +115,59 @@ pub fn verify(key: &VerifyingKeyFile, file: &ProofFile) -> Result<Verdict, Verif
         Ok(p) => p,
         Err(e) => return inconsistent(e),
     };
-    let pvk = Groth16::<crate::Curve>::process_vk(&key.vk)
-        .map_err(|e| VerifyError::Key(e.to_string()))?;
-    match Groth16::<crate::Curve>::verify_with_processed_vk(&pvk, &expected, &proof) {
-        Ok(true) => Ok(Verdict::Accepted),
-        Ok(false) => reject(Rejection::InvalidProof),
-        Err(e) => Err(VerifyError::Key(e.to_string())),
+    let valid = match (&key.round1, file.round1()) {
+        (None, _) => {
+            let pvk = Groth16::<crate::Curve>::process_vk(&key.vk)
+                .map_err(|e| VerifyError::Key(e.to_string()))?;
+            Groth16::<crate::Curve>::verify_with_processed_vk(&pvk, &expected, &proof)
+                .map_err(|e| VerifyError::Key(e.to_string()))?
+        }
+        (Some(r1), Ok(Some(c1))) => verify_two_round(&key.vk, r1, &expected, &proof, &c1)?,
+        (Some(_), Ok(None)) => {
+            return reject(Rejection::InconsistentClaims(
+                "a lookup-mode proof without its round-1 commitment".into(),
+            ))
+        }
+        (Some(_), Err(e)) => return inconsistent(e),
+    };
+    if valid {
+        Ok(Verdict::Accepted)
+    } else {
+        reject(Rejection::InvalidProof)
     }
+}
+
+/// The two-round check: `e(A, B) = e(α, β)·e(vk_x, γ)·e(C₂, δ)·e(C₁, δ₁)`, where `public`
+/// already ends with the challenge and `vk_x = IC₀ + Σ public_i·IC_{i+1}`.
+pub fn verify_two_round(
+    vk: &VerifyingKey<Bn254>,
+    round1: &Round1Key,
+    public: &[Fr],
+    proof: &Proof<Bn254>,
+    c1: &G1Affine,
+) -> Result<bool, VerifyError> {
+    if public.len() + 1 != vk.gamma_abc_g1.len() {
+        return Err(VerifyError::Key(format!(
+            "{} public inputs for a key with {}",
+            public.len(),
+            vk.gamma_abc_g1.len().saturating_sub(1)
+        )));
+    }
+    let bigints: Vec<_> = public.iter().map(|p| p.into_bigint()).collect();
+    let vk_x = G1Projective::msm_bigint(&vk.gamma_abc_g1[1..], &bigints) + vk.gamma_abc_g1[0];
+    let g1: [G1Affine; 5] = [
+        proof.a,
+        (-vk.alpha_g1.into_group()).into_affine(),
+        (-vk_x).into_affine(),
+        (-proof.c.into_group()).into_affine(),
+        (-c1.into_group()).into_affine(),
+    ];
+    let g2: [G2Affine; 5] = [
+        proof.b,
+        vk.beta_g2,
+        vk.gamma_g2,
+        vk.delta_g2,
+        round1.delta1_g2,
+    ];
+    Ok(Bn254::multi_pairing(g1, g2).0.is_one())
 }

@@ -54,6 +54,8 @@ pub fn completed_proof_file(
         provider: String::new(),
         public_inputs: Vec::new(),
         proof: ProofFile::encode_proof(&proof)?,
+        mode: zkinfer_verifier::ProofMode::Plain,
+        round1_commitment: None,
     };
     Ok(bare.restated(&claims, &key.layout)?)
 }
