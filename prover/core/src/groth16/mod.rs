@@ -24,10 +24,14 @@ mod prove;
 mod qap;
 #[cfg(test)]
 mod tests;
+mod two_round;
+#[cfg(test)]
+mod two_round_tests;
 
 pub use domain::{PowersReduction, QapDomain, QapReduction};
 pub use error::Groth16Error;
 pub use instance::{R1csInstance, R1csMatrices};
 pub use key::{HBasis, PreparedProvingKey};
-pub use prove::{create_proof, create_proof_timed, ProofTimings};
+pub use prove::{create_proof, create_proof_timed, create_proof_with_offset, ProofTimings};
 pub use qap::{witness_map, witness_map_coefficients};
+pub use two_round::{two_round_setup, PreparedRound1, Round1ProvingKey};

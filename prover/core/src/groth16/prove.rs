@@ -57,6 +57,19 @@ pub fn create_proof_timed<A: Accelerator>(
     r: Fr,
     s: Fr,
 ) -> Result<(Proof<Bn254>, ProofTimings), Groth16Error> {
+    create_proof_with_offset(engine, pk, inst, r, s, G1Projective::zero())
+}
+
+/// [`create_proof_timed`] with `c_offset` subtracted from `C`: the two-round prover's
+/// `ρ·[δ₁]₁` (see [`super::PreparedRound1`]); zero for plain Groth16.
+pub fn create_proof_with_offset<A: Accelerator>(
+    engine: &A,
+    pk: &PreparedProvingKey<A>,
+    inst: &R1csInstance,
+    r: Fr,
+    s: Fr,
+    c_offset: G1Projective,
+) -> Result<(Proof<Bn254>, ProofTimings), Groth16Error> {
     let start = Instant::now();
     inst.validate()?;
     pk.check_instance(inst, qap::domain_size(inst)?)?;
@@ -114,6 +127,7 @@ pub fn create_proof_timed<A: Accelerator>(
         },
         r,
         s,
+        c_offset,
     );
     t.total = start.elapsed();
     Ok((proof, t))
@@ -129,7 +143,13 @@ struct Sums {
 }
 
 /// Adds the key's fixed terms and the blinding to the MSM results.
-fn assemble<A: Accelerator>(pk: &PreparedProvingKey<A>, m: Sums, r: Fr, s: Fr) -> Proof<Bn254> {
+fn assemble<A: Accelerator>(
+    pk: &PreparedProvingKey<A>,
+    m: Sums,
+    r: Fr,
+    s: Fr,
+    c_offset: G1Projective,
+) -> Proof<Bn254> {
     let pk = pk.pk();
     let g_a = m.a_acc + pk.vk.alpha_g1 + pk.delta_g1 * r;
     let g1_b = if r.is_zero() {
@@ -138,7 +158,7 @@ fn assemble<A: Accelerator>(pk: &PreparedProvingKey<A>, m: Sums, r: Fr, s: Fr) -
         m.b1_acc + pk.beta_g1 + pk.delta_g1 * s
     };
     let g2_b = m.b2_acc + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
-    let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + m.l_acc + m.h_acc;
+    let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + m.l_acc + m.h_acc - c_offset;
     Proof {
         a: g_a.into_affine(),
         b: g2_b.into_affine(),
