@@ -66,7 +66,7 @@ impl LogUp {
             return cs.enforce_r1cs_constraint(
                 || lc,
                 || Variable::One.into(),
-                || LinearCombination::zero(),
+                LinearCombination::zero,
             );
         };
         let mut limb0 = lc.clone();
@@ -168,22 +168,10 @@ impl LogUp {
     pub fn finish(&mut self, cs: &ConstraintSystemRef<Fr>) -> Result<LookupTrace, R1csError> {
         let queries = std::mem::take(&mut self.queries);
         let mut arena = std::mem::take(&mut self.arena);
-        let mut keys: Vec<TableKey> = queries.iter().map(|q| q.table).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let tables: Vec<Table> = keys
-            .iter()
-            .map(|&key| Table {
-                key,
-                function: match key {
-                    TableKey::Function(tag) => self.functions.get(&tag).cloned(),
-                    TableKey::Range(_) => None,
-                },
-            })
-            .collect();
+        let (keys, tables) = self.used_tables(&queries);
         let index = |key: TableKey| keys.binary_search(&key).unwrap_or(0);
 
-        // Round 1: multiplicities and the mask.
+        // Round 1: multiplicities (counted from the queries' rows) and the mask.
         let mut counts: Vec<Vec<u64>> = tables.iter().map(|t| vec![0; t.len()]).collect();
         for q in &queries {
             if let Some(c) = q.row.and_then(|r| counts[index(q.table)].get_mut(r)) {
@@ -204,31 +192,27 @@ impl LogUp {
 
         // Round 2.
         let mut products = Vec::new();
-        let needs_tags = tables.len() >= 2 || tables.iter().any(|t| t.function.is_some());
-        let derived = if needs_tags {
+        let derived = if tables.len() >= 2 || tables.iter().any(|t| t.function.is_some()) {
             Some(challenge::derive(cs, c, &mut arena, &mut products)?)
         } else {
             None
         };
-        let r = derived.map(|(y, t)| (arena.get(y), arena.get(t)));
-        let one = Fr::from(1u8);
-        let c_lc = LinearCombination::from(c);
-        // `c − tag·r_t` for a table (just `c` without derived challenges).
-        let base = |key: TableKey| match &r {
-            Some((_, r_t)) => combine([(one, &c_lc), (-key.tag(), r_t)], Fr::from(0u8)),
-            None => c_lc.clone(),
+        let round2 = Round2 {
+            cs,
+            c: c.into(),
+            r: derived.map(|(y, t)| (arena.get(y), arena.get(t))),
         };
+        let mut sum = Vec::new();
         let mut traces = Vec::with_capacity(queries.len());
         for q in &queries {
-            let mut product = None;
-            if let (Some(y), Some((r_y, _))) = (q.y, derived) {
-                let p = new_round2(cs)?;
-                let (a, b) = (arena.get(r_y), arena.get(y));
-                cs.enforce_r1cs_constraint(|| a, || b, || p.into())?;
-                let out = index_of(p)?;
-                products.push(Product { out, a: r_y, b: y });
-                product = Some((out, y));
-            }
+            let product = match (q.y, derived) {
+                (Some(y), Some((r_y, _))) => {
+                    let out = round2.product(arena.get(r_y), arena.get(y))?;
+                    products.push(Product { out, a: r_y, b: y });
+                    Some((out, y))
+                }
+                _ => None,
+            };
             traces.push(QueryTrace {
                 a: q.a,
                 product,
@@ -236,34 +220,13 @@ impl LogUp {
                 inv: 0,
             });
         }
-        let mut sum = Vec::with_capacity(traces.len());
         for (t, q) in traces.iter_mut().zip(&queries) {
-            let inv = new_round2(cs)?;
-            let a = arena.get(t.a);
-            let mut den = combine([(one, &base(q.table)), (-one, &a)], Fr::from(0u8));
-            if let Some((p, _)) = t.product {
-                den.0.push((-one, Variable::witness(p)));
-            }
-            cs.enforce_r1cs_constraint(|| inv.into(), || den, || Variable::One.into())?;
-            t.inv = index_of(inv)?;
-            sum.push((-one, inv));
+            t.inv = round2.inverse(q.table, &arena.get(t.a), t.product.map(|p| p.0))?;
+            sum.push((-Fr::from(1u8), Variable::witness(t.inv)));
         }
         let mut table_traces = Vec::with_capacity(tables.len());
-        for (table, &first) in tables.into_iter().zip(&multiplicities) {
-            let quotients = cs.num_witness_variables();
-            let base = base(table.key);
-            for j in 0..table.len() {
-                let w = new_round2(cs)?;
-                let (a, b) = table.entry(j);
-                let mut den = base.clone();
-                den.0.push((-a, Variable::One));
-                if let Some((r_y, _)) = &r {
-                    den = combine([(one, &den), (-b, r_y)], Fr::from(0u8));
-                }
-                let m = Variable::witness(first + j);
-                cs.enforce_r1cs_constraint(|| w.into(), || den, || m.into())?;
-                sum.push((one, w));
-            }
+        for (table, first) in tables.into_iter().zip(multiplicities) {
+            let quotients = round2.quotients(&table, first, &mut sum)?;
             table_traces.push(TableTrace {
                 table,
                 multiplicities: first,
@@ -271,11 +234,7 @@ impl LogUp {
             });
         }
         let sum = LinearCombination(sum);
-        cs.enforce_r1cs_constraint(
-            || sum,
-            || Variable::One.into(),
-            || LinearCombination::zero(),
-        )?;
+        cs.enforce_r1cs_constraint(|| sum, || Variable::One.into(), LinearCombination::zero)?;
         Ok(LookupTrace {
             round1: (0..round1).collect(),
             mask: index_of(mask)?,
@@ -287,6 +246,100 @@ impl LogUp {
             queries: traces,
             tables: table_traces,
         })
+    }
+}
+
+impl LogUp {
+    /// The tables `queries` read, sorted by key (range tables by width, then function tables
+    /// by tag), and the sorted keys.
+    fn used_tables(&self, queries: &[Pending]) -> (Vec<TableKey>, Vec<Table>) {
+        let mut keys: Vec<TableKey> = queries.iter().map(|q| q.table).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let tables = keys
+            .iter()
+            .map(|&key| Table {
+                key,
+                function: match key {
+                    TableKey::Function(tag) => self.functions.get(&tag).cloned(),
+                    TableKey::Range(_) => None,
+                },
+            })
+            .collect();
+        (keys, tables)
+    }
+}
+
+/// Builds the round-2 wires once the challenge (and the derived ones) exist.
+struct Round2<'a> {
+    cs: &'a ConstraintSystemRef<Fr>,
+    c: LinearCombination<Fr>,
+    /// `(r_y, r_t)`, when entries are compressed triples.
+    r: Option<(LinearCombination<Fr>, LinearCombination<Fr>)>,
+}
+
+impl Round2<'_> {
+    /// `c − tag·r_t` for a table (just `c` without derived challenges).
+    fn base(&self, key: TableKey) -> LinearCombination<Fr> {
+        match &self.r {
+            Some((_, r_t)) => combine([(Fr::from(1u8), &self.c), (-key.tag(), r_t)], Fr::from(0u8)),
+            None => self.c.clone(),
+        }
+    }
+
+    /// A new wire `p = a · b` (a function lookup's `r_y · y`); its witness index.
+    fn product(
+        &self,
+        a: LinearCombination<Fr>,
+        b: LinearCombination<Fr>,
+    ) -> Result<usize, SynthesisError> {
+        let p = new_round2(self.cs)?;
+        self.cs.enforce_r1cs_constraint(|| a, || b, || p.into())?;
+        index_of(p)
+    }
+
+    /// `inv · (c − tag·r_t − a − p) = 1`, the dense `inv` in A; its witness index.
+    fn inverse(
+        &self,
+        table: TableKey,
+        a: &LinearCombination<Fr>,
+        product: Option<usize>,
+    ) -> Result<usize, SynthesisError> {
+        let one = Fr::from(1u8);
+        let inv = new_round2(self.cs)?;
+        let mut den = combine([(one, &self.base(table)), (-one, a)], Fr::from(0u8));
+        if let Some(p) = product {
+            den.0.push((-one, Variable::witness(p)));
+        }
+        self.cs
+            .enforce_r1cs_constraint(|| inv.into(), || den, || Variable::One.into())?;
+        index_of(inv)
+    }
+
+    /// `w_j · (c − tag·r_t − a_j − r_y·b_j) = m_j` for every entry (multiplicities from witness
+    /// `first` on); adds each `w_j` to `sum`; returns the first `w_j`'s witness index.
+    fn quotients(
+        &self,
+        table: &Table,
+        first: usize,
+        sum: &mut Vec<(Fr, Variable)>,
+    ) -> Result<usize, SynthesisError> {
+        let start = self.cs.num_witness_variables();
+        let base = self.base(table.key);
+        for j in 0..table.len() {
+            let w = new_round2(self.cs)?;
+            let (a, b) = table.entry(j);
+            let mut den = base.clone();
+            den.0.push((-a, Variable::One));
+            if let Some((r_y, _)) = &self.r {
+                den = combine([(Fr::from(1u8), &den), (-b, r_y)], Fr::from(0u8));
+            }
+            let m = Variable::witness(first + j);
+            self.cs
+                .enforce_r1cs_constraint(|| w.into(), || den, || m.into())?;
+            sum.push((Fr::from(1u8), w));
+        }
+        Ok(start)
     }
 }
 
