@@ -44,7 +44,7 @@ impl RangeChecker {
     }
 
     /// Enforces `lc ∈ [0, 2^bits)` (`value` is `lc`'s value when proving). Bits: a
-    /// decomposition, `bits + 1` constraints. Lookup: limbs (see [`super::range`]), which
+    /// decomposition, `bits + 1` constraints. Lookup: limbs (see [`crate::lookup::range`]), which
     /// `lc` may be any combination of round-1 wires for.
     pub fn check(
         &self,

@@ -49,11 +49,11 @@
 //! queries); a query costs one constraint and one round-2 wire. [`choose_mode`] picks `L` and
 //! the mode from [`estimate_graph_mode`], which is exact (equal to synthesis).
 
-mod challenge;
+pub mod challenge;
 mod checker;
 mod choose;
 mod logup;
-mod range;
+pub mod range;
 mod tables;
 mod trace;
 
