@@ -698,3 +698,35 @@ fn plan_prices_equal_synthesis() {
         }
     }
 }
+
+/// Lookup mode's public inputs are plain mode's (input commitment, binding, packed outputs:
+/// same values, the input packed from `x + 2^(b−1)` instead of its bits) followed by the
+/// challenge.
+#[test]
+fn lookup_public_inputs_are_the_plain_ones_then_the_challenge() {
+    let binding = ProofBinding {
+        chain_id: 31337,
+        escrow: [0xe5; 20],
+        job_id: 7,
+        provider: [0xab; 20],
+    };
+    for (name, g) in graphs() {
+        let w = witness(&g, 4);
+        let public = |model: &CompiledModel| {
+            let cs = prove_cs();
+            ModelCircuit {
+                model,
+                witness: Some(&w),
+                binding,
+            }
+            .synthesize(&cs)
+            .unwrap();
+            let b = cs.borrow().unwrap();
+            b.assignments.instance_assignment.clone()
+        };
+        let plain = public(&CompiledModel::new(g.clone(), QuantizeSettings::default()).unwrap());
+        let lookup = public(&lookup_model(&g, 6));
+        assert_eq!(lookup.len(), plain.len() + 1, "{name}");
+        assert_eq!(lookup[..plain.len()], plain[..], "{name}");
+    }
+}
