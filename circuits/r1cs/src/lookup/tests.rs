@@ -235,7 +235,7 @@ fn a_query_cannot_borrow_another_tables_entry() {
     assert!(two(5).check());
     let mut p = two(200);
     assert_eq!(
-        p.trace.tables(),
+        p.trace.table_keys(),
         vec![TableKey::Range(3), TableKey::Range(8)]
     );
     p.tamper(|_, w, t| w[t.tables[1].multiplicities + 200] += Fr::one());
@@ -571,7 +571,7 @@ fn the_trace_is_the_same_in_setup_and_prove_mode_and_round1_ignores_the_challeng
             (&t.round1, t.mask, t.challenge, t.round2_len()),
             "{name}"
         );
-        assert_eq!(setup.tables(), t.tables());
+        assert_eq!(setup.table_keys(), t.table_keys());
         assert_eq!(cs.num_constraints(), p.cs.num_constraints());
         // The challenge is the last public input; the mask is round 1.
         assert_eq!(t.challenge, p.cs.num_instance_variables() - 1);
@@ -694,7 +694,7 @@ fn plan_prices_equal_synthesis() {
             assert_eq!(price.witness, cs.num_witness_variables() - values, "{p:?}");
             assert_eq!(price.round2, trace.round2_len(), "{p:?}");
             let widths: Vec<TableKey> = price.tables.iter().map(|w| TableKey::Range(*w)).collect();
-            assert_eq!(widths, trace.tables(), "{p:?}");
+            assert_eq!(widths, trace.table_keys(), "{p:?}");
         }
     }
 }

@@ -136,12 +136,12 @@ impl LookupTrace {
     }
 
     /// Number of lookup queries.
-    pub fn queries(&self) -> usize {
+    pub fn query_count(&self) -> usize {
         self.queries.len()
     }
 
     /// Widths of the range tables and tags of the function tables the circuit uses.
-    pub fn tables(&self) -> Vec<super::TableKey> {
+    pub fn table_keys(&self) -> Vec<super::TableKey> {
         self.tables.iter().map(|t| t.table.key).collect()
     }
 
