@@ -1,13 +1,17 @@
 //! Every bundled model and one-op fixture: the reference executor's witness satisfies the
-//! circuit, and a witness with one tampered rescaled value does not.
+//! circuit, and a witness with one tampered rescaled value does not; in plain mode, and in
+//! lookup mode with the trace filled by a random challenge and mask.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use ark_ff::UniformRand;
 use ark_relations::gr1cs::{ConstraintSystem, SynthesisMode};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use zkinfer_e2e::{model_dir, op_fixtures, read_input, real_models};
-use zkinfer_ir::{quantize, CompiledModel, Op, QTensor, QuantizeSettings, Witness};
+use zkinfer_ir::{quantize, CompiledModel, Op, ProofMode, QTensor, QuantizeSettings, Witness};
 use zkinfer_onnx::compile;
-use zkinfer_r1cs::{estimate, Fr, ModelCircuit, ProofBinding};
+use zkinfer_r1cs::{choose_mode, estimate, Fr, ModeRequest, ModelCircuit, ProofBinding};
 
 fn witness(model: &CompiledModel, dir: &std::path::Path) -> Witness {
     let shapes = model.graph.input_shapes();
@@ -27,6 +31,40 @@ fn witness(model: &CompiledModel, dir: &std::path::Path) -> Witness {
         })
         .collect();
     model.graph.eval(inputs).unwrap()
+}
+
+/// Lookup mode: synthesizes with matrices (no cached combination values, which round 2
+/// would make stale), fills round 2 with a random challenge and mask, then checks.
+fn satisfied_lookup(model: &CompiledModel, w: &Witness, seed: u64) -> (bool, usize) {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: true,
+        generate_lc_assignments: false,
+    });
+    let trace = ModelCircuit {
+        model,
+        witness: Some(w),
+        binding: ProofBinding::default(),
+    }
+    .synthesize(&cs)
+    .unwrap()
+    .expect("lookup mode returns a trace");
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    {
+        let mut b = cs.borrow_mut().unwrap();
+        let a = &mut b.assignments;
+        let (c, mask) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        trace
+            .fill(
+                &mut a.instance_assignment,
+                &mut a.witness_assignment,
+                c,
+                mask,
+            )
+            .unwrap();
+    }
+    cs.finalize();
+    (cs.is_satisfied().unwrap(), cs.num_constraints())
 }
 
 fn satisfied(model: &CompiledModel, w: &Witness) -> (bool, usize) {
@@ -83,6 +121,36 @@ fn check(name: &str, dir: &std::path::Path) {
         assert!(
             !satisfied(&model, &bad).0,
             "{name}: a tampered rescale output must be rejected"
+        );
+    }
+    check_lookup(name, &model, &w);
+}
+
+/// The same in lookup mode, at the limb width `choose_mode` picks.
+fn check_lookup(name: &str, model: &CompiledModel, w: &Witness) {
+    let choice = choose_mode(&model.graph, ModeRequest::Lookup).unwrap();
+    let model = model.clone().with_proof_mode(choice.mode);
+    let ProofMode::Lookup { limb_bits } = choice.mode else {
+        panic!("{name}: lookup was requested")
+    };
+    let (ok, n) = satisfied_lookup(&model, w, 1);
+    assert!(
+        ok,
+        "{name}: the honest witness must satisfy the lookup circuit"
+    );
+    assert_eq!(estimate(&model).unwrap().constraints, n, "{name}");
+    println!("{:<22} lookup L={limb_bits:<2} constraints {n:>7}", "");
+    if let Some(i) = model
+        .graph
+        .nodes
+        .iter()
+        .rposition(|n| matches!(n.op, Op::Rescale(_)))
+    {
+        let mut bad = w.clone();
+        bad.tensors[model.graph.inputs.len() + i].data[0] += 1;
+        assert!(
+            !satisfied_lookup(&model, &bad, 2).0,
+            "{name}: a tampered rescale output must be rejected in lookup mode"
         );
     }
 }

@@ -1,5 +1,6 @@
-//! The analytic circuit estimator (`zkinfer_r1cs::estimate_graph`) against a real setup-mode
-//! synthesis (`zkinfer_r1cs::estimate`), and the proving-key size formula against a real key.
+//! The analytic circuit estimator (`zkinfer_r1cs::estimate_graph`, and
+//! `estimate_graph_mode` in lookup mode) against a real setup-mode synthesis
+//! (`zkinfer_r1cs::estimate`), and the proving-key size formula against a real key.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,10 +11,14 @@ use rand_chacha::ChaCha20Rng;
 use zkinfer_e2e::{model_dir, op_fixtures, read_input, real_models};
 use zkinfer_ir::ops::{Clip, Gemm, Rescale};
 use zkinfer_ir::{
-    CompiledModel, Fact, Graph, GraphInput, GraphOutput, Op, QuantizeSettings, TensorId,
+    CompiledModel, Fact, Graph, GraphInput, GraphOutput, Op, ProofMode, QuantizeSettings, TensorId,
 };
 use zkinfer_onnx::compile;
-use zkinfer_r1cs::{estimate, estimate_graph};
+use zkinfer_r1cs::{estimate, estimate_graph, estimate_graph_mode};
+
+/// Limb widths the lookup-mode estimate is checked at: a small one (many limbs, partial top
+/// limbs of several widths), the one LeNet-5 picks, and a wide one (single limbs).
+const LIMB_BITS: [u32; 3] = [5, 10, 16];
 use zkinfer_verifier::KeyProvenance;
 
 fn model(dir: &std::path::Path) -> CompiledModel {
@@ -38,6 +43,20 @@ fn check(name: &str, m: &CompiledModel) {
         real.constraints, real.witness_variables, real.public_inputs, synth, counted
     );
     assert_eq!(analytic, real, "{name}");
+    for limb_bits in LIMB_BITS {
+        let lookup = m.clone().with_proof_mode(ProofMode::Lookup { limb_bits });
+        let real = estimate(&lookup).unwrap();
+        let analytic = estimate_graph_mode(&lookup.graph, &lookup.proof_mode).unwrap();
+        println!(
+            "{:<22} constraints {:>8}  witness {:>8}  round 2 {:>7}  public {:>4}",
+            format!("  lookup L={limb_bits}"),
+            real.constraints,
+            real.witness_variables,
+            real.round2_witness,
+            real.public_inputs
+        );
+        assert_eq!(analytic, real, "{name}, lookup mode, L = {limb_bits}");
+    }
 }
 
 #[test]

@@ -4,13 +4,17 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Graph, IrError};
+use crate::{Graph, IrError, ProofMode};
 
 /// Format version of `model.json`; readers refuse any other.
 pub const COMPILED_MODEL_VERSION: u32 = 1;
 
 /// Domain separator hashed before the canonical graph bytes.
 const MODEL_ID_DOMAIN: &[u8] = b"zkinfer/model-id/v1\0";
+
+/// Domain separator of a model id that covers a proof mode other than plain: hashed before the
+/// canonical mode and the canonical graph bytes.
+const MODEL_ID_MODE_DOMAIN: &[u8] = b"zkinfer/model-id/v1/mode\0";
 
 /// The blake3 hash of a graph's canonical serialization: names a model everywhere (keys,
 /// proofs, contracts). Identical graphs get identical ids; any changed weight, scale or shape
@@ -19,10 +23,26 @@ const MODEL_ID_DOMAIN: &[u8] = b"zkinfer/model-id/v1\0";
 pub struct ModelId(pub [u8; 32]);
 
 impl ModelId {
-    /// Computes the id of a graph.
+    /// Computes the id of a graph proved in plain mode.
     pub fn of(graph: &Graph) -> Self {
         let mut h = blake3::Hasher::new();
         h.update(MODEL_ID_DOMAIN);
+        h.update(&canonical_bytes(graph));
+        ModelId(*h.finalize().as_bytes())
+    }
+
+    /// Computes the id of a graph proved in `mode`: [`ModelId::of`] for plain mode (so plain
+    /// models keep their ids), else the blake3 of a separate domain, the canonical mode (JSON,
+    /// with the limb width) and the canonical graph. Both JSON values are self-delimiting and
+    /// the two domains differ, so no plain id equals a lookup id of the same or another graph
+    /// (short of a blake3 collision), and changing the mode or the limb width changes the id.
+    pub fn for_mode(graph: &Graph, mode: &ProofMode) -> Self {
+        if mode.is_plain() {
+            return Self::of(graph);
+        }
+        let mut h = blake3::Hasher::new();
+        h.update(MODEL_ID_MODE_DOMAIN);
+        h.update(&canonical_mode_bytes(mode));
         h.update(&canonical_bytes(graph));
         ModelId(*h.finalize().as_bytes())
     }
@@ -73,6 +93,15 @@ impl<'de> Deserialize<'de> for ModelId {
 fn canonical_bytes(graph: &Graph) -> Vec<u8> {
     serde_json::to_vec(graph)
         .expect("a Graph always serializes: it holds only integers, strings and lists")
+}
+
+/// The canonical serialization of a proof mode: its compact JSON (integers and fixed strings).
+#[allow(
+    clippy::expect_used,
+    reason = "serializing a unit variant or a struct variant of one integer cannot fail"
+)]
+fn canonical_mode_bytes(mode: &ProofMode) -> Vec<u8> {
+    serde_json::to_vec(mode).expect("a ProofMode always serializes")
 }
 
 /// How calibration turned floats into fixed point; recorded with the model for reproducibility.
@@ -162,29 +191,43 @@ pub enum ModelError {
     },
 }
 
-/// A quantized model ready for circuit synthesis: graph, settings, and its id.
+/// A quantized model ready for circuit synthesis: graph, settings, proof mode, and its id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompiledModel {
     /// Format version ([`COMPILED_MODEL_VERSION`]).
     pub version: u32,
-    /// blake3 of the canonical graph; recomputed and checked on load.
+    /// [`ModelId::for_mode`] of the graph and the proof mode; recomputed and checked on load.
     pub model_id: ModelId,
     /// The settings calibration used.
     pub settings: QuantizeSettings,
+    /// How the model is proved. Absent from the file in plain mode, so plain `model.json`
+    /// files (and their ids) are those of the format before lookup mode existed.
+    #[serde(default, skip_serializing_if = "ProofMode::is_plain")]
+    pub proof_mode: ProofMode,
     /// The integer model.
     pub graph: Graph,
 }
 
 impl CompiledModel {
-    /// Wraps a validated graph, computing its id.
+    /// Wraps a validated graph in plain mode, computing its id.
     pub fn new(graph: Graph, settings: QuantizeSettings) -> Result<Self, IrError> {
         graph.validate()?;
         Ok(CompiledModel {
             version: COMPILED_MODEL_VERSION,
             model_id: ModelId::of(&graph),
             settings,
+            proof_mode: ProofMode::Plain,
             graph,
         })
+    }
+
+    /// The same model proved in `mode`, with its id recomputed ([`ModelId::for_mode`]). The
+    /// mode is not validated here; [`CompiledModel::from_json`] and circuit synthesis refuse
+    /// a limb width outside the supported range ([`ProofMode::validate`]).
+    pub fn with_proof_mode(mut self, mode: ProofMode) -> Self {
+        self.proof_mode = mode;
+        self.model_id = ModelId::for_mode(&self.graph, &mode);
+        self
     }
 
     /// Serializes to compact JSON.
@@ -196,8 +239,8 @@ impl CompiledModel {
         serde_json::to_string(self).expect("a CompiledModel always serializes")
     }
 
-    /// Parses and checks a compiled model: version, id and graph consistency. `path` is used
-    /// in error messages.
+    /// Parses and checks a compiled model: version, id (over the graph and the proof mode),
+    /// proof mode and graph consistency. `path` is used in error messages.
     pub fn from_json(text: &str, path: &Path) -> Result<Self, ModelError> {
         #[derive(Deserialize)]
         struct VersionOnly {
@@ -218,7 +261,7 @@ impl CompiledModel {
             path: path.to_path_buf(),
             source,
         })?;
-        let computed = ModelId::of(&m.graph);
+        let computed = ModelId::for_mode(&m.graph, &m.proof_mode);
         if computed != m.model_id {
             return Err(ModelError::IdMismatch {
                 path: path.to_path_buf(),
@@ -226,10 +269,13 @@ impl CompiledModel {
                 computed,
             });
         }
-        m.graph.validate().map_err(|source| ModelError::Invalid {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        m.proof_mode
+            .validate()
+            .and_then(|()| m.graph.validate())
+            .map_err(|source| ModelError::Invalid {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Ok(m)
     }
 
@@ -287,7 +333,7 @@ fn unique_temporary(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
     use crate::ops::{Gemm, Rescale};
-    use crate::{Fact, GraphInput, GraphOutput, Op, TensorId};
+    use crate::{Fact, GraphInput, GraphOutput, Op, ProofMode, TensorId};
 
     fn model(w: i64) -> CompiledModel {
         let mut g = Graph {
@@ -354,6 +400,47 @@ mod tests {
         assert!(matches!(
             CompiledModel::from_json("{\"version\":1", Path::new("m")),
             Err(ModelError::Json { .. })
+        ));
+    }
+
+    #[test]
+    fn the_id_covers_the_proof_mode_and_plain_files_are_unchanged() {
+        let plain = model(3);
+        // A plain model's file does not mention the mode and keeps the graph-only id.
+        assert!(!plain.to_json().contains("proof_mode"));
+        assert_eq!(plain.model_id, ModelId::of(&plain.graph));
+        let l8 = plain
+            .clone()
+            .with_proof_mode(ProofMode::Lookup { limb_bits: 8 });
+        let l9 = plain
+            .clone()
+            .with_proof_mode(ProofMode::Lookup { limb_bits: 9 });
+        assert_ne!(l8.model_id, plain.model_id);
+        assert_ne!(l8.model_id, l9.model_id);
+        assert_eq!(
+            l8.clone().with_proof_mode(ProofMode::Plain).model_id,
+            plain.model_id
+        );
+        // Lookup models round-trip and their ids are checked on load.
+        let json = l8.to_json();
+        assert!(json.contains(r#""proof_mode":{"kind":"lookup","limb_bits":8}"#));
+        assert_eq!(CompiledModel::from_json(&json, Path::new("m")).unwrap(), l8);
+        let edited = json.replace(r#""limb_bits":8"#, r#""limb_bits":9"#);
+        assert!(matches!(
+            CompiledModel::from_json(&edited, Path::new("m")),
+            Err(ModelError::IdMismatch { .. })
+        ));
+        // A plain file given a mode (or a lookup file stripped of it) no longer matches its id.
+        let stripped = json.replace(r#""proof_mode":{"kind":"lookup","limb_bits":8},"#, "");
+        assert!(matches!(
+            CompiledModel::from_json(&stripped, Path::new("m")),
+            Err(ModelError::IdMismatch { .. })
+        ));
+        // An unsupported limb width is refused even with a matching id.
+        let wide = plain.with_proof_mode(ProofMode::Lookup { limb_bits: 40 });
+        assert!(matches!(
+            CompiledModel::from_json(&wide.to_json(), Path::new("m")),
+            Err(ModelError::Invalid { .. })
         ));
     }
 

@@ -1,5 +1,5 @@
 //! The model circuit: public inputs, the input range check and commitment, every node's
-//! lowering, and the packed outputs.
+//! lowering, the packed outputs, and in lookup mode the lookup argument and its challenge.
 
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::GR1CSVar;
@@ -7,11 +7,13 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination,
     SynthesisError, SynthesisMode, Variable,
 };
-use zkinfer_ir::{CompiledModel, Witness};
+use zkinfer_ir::{CompiledModel, ProofMode, Witness};
 
 use crate::cell::{combine, Cell};
+use crate::estimate::tally_graph;
 use crate::gadgets::poseidon;
 use crate::gadgets::range::{decompose, pow2, weighted_sum};
+use crate::lookup::{LookupTrace, RangeChecker, RangeMode, RangePlan};
 use crate::lower::Lowering;
 use crate::packing::{binding_value, pack_positions, OutputPacking};
 use crate::{fr_from_i128, Fr, R1csError};
@@ -55,26 +57,31 @@ pub struct ModelCircuit<'a> {
 pub struct CircuitStats {
     /// R1CS constraints.
     pub constraints: usize,
-    /// Public inputs (without the constant 1).
+    /// Public inputs (without the constant 1; in lookup mode with the challenge).
     pub public_inputs: usize,
-    /// Private witness variables.
+    /// Private witness variables (both rounds).
     pub witness_variables: usize,
+    /// Witness variables of round 2 (lookup mode: they depend on the challenge and are dense,
+    /// the most expensive for the prover); 0 in plain mode.
+    pub round2_witness: usize,
 }
 
-/// Counts constraints and variables by synthesizing the circuit in setup mode.
+/// Counts constraints and variables by synthesizing the circuit (in the model's proof mode)
+/// in setup mode.
 pub fn estimate(model: &CompiledModel) -> Result<CircuitStats, R1csError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
-    ModelCircuit {
+    let trace = ModelCircuit {
         model,
         witness: None,
         binding: ProofBinding::default(),
     }
-    .generate_constraints(cs.clone())?;
+    .synthesize(&cs)?;
     Ok(CircuitStats {
         constraints: cs.num_constraints(),
         public_inputs: cs.num_instance_variables() - 1,
         witness_variables: cs.num_witness_variables(),
+        round2_witness: trace.map_or(0, |t| t.round2_len()),
     })
 }
 
@@ -105,10 +112,13 @@ impl ModelCircuit<'_> {
     }
 
     /// Range-checks every input value to its bit width and packs the offset values into
-    /// field elements (as linear combinations of the bits: no extra constraints).
+    /// field elements (no extra constraints): plain mode decomposes `x + 2^(b−1)` and packs
+    /// its bits (the top bit is `x`'s sign bit); lookup mode checks `x + 2^(b−1)` in `b` bits
+    /// and packs that combination itself. The packed values are the same in both modes.
     fn lower_inputs(
         &self,
         cs: &ConstraintSystemRef<Fr>,
+        rc: &RangeChecker,
     ) -> Result<(Vec<Vec<Cell>>, Packed), R1csError> {
         let mut cells = Vec::new();
         let mut slots: Vec<(LinearCombination<Fr>, Option<u128>, u32)> = Vec::new();
@@ -122,6 +132,14 @@ impl ModelCircuit<'_> {
                         .ok_or(SynthesisError::AssignmentMissing)
                 })?;
                 let xlc = LinearCombination(vec![(Fr::from(1u8), x)]);
+                if rc.mode() == RangeMode::Lookup {
+                    let offset = combine([(Fr::from(1u8), &xlc)], pow2(b - 1));
+                    let unsigned = val.map(|v| v + (1i128 << (b - 1)));
+                    rc.check(cs, &offset, unsigned, b)?;
+                    slots.push((offset, unsigned.map(|v| v as u128), b));
+                    tensor.push(Cell::var(x, val));
+                    continue;
+                }
                 let bits = decompose(
                     cs,
                     &xlc,
@@ -173,8 +191,9 @@ fn pack(
 }
 
 impl ConstraintSynthesizer<Fr> for ModelCircuit<'_> {
+    /// [`ModelCircuit::synthesize`], discarding the lookup trace.
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        self.synthesize(&cs).map_err(|e| match e {
+        self.synthesize(&cs).map(|_| ()).map_err(|e| match e {
             R1csError::Synthesis(s) => s,
             _ => SynthesisError::Unsatisfiable,
         })
@@ -183,13 +202,29 @@ impl ConstraintSynthesizer<Fr> for ModelCircuit<'_> {
 
 impl ModelCircuit<'_> {
     /// Builds every constraint; the public inputs are allocated in the documented order.
-    pub fn synthesize(&self, cs: &ConstraintSystemRef<Fr>) -> Result<(), R1csError> {
+    ///
+    /// In lookup mode (the model's [`ProofMode`]) the range checks are lookups, the challenge
+    /// is the last public input, and the returned [`LookupTrace`] tells the prover how to run
+    /// the two rounds (the trace is the same in setup and prove mode; when proving, the mask,
+    /// the challenge and the round-2 wires hold 0 until [`LookupTrace::fill`]). `None` in
+    /// plain mode, whose circuit is exactly the one-round circuit.
+    pub fn synthesize(
+        &self,
+        cs: &ConstraintSystemRef<Fr>,
+    ) -> Result<Option<LookupTrace>, R1csError> {
         self.check_witness()?;
         let proving = self.witness.is_some();
         let graph = &self.model.graph;
+        let rc = match self.model.proof_mode {
+            ProofMode::Plain => RangeChecker::bits(),
+            ProofMode::Lookup { limb_bits } => {
+                let (tally, _) = tally_graph(graph, RangeMode::Lookup)?;
+                RangeChecker::lookup(cs, RangePlan::new(limb_bits, &tally.checks)?)
+            }
+        };
 
         // 1. Input commitment.
-        let (input_cells, packed) = self.lower_inputs(cs)?;
+        let (input_cells, packed) = self.lower_inputs(cs, &rc)?;
         let total: usize = graph.inputs.iter().map(|i| i.fact.len()).sum();
         let digest = poseidon::commit(cs, &poseidon::params(), total as u64, &packed)?;
         let commitment = cs.new_input_variable(|| {
@@ -220,6 +255,7 @@ impl ModelCircuit<'_> {
         let mut lowering = Lowering {
             cs: cs.clone(),
             witness: self.witness,
+            rc: rc.clone(),
             cells: input_cells,
         };
         for (i, node) in graph.nodes.iter().enumerate() {
@@ -253,6 +289,8 @@ impl ModelCircuit<'_> {
                 cs.new_input_variable(|| value.ok_or(SynthesisError::AssignmentMissing))?;
             cs.enforce_r1cs_constraint(|| lc, || Variable::One.into(), || public.into())?;
         }
-        Ok(())
+
+        // 5. Lookup mode: the lookup argument, with the challenge as the last public input.
+        rc.finish(cs)
     }
 }

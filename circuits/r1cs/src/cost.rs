@@ -1,6 +1,13 @@
 //! Constraint and witness-variable counts, as the analytic estimator adds them up. Each gadget
-//! states its own cost next to its code (`gadgets::*::cost`); [`crate::estimate_graph`] sums
-//! them over a graph without synthesizing anything.
+//! states its own cost next to its code (`gadgets::*::cost`, and `cost_with` for either proof
+//! mode); [`crate::estimate_graph`] sums them over a graph without synthesizing anything.
+//!
+//! In lookup mode a gadget's range checks are not priced where they are made: they become
+//! limbs and queries of the LogUp argument, whose price depends on the limb width and on which
+//! tables the whole circuit needs. A [`Tally`] therefore carries, next to the [`Cost`] spent
+//! outright, the range checks by bit width; [`crate::lookup::RangePlan::price`] prices them.
+
+use std::collections::BTreeMap;
 
 /// Constraints and private witness variables spent by one gadget or op.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,5 +47,70 @@ impl Cost {
 impl std::ops::AddAssign for Cost {
     fn add_assign(&mut self, other: Cost) {
         *self = self.plus(other);
+    }
+}
+
+/// A cost in either proof mode: what is spent outright, plus (lookup mode only) the range
+/// checks handed to the lookup argument, counted by bit width and priced later by
+/// [`crate::lookup::RangePlan::price`]. In plain mode `checks` stays empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Constraints and witness variables spent outright.
+    pub cost: Cost,
+    /// `checks[n]` linear combinations are checked to lie in `[0, 2^n)`.
+    pub checks: BTreeMap<u32, usize>,
+}
+
+impl Tally {
+    /// One range check of `bits` bits (lookup mode).
+    pub fn check(bits: u32) -> Tally {
+        Tally {
+            cost: Cost::default(),
+            checks: BTreeMap::from([(bits, 1)]),
+        }
+    }
+
+    /// The sum of two tallies (counts saturate).
+    pub fn plus(mut self, other: &Tally) -> Tally {
+        self += other;
+        self
+    }
+
+    /// `n` times this tally (saturating).
+    pub fn times(&self, n: usize) -> Tally {
+        Tally {
+            cost: self.cost.times(n),
+            checks: self
+                .checks
+                .iter()
+                .filter(|_| n > 0)
+                .map(|(&b, &c)| (b, c.saturating_mul(n)))
+                .collect(),
+        }
+    }
+}
+
+impl From<Cost> for Tally {
+    fn from(cost: Cost) -> Tally {
+        Tally {
+            cost,
+            checks: BTreeMap::new(),
+        }
+    }
+}
+
+impl std::ops::AddAssign<&Tally> for Tally {
+    fn add_assign(&mut self, other: &Tally) {
+        self.cost += other.cost;
+        for (&bits, &n) in &other.checks {
+            let c = self.checks.entry(bits).or_insert(0);
+            *c = c.saturating_add(n);
+        }
+    }
+}
+
+impl std::ops::AddAssign<Cost> for Tally {
+    fn add_assign(&mut self, other: Cost) {
+        self.cost += other;
     }
 }

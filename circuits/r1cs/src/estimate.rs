@@ -11,14 +11,16 @@
 use zkinfer_ir::{Fact, Graph, IrError};
 
 use crate::cell::CellKind;
-use crate::cost::Cost;
+use crate::cost::{Cost, Tally};
 use crate::gadgets::{poseidon, range};
+use crate::lookup::RangeMode;
 use crate::lower::node_cost;
 use crate::packing::pack_positions;
 use crate::{CircuitStats, Fr, OutputPacking, R1csError};
 use ark_ff::FftField;
 
-/// The size of `graph`'s circuit, counted analytically.
+/// The size of `graph`'s circuit in plain mode, counted analytically
+/// ([`crate::lookup::estimate_graph_mode`] counts either mode).
 ///
 /// Equal to [`crate::estimate`] (a setup-mode synthesis) for every bundled model and one-op
 /// fixture, which the e2e test `estimate.rs` checks. In the corner cases named on the
@@ -26,16 +28,32 @@ use ark_ff::FftField;
 /// that cancel to one) it may count one materialization too many per such cell: it is an
 /// upper bound, never lower than the real count.
 pub fn estimate_graph(graph: &Graph) -> Result<CircuitStats, R1csError> {
-    let mut cost = Cost::default();
+    let (tally, outputs) = tally_graph(graph, RangeMode::Bits)?;
+    Ok(CircuitStats {
+        constraints: tally.cost.constraints,
+        public_inputs: 2 + outputs,
+        witness_variables: tally.cost.witness,
+        round2_witness: 0,
+    })
+}
+
+/// What `graph`'s circuit spends outside the lookup argument in `mode` (the range checks it
+/// hands to the argument are counted in the tally, not priced), and the number of packed
+/// output elements (one public input each).
+pub(crate) fn tally_graph(graph: &Graph, mode: RangeMode) -> Result<(Tally, usize), R1csError> {
+    let mut cost = Tally::default();
     let mut kinds: Vec<Vec<CellKind>> = Vec::with_capacity(graph.inputs.len() + graph.nodes.len());
 
-    // 1. Inputs: one variable and a `b`-bit range check each, then the packed commitment.
+    // 1. Inputs: one variable and a `b`-bit range check each (of `x + 2^(b−1)`), then the
+    //    packed commitment. A decomposition leaves the sign bit on the cell; a lookup does not.
     for input in &graph.inputs {
         let n = input.fact.len();
-        cost += Cost::new(0, 1)
-            .plus(range::decompose_cost(input.bits))
-            .times(n);
-        kinds.push(vec![CellKind::var(true); n]);
+        let check = match mode {
+            RangeMode::Bits => range::decompose_cost(input.bits).into(),
+            RangeMode::Lookup => Tally::check(input.bits),
+        };
+        cost += &Tally::from(Cost::new(0, 1)).plus(&check).times(n);
+        kinds.push(vec![CellKind::var(mode == RangeMode::Bits); n]);
     }
     let widths = graph
         .inputs
@@ -73,19 +91,15 @@ pub fn estimate_graph(graph: &Graph) -> Result<CircuitStats, R1csError> {
                     .ok_or_else(|| unknown(t.0))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let (c, out) = node_cost(node, &facts, &inputs)?;
-        cost += c;
+        let (c, out) = node_cost(node, &facts, &inputs, mode)?;
+        cost += &c;
         kinds.push(out);
     }
 
     // 4. Outputs: one public input and one constraint per packed element.
     let outputs = OutputPacking::for_graph(graph).elements();
     cost += Cost::new(outputs, 0);
-    Ok(CircuitStats {
-        constraints: cost.constraints,
-        public_inputs: 2 + outputs,
-        witness_variables: cost.witness,
-    })
+    Ok((cost, outputs))
 }
 
 /// Bytes of a BN254 G1 point in the key file (uncompressed affine `x, y`).

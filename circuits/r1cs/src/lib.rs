@@ -15,7 +15,12 @@
 //! Public inputs, in order (the layout the verifier and the contracts share):
 //! 1. the input commitment: Poseidon over the packed quantized input ([`gadgets::poseidon`]);
 //! 2. the binding `job_id · 2^160 + provider` ([`binding_value`]);
-//! 3. the outputs, offset to unsigned and packed several to a field element ([`OutputPacking`]).
+//! 3. the outputs, offset to unsigned and packed several to a field element ([`OutputPacking`]);
+//! 4. in lookup mode only, the Fiat–Shamir challenge `c` of the lookup argument ([`lookup`]).
+//!
+//! A model is proved in plain mode (one-round Groth16, range checks by bit decomposition) or
+//! in lookup mode (two-round Groth16, range checks by LogUp lookups: [`lookup`]), as its
+//! [`zkinfer_ir::ProofMode`] says; [`choose_mode`] picks one from the estimates.
 
 mod cell;
 mod circuit;
@@ -23,13 +28,17 @@ mod cost;
 mod error;
 mod estimate;
 pub mod gadgets;
+pub mod lookup;
 mod lower;
 mod packing;
 
 pub use circuit::{estimate, CircuitStats, ModelCircuit, ProofBinding};
-pub use cost::Cost;
+pub use cost::{Cost, Tally};
 pub use error::R1csError;
 pub use estimate::{estimate_graph, G1_BYTES, G2_BYTES, KEY_HEADER_BYTES};
+pub use lookup::{
+    choose_mode, estimate_graph_mode, LookupTrace, ModeChoice, ModeRequest, RangeChecker,
+};
 pub use packing::{binding_value, pack_positions, OutputPacking, PACK_BITS};
 
 /// The BN254 scalar field.

@@ -6,14 +6,17 @@ use zkinfer_ir::ops::{channel_index, ChannelAffine, Conv2d, ConvGeometry, Gemm, 
 use zkinfer_ir::{Fact, Node, Op, Witness};
 
 use crate::cell::{combine, Cell, CellKind};
-use crate::cost::Cost;
+use crate::cost::{Cost, Tally};
 use crate::gadgets::{compare, relu, rescale};
+use crate::lookup::{RangeChecker, RangeMode};
 use crate::{fr_from_i128, Fr, R1csError};
 
 /// Lowers nodes in order, keeping every tensor's cells.
 pub(crate) struct Lowering<'a> {
     pub cs: ConstraintSystemRef<Fr>,
     pub witness: Option<&'a Witness>,
+    /// Range checks and sign bits: bit decomposition (plain) or lookups.
+    pub rc: RangeChecker,
     /// Cells of every tensor so far (inputs first).
     pub cells: Vec<Vec<Cell>>,
 }
@@ -56,8 +59,9 @@ impl Lowering<'_> {
             }
             Op::Rescale(r) => (0..n)
                 .map(|o| {
-                    rescale::rescale(
+                    rescale::rescale_with(
                         &self.cs,
+                        &self.rc,
                         &self.cells[x][o],
                         self.val(out, o),
                         r.shift,
@@ -68,7 +72,7 @@ impl Lowering<'_> {
             Op::Relu => {
                 let bits = facts[0].bits();
                 (0..n)
-                    .map(|o| relu::relu(&self.cs, &self.cells[x][o], bits))
+                    .map(|o| relu::relu_with(&self.cs, &self.rc, &self.cells[x][o], bits))
                     .collect::<Result<Vec<_>, _>>()?
             }
             Op::Clip(c) => self.clip(x, facts[0], c.min, c.max)?,
@@ -178,7 +182,7 @@ impl Lowering<'_> {
                         .iter()
                         .skip(1)
                         .try_fold(plane[window[0]].clone(), |m, &i| {
-                            compare::max(&self.cs, &m, &plane[i], bits)
+                            compare::max_with(&self.cs, &self.rc, &m, &plane[i], bits)
                         }))
                 },
             )
@@ -244,10 +248,12 @@ impl Lowering<'_> {
                 }
                 let mut c = cell.clone();
                 if (lo as i128) > -m {
-                    c = compare::max(&self.cs, &c, &compare::constant(lo as i128, proving), bits)?;
+                    let lo = compare::constant(lo as i128, proving);
+                    c = compare::max_with(&self.cs, &self.rc, &c, &lo, bits)?;
                 }
                 if (hi as i128) < m {
-                    c = compare::min(&self.cs, &c, &compare::constant(hi as i128, proving), bits)?;
+                    let hi = compare::constant(hi as i128, proving);
+                    c = compare::min_with(&self.cs, &self.rc, &c, &hi, bits)?;
                 }
                 Ok(c)
             })
@@ -255,11 +261,11 @@ impl Lowering<'_> {
     }
 }
 
-/// The analytic twin of [`Lowering::node`]: what lowering `node` costs and the [`CellKind`] of
-/// every output cell, from the IR facts, the op's constants and the input cells' kinds alone
-/// (no variable, constraint or linear combination is built). One arm per op, mirroring the
-/// arms above; the e2e test `estimate.rs` checks the sum equals a real synthesis on every
-/// bundled model and fixture.
+/// The analytic twin of [`Lowering::node`]: what lowering `node` costs in `mode` and the
+/// [`CellKind`] of every output cell, from the IR facts, the op's constants and the input
+/// cells' kinds alone (no variable, constraint or linear combination is built). One arm per
+/// op, mirroring the arms above; the e2e test `estimate.rs` checks the sum equals a real
+/// synthesis on every bundled model and fixture, in both modes.
 ///
 /// Exact, except that a cell built from a *constant* cell (only Clip can make one, when its
 /// input range lies entirely outside `[min, max]`) or with a coefficient that cancels to one
@@ -270,7 +276,8 @@ pub(crate) fn node_cost(
     node: &Node,
     facts: &[&Fact],
     inputs: &[&[CellKind]],
-) -> Result<(Cost, Vec<CellKind>), R1csError> {
+    mode: RangeMode,
+) -> Result<(Tally, Vec<CellKind>), R1csError> {
     let missing = || {
         R1csError::Graph(zkinfer_ir::IrError::Arity {
             op: node.op.name(),
@@ -284,13 +291,19 @@ pub(crate) fn node_cost(
     let materialize = || {
         x.iter()
             .fold(Cost::default(), |c, k| c.plus(k.materialize_cost()))
+            .into()
     };
     Ok(match &node.op {
         Op::Gemm(g) => (materialize(), gemm_kinds(g, n)),
         // Every output keeps its bias term (even 0) on the constant variable: never single.
         Op::Conv2d(_) => (materialize(), vec![CellKind::COMBINATION; n]),
         Op::SumPool2d(p) | Op::MaxPool2d(p) => {
-            pool_cost(p, matches!(node.op, Op::MaxPool2d(_)), fact, &node.fact, x)
+            let max = matches!(node.op, Op::MaxPool2d(_));
+            let (compares, kinds) = pool_kinds(p, max, fact, &node.fact, x);
+            (
+                compare::max_cost_with(mode, fact.bits()).times(compares),
+                kinds,
+            )
         }
         Op::ChannelAffine(a) => {
             let pick = |v: &[i64], c: usize| if v.len() == 1 { v[0] } else { v[c] };
@@ -307,18 +320,19 @@ pub(crate) fn node_cost(
                     }
                 })
                 .collect();
-            (Cost::default(), kinds)
+            (Tally::default(), kinds)
         }
-        Op::Add | Op::Sub => (Cost::default(), vec![CellKind::COMBINATION; n]),
+        Op::Add | Op::Sub => (Tally::default(), vec![CellKind::COMBINATION; n]),
         Op::Rescale(r) => (
-            rescale::cost(r.shift, r.bits).times(n),
+            rescale::cost_with(mode, r.shift, r.bits).times(n),
             vec![CellKind::var(true); n],
         ),
         Op::Relu => {
             let bits = fact.bits();
-            let cost = x
-                .iter()
-                .fold(Cost::default(), |c, k| c.plus(relu::cost(k.sign, bits)));
+            let signed = x.iter().filter(|k| k.sign).count();
+            let cost = relu::cost_with(mode, true, bits)
+                .times(signed)
+                .plus(&relu::cost_with(mode, false, bits).times(x.len() - signed));
             (cost, vec![CellKind::var(false); n])
         }
         Op::Clip(c) => {
@@ -326,7 +340,7 @@ pub(crate) fn node_cost(
             let (lo, hi) = (c.min as i128, c.max as i128);
             if lo >= m || hi <= -m {
                 // Every output is a constant.
-                (Cost::default(), vec![CellKind::COMBINATION; n])
+                (Tally::default(), vec![CellKind::COMBINATION; n])
             } else {
                 let compares = usize::from(lo > -m) + usize::from(hi < m);
                 let kinds = if compares == 0 {
@@ -334,10 +348,13 @@ pub(crate) fn node_cost(
                 } else {
                     vec![CellKind::COMBINATION; n]
                 };
-                (compare::max_cost(bits).times(compares * n), kinds)
+                (
+                    compare::max_cost_with(mode, bits).times(compares * n),
+                    kinds,
+                )
             }
         }
-        Op::Reshape(_) => (Cost::default(), x.to_vec()),
+        Op::Reshape(_) => (Tally::default(), x.to_vec()),
     })
 }
 
@@ -360,19 +377,18 @@ fn gemm_kinds(g: &Gemm, n: usize) -> Vec<CellKind> {
         .collect()
 }
 
-/// Sum or max pooling's cost and output kinds: a window of one cell passes that cell through
-/// (a max pool keeps its sign bit); a max over `c` cells is `c − 1` comparisons.
-fn pool_cost(
+/// Sum or max pooling's comparison count and output kinds: a window of one cell passes that
+/// cell through (a max pool keeps its sign bit); a max over `c` cells is `c − 1` comparisons.
+fn pool_kinds(
     p: &Pool2d,
     max: bool,
     input: &Fact,
     output: &Fact,
     x: &[CellKind],
-) -> (Cost, Vec<CellKind>) {
+) -> (usize, Vec<CellKind>) {
     let (h, w) = (input.shape[2], input.shape[3]);
     let (oh, ow) = (output.shape[2], output.shape[3]);
-    let per_compare = compare::max_cost(input.bits());
-    let mut cost = Cost::default();
+    let mut compares = 0usize;
     let mut kinds = Vec::with_capacity(output.len());
     for plane in 0..input.shape[0] * input.shape[1] {
         for oy in 0..oh {
@@ -390,10 +406,10 @@ fn pool_cost(
                     _ => CellKind::COMBINATION,
                 });
                 if max {
-                    cost += per_compare.times(cells.saturating_sub(1));
+                    compares = compares.saturating_add(cells.saturating_sub(1));
                 }
             }
         }
     }
-    (cost, kinds)
+    (compares, kinds)
 }

@@ -4,7 +4,8 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use super::range::{decompose, decompose_cost, pow2};
 use crate::cell::Cell;
-use crate::cost::Cost;
+use crate::cost::{Cost, Tally};
+use crate::lookup::{RangeChecker, RangeMode};
 use crate::{fr_from_i128, Fr};
 
 /// The sign bit of `y` (1 iff `y ≥ 0`), reusing the one a rescale produced, else from a
@@ -38,10 +39,28 @@ pub fn sign_bit_cost(has_sign: bool, bound_bits: u32) -> Cost {
     }
 }
 
+/// What [`RangeChecker::sign_bit`] costs in either mode: nothing when `y` carries its sign
+/// bit; else [`sign_bit_cost`] (bits), or a boolean (1 constraint, 1 wire) and a `B − 1`-bit
+/// range check (lookup).
+pub fn sign_bit_cost_with(mode: RangeMode, has_sign: bool, bound_bits: u32) -> Tally {
+    match (mode, has_sign) {
+        (RangeMode::Bits, _) => sign_bit_cost(has_sign, bound_bits).into(),
+        (RangeMode::Lookup, true) => Tally::default(),
+        (RangeMode::Lookup, false) => {
+            Tally::from(Cost::new(1, 1)).plus(&Tally::check(bound_bits - 1))
+        }
+    }
+}
+
 /// What [`relu`] costs: [`sign_bit_cost`] plus the product `z = y·s` (1 constraint, 1
 /// witness variable).
 pub fn cost(has_sign: bool, bound_bits: u32) -> Cost {
     sign_bit_cost(has_sign, bound_bits).plus(Cost::new(1, 1))
+}
+
+/// What [`relu_with`] costs: [`sign_bit_cost_with`] plus the product.
+pub fn cost_with(mode: RangeMode, has_sign: bool, bound_bits: u32) -> Tally {
+    sign_bit_cost_with(mode, has_sign, bound_bits).plus(&Cost::new(1, 1).into())
 }
 
 /// `z = max(y, 0)`. Relation: `z = y · s` with `s` the sign bit of `y` ([`sign_bit`]).
@@ -51,7 +70,17 @@ pub fn relu(
     y: &Cell,
     bound_bits: u32,
 ) -> Result<Cell, SynthesisError> {
-    let s = sign_bit(cs, y, bound_bits)?;
+    relu_with(cs, &RangeChecker::bits(), y, bound_bits)
+}
+
+/// [`relu`] with the sign bit from `rc` ([`RangeChecker::sign_bit`]): `z = y · s`.
+pub fn relu_with(
+    cs: &ConstraintSystemRef<Fr>,
+    rc: &RangeChecker,
+    y: &Cell,
+    bound_bits: u32,
+) -> Result<Cell, SynthesisError> {
+    let s = rc.sign_bit(cs, y, bound_bits)?;
     let val = y.val.map(|v| v.max(0));
     let z = cs.new_witness_variable(|| {
         val.map(fr_from_i128)
