@@ -1,5 +1,6 @@
-//! The proving key file: the common header (kind = proving key), then the arkworks proving key
-//! uncompressed (fast to load; integrity comes from the header's blake3). Format version 2
+//! The proving key file: the common header (kind = proving key; its proof-system byte names
+//! the mode), then the arkworks proving key uncompressed (fast to load; integrity comes from
+//! the header's blake3), then, in lookup mode, the [`Round1ProvingKey`]. Format version 2
 //! (what setup writes) has `h_query` in the coset's Lagrange basis; version 1 in powers of τ.
 
 use std::path::Path;
@@ -8,9 +9,10 @@ use ark_groth16::ProvingKey;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use zkinfer_verifier::{
     ArtifactKind, FormatError, Header, ModelDigest, VerifyingKeyFile, SYSTEM_GROTH16_BN254,
+    SYSTEM_GROTH16_BN254_LOOKUP,
 };
 
-use crate::groth16::HBasis;
+use crate::groth16::{HBasis, Round1ProvingKey};
 use crate::ProveError;
 
 /// A model's Groth16 proving key.
@@ -22,6 +24,8 @@ pub struct ProvingKeyFile {
     pub pk: ProvingKey<ark_bn254::Bn254>,
     /// The basis of the key's `h_query` (from the file's format version).
     pub h_basis: HBasis,
+    /// Lookup mode: the round-1 wires and their bases over `δ₁` (`None` in plain mode).
+    pub round1: Option<Round1ProvingKey>,
 }
 
 impl ProvingKeyFile {
@@ -31,13 +35,21 @@ impl ProvingKeyFile {
         self.pk
             .serialize_uncompressed(&mut payload)
             .map_err(|e| FormatError::Corrupt(e.to_string()))?;
+        if let Some(r1) = &self.round1 {
+            r1.serialize_uncompressed(&mut payload)
+                .map_err(|e| FormatError::Corrupt(e.to_string()))?;
+        }
         Ok(Header {
             version: match self.h_basis {
                 HBasis::Powers => 1,
                 HBasis::CosetLagrange => zkinfer_verifier::PROVING_KEY_VERSION,
             },
             kind: ArtifactKind::ProvingKey,
-            system: SYSTEM_GROTH16_BN254,
+            system: if self.round1.is_some() {
+                SYSTEM_GROTH16_BN254_LOOKUP
+            } else {
+                SYSTEM_GROTH16_BN254
+            },
             model: self.model_id,
         }
         .seal(&payload))
@@ -52,12 +64,28 @@ impl ProvingKeyFile {
             HBasis::CosetLagrange
         };
         // The payload's blake3 was checked by the header: skip the slow curve checks.
-        let pk = ProvingKey::deserialize_uncompressed_unchecked(payload)
+        let mut rest = payload;
+        let pk = ProvingKey::deserialize_uncompressed_unchecked(&mut rest)
             .map_err(|e| FormatError::Corrupt(format!("proving key: {e}")))?;
+        let round1 = if header.system == SYSTEM_GROTH16_BN254_LOOKUP {
+            Some(
+                Round1ProvingKey::deserialize_uncompressed_unchecked(&mut rest)
+                    .map_err(|e| FormatError::Corrupt(format!("proving key's round 1: {e}")))?,
+            )
+        } else {
+            None
+        };
+        if !rest.is_empty() {
+            return Err(FormatError::Corrupt(format!(
+                "{} bytes after the proving key",
+                rest.len()
+            )));
+        }
         Ok(ProvingKeyFile {
             model_id: *model,
             pk,
             h_basis,
+            round1,
         })
     }
 
@@ -87,7 +115,12 @@ pub fn check_key_pair(pk: &ProvingKeyFile, vk: &VerifyingKeyFile) -> Result<(), 
             ),
         });
     }
-    if pk.pk.vk != vk.vk {
+    let same_round1 = match (&pk.round1, &vk.round1) {
+        (None, None) => true,
+        (Some(p), Some(v)) => p.delta1_g2 == v.delta1_g2,
+        _ => false,
+    };
+    if pk.pk.vk != vk.vk || !same_round1 {
         return Err(ProveError::KeyMismatch {
             model: hex(&vk.model_id),
             what: "the verifying key embedded in the proving key differs from the verifying key \

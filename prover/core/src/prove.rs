@@ -10,12 +10,17 @@ use ark_relations::gr1cs::{
 use rand::{CryptoRng, RngCore};
 use zkinfer_accel::Accelerator;
 use zkinfer_ir::{dequantize, CompiledModel, IrError, QTensor, Witness};
-use zkinfer_r1cs::{Fr, ModelCircuit, ProofBinding};
-use zkinfer_verifier::{fr_to_hex, verify, ProofFile, Verdict, VerifyingKeyFile, PROOF_VERSION};
+use zkinfer_r1cs::{Fr, LookupTrace, ModelCircuit, ProofBinding};
+use zkinfer_verifier::{
+    challenge, fr_to_hex, verify, ProofFile, ProofMode, Verdict, VerifyingKeyFile, PROOF_VERSION,
+};
 
 use std::sync::Arc;
 
-use crate::groth16::{create_proof, PreparedProvingKey, R1csInstance, R1csMatrices};
+use crate::groth16::{
+    create_proof_with_offset, PreparedProvingKey, PreparedRound1, ProofTimings, R1csInstance,
+    R1csMatrices,
+};
 use crate::{ProveError, ProvingKeyFile};
 
 /// Where the time of one proof went.
@@ -25,20 +30,41 @@ pub struct ProveTimings {
     pub witness: Duration,
     /// Constraint synthesis (the assignment; the matrices are built once, in [`Prover::new`]).
     pub synthesis: Duration,
-    /// The Groth16 step (witness map and MSMs).
+    /// The Groth16 step (witness map and MSMs; in lookup mode also the round-1 commitment).
     pub prove: Duration,
+    /// The Groth16 step's parts (witness map, each MSM).
+    pub parts: ProofTimings,
+    /// Lookup mode: the round-1 commitment's MSM (`C₁`), inside `synthesis` (zero in plain mode).
+    pub commit_round1: Duration,
     /// The self-check with the verifier.
     pub verify: Duration,
 }
 
 /// A model ready to prove: the model, its constraint matrices, its prepared proving key and
-/// its verifying key.
+/// its verifying key (and, in lookup mode, its round-1 key and the circuit's lookup trace).
 pub struct Prover<A: Accelerator> {
     engine: A,
     model: CompiledModel,
     matrices: Arc<R1csMatrices>,
     pk: PreparedProvingKey<A>,
     vk: VerifyingKeyFile,
+    round1: Option<Round1State<A>>,
+}
+
+/// Lookup mode: the prepared round-1 key and where the circuit's round-1 wires, mask,
+/// challenge and round-2 wires are.
+struct Round1State<A: Accelerator> {
+    key: PreparedRound1<A>,
+    trace: LookupTrace,
+}
+
+/// The assignment and round-1 commitment of one lookup-mode proof.
+struct TwoRound {
+    inst: R1csInstance,
+    c1: ark_bn254::G1Affine,
+    rho: Fr,
+    /// Time of the `C₁` MSM.
+    commit: Duration,
 }
 
 impl<A: Accelerator> Prover<A> {
@@ -51,15 +77,52 @@ impl<A: Accelerator> Prover<A> {
         vk: VerifyingKeyFile,
     ) -> Result<Self, ProveError> {
         crate::keys::check_key_pair(&pk, &vk)?;
-        let matrices = Arc::new(circuit_matrices(&model)?);
+        let (matrices, trace) = circuit_matrices(&model)?;
+        let mismatch = |what: &str| ProveError::KeyMismatch {
+            model: model.model_id.to_hex(),
+            what: what.into(),
+        };
+        let round1 =
+            match (trace, pk.round1) {
+                (None, None) => None,
+                (Some(trace), Some(key)) => {
+                    let same = trace.round1.len() == key.indices.len()
+                        && trace
+                            .round1
+                            .iter()
+                            .zip(&key.indices)
+                            .all(|(&a, &b)| a as u64 == b);
+                    if !same {
+                        return Err(mismatch(
+                        "the proving key's round-1 wires are not the circuit's (another circuit)",
+                    ));
+                    }
+                    Some(Round1State {
+                        key: PreparedRound1::new(&engine, key)?,
+                        trace,
+                    })
+                }
+                (Some(_), None) => return Err(mismatch(
+                    "the model is compiled for lookup mode, the proving key is a plain-mode key",
+                )),
+                (None, Some(_)) => return Err(mismatch(
+                    "the model is compiled for plain mode, the proving key is a lookup-mode key",
+                )),
+            };
         let pk = PreparedProvingKey::with_basis(&engine, pk.pk, pk.h_basis)?;
         Ok(Prover {
             engine,
             model,
-            matrices,
+            matrices: Arc::new(matrices),
             pk,
             vk,
+            round1,
         })
+    }
+
+    /// The proof mode of the model and its keys.
+    pub fn mode(&self) -> ProofMode {
+        self.vk.mode()
     }
 
     /// The circuit's constraint matrices (built once, shared by every proof).
@@ -141,16 +204,44 @@ impl<A: Accelerator> Prover<A> {
         let witness = self.witness_quantized(inputs)?;
         t.witness = start.elapsed();
 
-        let start = Instant::now();
-        let inst = self.synthesize(&witness, binding)?;
-        t.synthesis = start.elapsed();
-
-        let start = Instant::now();
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        let proof = create_proof(&self.engine, &self.pk, &inst, r, s)?;
-        t.prove = start.elapsed();
-
-        let file = self.proof_file(&witness, binding, inst.public_inputs(), &proof)?;
+        let file = if let Some(round1) = &self.round1 {
+            let start = Instant::now();
+            let two = self.synthesize_two_round(round1, &witness, binding, rng)?;
+            t.synthesis = start.elapsed();
+            t.commit_round1 = two.commit;
+            let start = Instant::now();
+            let (proof, parts) = create_proof_with_offset(
+                &self.engine,
+                &self.pk,
+                &two.inst,
+                r,
+                s,
+                round1.key.c_offset(two.rho),
+            )?;
+            t.prove = start.elapsed();
+            t.parts = parts;
+            let mut file = self.proof_file(&witness, binding, two.inst.public_inputs(), &proof)?;
+            file.mode = ProofMode::Lookup;
+            file.round1_commitment = Some(ProofFile::encode_round1(&two.c1)?);
+            file
+        } else {
+            let start = Instant::now();
+            let inst = self.synthesize(&witness, binding)?;
+            t.synthesis = start.elapsed();
+            let start = Instant::now();
+            let (proof, parts) = create_proof_with_offset(
+                &self.engine,
+                &self.pk,
+                &inst,
+                r,
+                s,
+                ark_bn254::G1Projective::default(),
+            )?;
+            t.prove = start.elapsed();
+            t.parts = parts;
+            self.proof_file(&witness, binding, inst.public_inputs(), &proof)?
+        };
         let start = Instant::now();
         match verify(&self.vk, &file)? {
             Verdict::Accepted => {}
@@ -161,24 +252,67 @@ impl<A: Accelerator> Prover<A> {
     }
 
     /// Synthesizes the circuit with the witness into an R1CS instance: the assignment, with
-    /// the matrices built in [`Prover::new`] (this synthesis builds none).
+    /// the matrices built in [`Prover::new`] (this synthesis builds none). Plain mode only: a
+    /// lookup-mode assignment needs its round-1 commitment first (see `prove_quantized`).
     pub fn synthesize(
         &self,
         witness: &Witness,
         binding: ProofBinding,
     ) -> Result<R1csInstance, ProveError> {
-        let cs = synthesize_in(
-            ModelCircuit {
-                model: &self.model,
-                witness: Some(witness),
-                binding,
-            },
-            SynthesisMode::Prove {
-                construct_matrices: false,
-                generate_lc_assignments: false,
-            },
-        )?;
+        let (cs, _) = synthesize_in(self.circuit(witness, binding), prove_mode())?;
         Ok(R1csInstance::with_matrices(self.matrices.clone(), &cs)?)
+    }
+
+    fn circuit<'a>(&'a self, witness: &'a Witness, binding: ProofBinding) -> ModelCircuit<'a> {
+        ModelCircuit {
+            model: &self.model,
+            witness: Some(witness),
+            binding,
+        }
+    }
+
+    /// Lookup mode: synthesizes the assignment with placeholders, sets a random mask, commits
+    /// the round-1 wires in `C₁ = Σ z_i·[L_i/δ₁]₁ + ρ·[δ]₁`, derives the challenge from `C₁`
+    /// and the other public inputs, and fills the challenge and round 2.
+    fn synthesize_two_round(
+        &self,
+        round1: &Round1State<A>,
+        witness: &Witness,
+        binding: ProofBinding,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<TwoRound, ProveError> {
+        let (cs, _) = synthesize_in(self.circuit(witness, binding), prove_mode())?;
+        let mut instance = cs
+            .instance_assignment()
+            .map_err(|e| ProveError::Groth16(e.into()))?;
+        let mut wires = cs
+            .witness_assignment()
+            .map_err(|e| ProveError::Groth16(e.into()))?;
+        drop(cs);
+        let trace = &round1.trace;
+        if trace.challenge + 1 != instance.len() || trace.mask >= wires.len() {
+            return Err(ProveError::Unsatisfied(
+                "the lookup trace does not fit the assignment".into(),
+            ));
+        }
+        let mask = Fr::rand(rng);
+        wires[trace.mask] = mask;
+        let values = trace.round1_values(&wires);
+        let rho = Fr::rand(rng);
+        let start = Instant::now();
+        let c1 = round1
+            .key
+            .commit(&self.engine, self.pk.pk(), &values, rho)?;
+        let commit = start.elapsed();
+        let c = challenge(&c1, &instance[1..trace.challenge]);
+        trace.fill(&mut instance, &mut wires, c, mask)?;
+        let inst = R1csInstance::from_parts(self.matrices.clone(), instance, wires)?;
+        Ok(TwoRound {
+            inst,
+            c1,
+            rho,
+            commit,
+        })
     }
 
     fn proof_file(
@@ -216,31 +350,47 @@ impl<A: Accelerator> Prover<A> {
 }
 
 /// The constraint matrices of `model`'s circuit, from a synthesis without a witness (the one
-/// setup does, so they are the matrices the proving key was made for).
-fn circuit_matrices(model: &CompiledModel) -> Result<R1csMatrices, ProveError> {
-    let cs = synthesize_in(
-        ModelCircuit {
-            model,
-            witness: None,
-            binding: ProofBinding::default(),
-        },
-        SynthesisMode::Setup,
-    )?;
-    Ok(R1csMatrices::from_cs(&cs)?)
+/// setup does, so they are the matrices the proving key was made for), and its lookup trace
+/// in lookup mode.
+fn circuit_matrices(
+    model: &CompiledModel,
+) -> Result<(R1csMatrices, Option<LookupTrace>), ProveError> {
+    let (cs, trace) = synthesize_in(setup_circuit(model), SynthesisMode::Setup)?;
+    Ok((R1csMatrices::from_cs(&cs)?, trace))
+}
+
+/// The lookup trace of `model`'s circuit (`None` in plain mode), from a setup-mode synthesis.
+pub(crate) fn lookup_trace(model: &CompiledModel) -> Result<Option<LookupTrace>, ProveError> {
+    Ok(synthesize_in(setup_circuit(model), SynthesisMode::Setup)?.1)
+}
+
+fn setup_circuit(model: &CompiledModel) -> ModelCircuit<'_> {
+    ModelCircuit {
+        model,
+        witness: None,
+        binding: ProofBinding::default(),
+    }
+}
+
+fn prove_mode() -> SynthesisMode {
+    SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    }
 }
 
 /// A finalized constraint system of `circuit` synthesized in `mode`, optimized for constraint
-/// count as ark-groth16's setup and prover do.
+/// count as ark-groth16's setup and prover do, with the circuit's lookup trace.
 fn synthesize_in(
     circuit: ModelCircuit<'_>,
     mode: SynthesisMode,
-) -> Result<ConstraintSystemRef<Fr>, ProveError> {
+) -> Result<(ConstraintSystemRef<Fr>, Option<LookupTrace>), ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(mode);
-    circuit.synthesize(&cs)?;
+    let trace = circuit.synthesize(&cs)?;
     cs.finalize();
-    Ok(cs)
+    Ok((cs, trace))
 }
 
 fn hex_lower(bytes: &[u8]) -> String {

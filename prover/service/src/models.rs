@@ -77,6 +77,9 @@ pub struct ModelRecord {
     pub outputs: Vec<TensorInfo>,
     /// The quantization settings.
     pub settings: QuantizeSettings,
+    /// The proof mode chosen for the model, and why (absent in records of older services).
+    #[serde(default)]
+    pub proof_mode: String,
     /// Registration time (seconds since the Unix epoch).
     pub created_unix: u64,
 }
@@ -167,17 +170,24 @@ impl Models {
         onnx: &[u8],
         calibration: &InputData,
         settings: QuantizeSettings,
+        request: zkinfer_r1cs::ModeRequest,
         now: u64,
     ) -> Result<(ModelRecord, ModelStats, CompiledModel), ServiceError> {
         let float = zkinfer_onnx::import_bytes(onnx, Path::new(name))
             .map_err(|e| ServiceError::BadModel(e.to_string()))?;
         let compiled = zkinfer_onnx::compile_graph(float, calibration, settings.clone())
             .map_err(|e| ServiceError::BadModel(e.to_string()))?;
-        let model = compiled.model;
         // counted from the IR alone (no synthesis: microseconds, no allocation per constraint),
-        // so an oversized model is refused before anything proportional to it is built
-        let stats = zkinfer_r1cs::estimate_graph(&model.graph)
+        // so an oversized model is refused before anything proportional to it is built; the
+        // proof mode is chosen from the same counts
+        let choice = zkinfer_r1cs::choose_mode(&compiled.model.graph, request)
             .map_err(|e| ServiceError::BadModel(e.to_string()))?;
+        let stats = choice
+            .lookup
+            .filter(|_| !choice.mode.is_plain())
+            .unwrap_or(choice.plain);
+        let proof_mode = choice.reason.clone();
+        let model = compiled.model.with_proof_mode(choice.mode);
         let budget = ModelStats::from_counts(stats.constraints, stats.public_inputs);
         let id = model.model_id.to_string();
         let g = &model.graph;
@@ -208,6 +218,7 @@ impl Models {
                 })
                 .collect(),
             settings,
+            proof_mode,
             created_unix: now,
         };
         Ok((record, budget, model))

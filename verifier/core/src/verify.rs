@@ -115,6 +115,17 @@ pub fn verify(key: &VerifyingKeyFile, file: &ProofFile) -> Result<Verdict, Verif
         Ok(p) => p,
         Err(e) => return inconsistent(e),
     };
+    // Honest proofs never hold the point at infinity, which arkworks' compressed encoding
+    // accepts in many spellings: refuse it, so one proof has one encoding.
+    let at_infinity = proof.a.is_zero()
+        || proof.b.is_zero()
+        || proof.c.is_zero()
+        || matches!(file.round1(), Ok(Some(c1)) if c1.is_zero());
+    if at_infinity {
+        return reject(Rejection::InconsistentClaims(
+            "a proof element is the point at infinity".into(),
+        ));
+    }
     let valid = match (&key.round1, file.round1()) {
         (None, _) => {
             let pvk = Groth16::<crate::Curve>::process_vk(&key.vk)

@@ -1,8 +1,9 @@
-//! `zkinfer bench`: for each model in `models/`, constraints, setup, witness, prove and verify
-//! times, the MSM floor, peak memory, key and proof sizes.
+//! `zkinfer bench`: for each model in `models/` and each proof mode asked for, constraints,
+//! setup, witness, prove and verify times, the MSM floor, peak memory, key and proof sizes;
+//! with both modes, the lookup/plain ratios.
 //!
-//! Each model runs in a child process (`zkinfer bench --one DIR`) so its peak memory
-//! (`VmHWM`) is its own.
+//! Each (model, mode) runs in a child process (`zkinfer bench --one DIR --mode M`) so its peak
+//! memory (`VmHWM`) is its own.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -12,9 +13,8 @@ use anyhow::Context;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_ir::{InputData, QuantizeSettings};
-use zkinfer_prover::groth16::create_proof_timed;
 use zkinfer_prover::{setup, Engine, Prover};
-use zkinfer_r1cs::{estimate, ProofBinding};
+use zkinfer_r1cs::{choose_mode, estimate, ModeRequest, ProofBinding};
 use zkinfer_verifier::{verify, KeyProvenance, Verdict};
 
 /// Arguments of `zkinfer bench`.
@@ -26,15 +26,34 @@ pub struct BenchArgs {
     /// Proofs per model (the median is reported).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+    /// Proof modes to measure: `both` (plain and lookup, with their ratios), `plain`,
+    /// `lookup` or `auto` (the mode `compile` would pick).
+    #[arg(long, default_value = "both", value_parser = ["both", "plain", "lookup", "auto"])]
+    pub proof_mode: String,
     /// Benchmark only this model directory, in this process, and print one JSON line.
     #[arg(long, hide = true)]
     pub one: Option<PathBuf>,
+    /// The mode of `--one` (`plain`, `lookup` or `auto`).
+    #[arg(long, hide = true, default_value = "auto")]
+    pub mode: String,
+}
+
+/// `plain`, `lookup` or `auto` as the mode choice's request.
+pub fn mode_request(name: &str) -> anyhow::Result<ModeRequest> {
+    match name {
+        "plain" => Ok(ModeRequest::Plain),
+        "lookup" => Ok(ModeRequest::Lookup),
+        "auto" => Ok(ModeRequest::Auto),
+        other => anyhow::bail!("unknown proof mode `{other}` (plain, lookup or auto)"),
+    }
 }
 
 /// One model's figures.
 #[derive(Serialize, Deserialize)]
 struct Figures {
     model: String,
+    /// `plain` or `lookup L=…`.
+    mode: String,
     constraints: usize,
     public_inputs: usize,
     setup_s: f64,
@@ -56,14 +75,15 @@ fn read_json(path: &Path) -> anyhow::Result<InputData> {
     super::compile::read_input(path)
 }
 
-fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
+fn bench_one(dir: &Path, runs: usize, mode: &str) -> anyhow::Result<Figures> {
     let onnx = dir.join("model.onnx");
     let compiled = zkinfer_onnx::compile(
         &onnx,
         &read_json(&dir.join("calibration.json"))?,
         QuantizeSettings::default(),
     )?;
-    let model = compiled.model;
+    let choice = choose_mode(&compiled.model.graph, mode_request(mode)?)?;
+    let model = compiled.model.with_proof_mode(choice.mode);
     let stats = estimate(&model)?;
     let provenance = KeyProvenance {
         made_by: "zkinfer bench".into(),
@@ -89,6 +109,7 @@ fn bench_one(dir: &Path, runs: usize) -> anyhow::Result<Figures> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        mode: mode_name(&choice.mode),
         constraints: stats.constraints,
         public_inputs: stats.public_inputs,
         setup_s,
@@ -107,8 +128,8 @@ struct Measured {
     synthesis_s: f64,
     prove_s: f64,
     msm_s: f64,
-    /// Per-MSM medians: h, l, a, b (G1), b (G2).
-    msm_parts_s: [f64; 5],
+    /// Per-MSM medians: h, l, a, b (G1), b (G2), and the round-1 commitment (lookup mode).
+    msm_parts_s: [f64; 6],
     witness_map_s: f64,
     verify_ms: f64,
     proof_bytes: usize,
@@ -125,11 +146,12 @@ fn measure(prover: &Prover<Engine>, sample: &[Vec<f64>], runs: usize) -> anyhow:
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
     let (mut prove, mut wit, mut synth, mut msm, mut wmap, mut ver) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut parts: Vec<[f64; 5]> = vec![];
+    let mut parts: Vec<[f64; 6]> = vec![];
     let mut proof_bytes = 0;
     for _ in 0..runs.max(1) {
         let (file, t) = prover.prove(sample, binding, &mut rng)?;
-        proof_bytes = file.proof.len() / 2;
+        proof_bytes =
+            (file.proof.len() + file.round1_commitment.as_ref().map_or(0, String::len)) / 2;
         prove.push((t.witness + t.synthesis + t.prove).as_secs_f64());
         wit.push(t.witness.as_secs_f64());
         synth.push(t.synthesis.as_secs_f64());
@@ -139,19 +161,18 @@ fn measure(prover: &Prover<Engine>, sample: &[Vec<f64>], runs: usize) -> anyhow:
             "bench proof rejected"
         );
         ver.push(start.elapsed().as_secs_f64() * 1e3);
-        // The Groth16 step alone, with its MSM breakdown (the floor).
-        let inst = prover.synthesize(&prover.witness(sample)?, binding)?;
-        let (_, gt) = create_proof_timed(
-            &Engine::new(),
-            prover.prepared_key(),
-            &inst,
-            1u64.into(),
-            2u64.into(),
-        )?;
-        msm.push((gt.msm_h + gt.msm_l + gt.msm_a + gt.msm_b_g1 + gt.msm_b_g2).as_secs_f64());
-        parts.push(
-            [gt.msm_h, gt.msm_l, gt.msm_a, gt.msm_b_g1, gt.msm_b_g2].map(|d| d.as_secs_f64()),
-        );
+        // The MSMs of this very proof (the floor), with the round-1 commitment's.
+        let gt = t.parts;
+        let part = [
+            gt.msm_h,
+            gt.msm_l,
+            gt.msm_a,
+            gt.msm_b_g1,
+            gt.msm_b_g2,
+            t.commit_round1,
+        ];
+        msm.push(part.iter().map(|d| d.as_secs_f64()).sum());
+        parts.push(part.map(|d| d.as_secs_f64()));
         wmap.push(gt.witness_map.as_secs_f64());
     }
     Ok(Measured {
@@ -179,12 +200,27 @@ fn peak_mib() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// `plain` or `lookup L=…`.
+fn mode_name(mode: &zkinfer_ir::ProofMode) -> String {
+    match mode {
+        zkinfer_ir::ProofMode::Plain => "plain".into(),
+        zkinfer_ir::ProofMode::Lookup { limb_bits } => format!("lookup L={limb_bits}"),
+    }
+}
+
 /// Runs `zkinfer bench`.
 pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = a.one {
-        println!("{}", serde_json::to_string(&bench_one(&dir, a.runs)?)?);
+        println!(
+            "{}",
+            serde_json::to_string(&bench_one(&dir, a.runs, &a.mode)?)?
+        );
         return Ok(ExitCode::SUCCESS);
     }
+    let modes: Vec<&str> = match a.proof_mode.as_str() {
+        "both" => vec!["plain", "lookup"],
+        m => vec![m],
+    };
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&a.models)
         .with_context(|| format!("cannot read {}", a.models.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -197,8 +233,9 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     dirs.sort();
     let exe = std::env::current_exe()?;
     println!(
-        "{:<12} {:>8} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>8} {:>9} {:>6}",
+        "{:<12} {:<12} {:>8} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>8} {:>9} {:>6}",
         "model",
+        "mode",
         "constr",
         "setup_s",
         "load_s",
@@ -215,22 +252,53 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
         "proof"
     );
     for dir in dirs {
-        let out = Command::new(&exe)
-            .args(["bench", "--runs", &a.runs.to_string(), "--one"])
-            .arg(&dir)
-            .output()?;
-        if !out.status.success() {
-            println!(
-                "{:<12} failed: {}",
-                dir.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-            continue;
+        let mut measured: Vec<Figures> = Vec::new();
+        for mode in &modes {
+            let out = Command::new(&exe)
+                .args([
+                    "bench",
+                    "--runs",
+                    &a.runs.to_string(),
+                    "--mode",
+                    mode,
+                    "--one",
+                ])
+                .arg(&dir)
+                .output()?;
+            if !out.status.success() {
+                println!(
+                    "{:<12} {mode:<12} failed: {}",
+                    dir.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+                continue;
+            }
+            let f: Figures = serde_json::from_slice(&out.stdout)?;
+            print_row(&f);
+            measured.push(f);
         }
-        let f: Figures = serde_json::from_slice(&out.stdout)?;
-        println!(
-            "{:<12} {:>8} {:>7.2} {:>7.2} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7.2} {:>7.1} {:>8.0} {:>8.1} {:>9} {:>6}",
+        if let [plain, lookup] = measured.as_slice() {
+            println!(
+                "{:<12} lookup/plain: constraints {:.2}× ({:.1}× fewer), prove {:.2}× ({:.2}× faster), peak memory {:.2}×, pk {:.2}×",
+                plain.model,
+                lookup.constraints as f64 / plain.constraints as f64,
+                plain.constraints as f64 / lookup.constraints as f64,
+                lookup.measured.prove_s / plain.measured.prove_s,
+                plain.measured.prove_s / lookup.measured.prove_s,
+                lookup.peak_mib / plain.peak_mib,
+                lookup.pk_bytes as f64 / plain.pk_bytes as f64,
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row of the table.
+fn print_row(f: &Figures) {
+    println!(
+            "{:<12} {:<12} {:>8} {:>7.2} {:>7.2} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7.2} {:>7.1} {:>8.0} {:>8.1} {:>9} {:>6}",
             f.model,
+            f.mode,
             f.constraints,
             f.setup_s,
             f.load_s,
@@ -246,6 +314,4 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
             f.vk_bytes,
             f.measured.proof_bytes
         );
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use zkinfer_ir::{InputData, QuantizeSettings};
 use zkinfer_onnx::{CalibrationReport, Compiled};
+use zkinfer_r1cs::{choose_mode, ModeChoice, ModeRequest};
 
 /// File name of the compiled model inside a model directory.
 pub const MODEL_FILE: &str = "model.json";
@@ -25,6 +26,11 @@ pub struct CompileArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub quant: QuantArgs,
+    /// How proofs of the model are made: `plain` (bit decomposition, Groth16 as published),
+    /// `lookup` (LogUp range checks in a two-round Groth16: far fewer constraints, one pairing
+    /// more on chain) or `auto` (lookup where it pays).
+    #[arg(long, default_value = "auto", value_parser = ["plain", "lookup", "auto"])]
+    pub proof_mode: String,
 }
 
 /// Accuracy/size trade-off knobs (defaults match or beat EZKL's default accuracy).
@@ -64,21 +70,27 @@ pub fn read_input(path: &Path) -> anyhow::Result<InputData> {
     InputData::from_json(&text).with_context(|| format!("in {}", path.display()))
 }
 
-/// Compiles and writes the artifacts; returns what was compiled.
+/// Compiles, picks the proof mode (`request`) and writes the artifacts; returns what was
+/// compiled (its model and report carry the mode's model id) and why the mode was chosen.
 pub fn compile_to_dir(
     model: &Path,
     calibration: &InputData,
     settings: QuantizeSettings,
+    request: ModeRequest,
     out: &Path,
-) -> anyhow::Result<Compiled> {
-    let compiled = zkinfer_onnx::compile(model, calibration, settings)
+) -> anyhow::Result<(Compiled, ModeChoice)> {
+    let mut compiled = zkinfer_onnx::compile(model, calibration, settings)
         .with_context(|| format!("compiling {}", model.display()))?;
+    let choice = choose_mode(&compiled.model.graph, request)
+        .with_context(|| format!("choosing the proof mode of {}", model.display()))?;
+    compiled.model = compiled.model.with_proof_mode(choice.mode);
+    compiled.report.model_id = compiled.model.model_id.to_hex();
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     compiled.model.save(&out.join(MODEL_FILE))?;
     let report = serde_json::to_string_pretty(&compiled.report)?;
     std::fs::write(out.join(REPORT_FILE), report)
         .with_context(|| format!("cannot write into {}", out.display()))?;
-    Ok(compiled)
+    Ok((compiled, choice))
 }
 
 /// Prints the per-layer table and the agreement summary.
@@ -108,8 +120,11 @@ pub fn print_report(r: &CalibrationReport) {
 /// Runs `zkinfer compile`.
 pub fn run(a: CompileArgs) -> anyhow::Result<ExitCode> {
     let calibration = read_input(&a.calibration)?;
-    let compiled = compile_to_dir(&a.model, &calibration, a.quant.into(), &a.out)?;
+    let request = super::bench::mode_request(&a.proof_mode)?;
+    let (compiled, choice) =
+        compile_to_dir(&a.model, &calibration, a.quant.into(), request, &a.out)?;
     print_report(&compiled.report);
+    println!("proof mode {}", choice.reason);
     println!(
         "wrote {} and {}",
         a.out.join(MODEL_FILE).display(),

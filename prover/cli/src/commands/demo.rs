@@ -51,13 +51,15 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         "== 1. compile the bundled LeNet-5 (models/lenet5) into {}",
         out.display()
     );
-    let compiled = compile_to_dir(
+    let (compiled, choice) = compile_to_dir(
         &onnx,
         &InputData::from_json(CALIBRATION)?,
         QuantizeSettings::default(),
+        zkinfer_r1cs::ModeRequest::Auto,
         &out,
     )?;
     print_report(&compiled.report);
+    println!("proof mode {}", choice.reason);
 
     println!("\n== 2. setup (the requester's role; fresh randomness from the OS)");
     setup_dir(&out, None, "zkinfer demo (acting as the requester)")?;

@@ -129,8 +129,34 @@ impl R1csInstance {
                 ),
             });
         }
-        let mut assignment = cs.instance_assignment()?;
-        assignment.extend(cs.witness_assignment()?);
+        Self::from_parts(
+            matrices,
+            cs.instance_assignment()?,
+            cs.witness_assignment()?,
+        )
+    }
+
+    /// The instance of an assignment given as its instance part (with the leading 1) and its
+    /// witness part, e.g. after the two-round prover filled in the challenge and round 2.
+    pub fn from_parts(
+        matrices: Arc<R1csMatrices>,
+        instance: Vec<Fr>,
+        witness: Vec<Fr>,
+    ) -> Result<Self, Groth16Error> {
+        if (instance.len(), witness.len()) != (matrices.num_instance, matrices.num_witness) {
+            return Err(Groth16Error::MalformedInstance {
+                detail: format!(
+                    "the assignment has {} instance and {} witness variables, but the circuit's \
+                     matrices have {} and {}",
+                    instance.len(),
+                    witness.len(),
+                    matrices.num_instance,
+                    matrices.num_witness
+                ),
+            });
+        }
+        let mut assignment = instance;
+        assignment.extend(witness);
         let instance = Self {
             matrices,
             assignment,

@@ -140,6 +140,16 @@ fn two_round_proofs_verify_and_every_tampering_is_rejected() {
     let (tampered, tc1, tpublic) = prove(&s, a, b, Fr::from(1u8));
     assert!(!check(&s, &tampered, &tc1, &tpublic));
 
+    // C₁ re-blinded (C₁ + k·δ, C₂ − k·δ₁): the pairing still balances for the old c, so a
+    // verifier that took c from the proof would accept; recomputing c from the new C₁ refuses
+    let k = Fr::from(5u8);
+    let moved_c1 = (c1 + s.pk.pk().delta_g1 * k).into_affine();
+    let mut moved = proof.clone();
+    moved.c = (moved.c.into_group() - s.r1.key().delta1_g1 * k).into_affine();
+    assert!(check(&s, &moved, &moved_c1, &public), "stale c balances");
+    let fresh = [public[0], challenge(&moved_c1, &public[..1])];
+    assert!(!check(&s, &moved, &moved_c1, &fresh));
+
     // C₁ is blinded: the same round-1 values commit to different points under other ρ
     let c1b =
         s.r1.commit(&s.engine, s.pk.pk(), &[a, b], Fr::from(5u8))

@@ -28,6 +28,9 @@ struct RegisterModel {
     calibration: InputData,
     /// Quantization settings (defaults if absent).
     settings: Option<QuantizeSettings>,
+    /// `plain`, `lookup` or `auto` (default): how proofs of the model are made.
+    #[serde(default)]
+    proof_mode: Option<String>,
 }
 
 fn default_name() -> String {
@@ -58,8 +61,26 @@ pub async fn register(
         };
         ApiError::too_many(code, e.to_string())
     })?;
-    let (mut record, stats, model) =
-        compile(&state, req.name, onnx, req.calibration, req.settings).await?;
+    let request = match req.proof_mode.as_deref().unwrap_or("auto") {
+        "plain" => zkinfer_r1cs::ModeRequest::Plain,
+        "lookup" => zkinfer_r1cs::ModeRequest::Lookup,
+        "auto" => zkinfer_r1cs::ModeRequest::Auto,
+        other => {
+            return Err(ApiError::bad_request(
+                "bad_proof_mode",
+                format!("proof_mode `{other}`: expected plain, lookup or auto"),
+            ))
+        }
+    };
+    let (mut record, stats, model) = compile(
+        &state,
+        req.name,
+        onnx,
+        req.calibration,
+        req.settings,
+        request,
+    )
+    .await?;
     budget::check(&stats, &state.config.limits)
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
     let id = record.model_id.clone();
@@ -108,12 +129,13 @@ async fn compile(
     onnx: Vec<u8>,
     calibration: InputData,
     settings: Option<QuantizeSettings>,
+    request: zkinfer_r1cs::ModeRequest,
 ) -> Result<(ModelRecord, budget::ModelStats, CompiledModel), ApiError> {
     let _compiling = state.setups.compile_slot().await;
     let models = state.models.clone();
     let settings = settings.unwrap_or_default();
     tokio::task::spawn_blocking(move || {
-        models.compile(&name, &onnx, &calibration, settings, now_unix())
+        models.compile(&name, &onnx, &calibration, settings, request, now_unix())
     })
     .await
     .map_err(ApiError::internal)?
