@@ -104,9 +104,10 @@ contract InferenceEscrow is Groth16Verifier {
     /// @param provider Who proved the result.
     /// @param amount The amount earned.
     /// @param outputs The model's outputs (the public inputs after the first `OUTPUTS_OFFSET`).
-    /// @param proof The accepted proof, so a requester can verify it again off chain.
+    /// @param proof The accepted proof words (8 for a plain key, 10 for a lookup key, as
+    ///        `submitResult` took them), so a requester can verify it again off chain.
     event JobCompleted(
-        uint64 indexed jobId, address indexed provider, uint256 amount, uint256[] outputs, uint256[8] proof
+        uint64 indexed jobId, address indexed provider, uint256 amount, uint256[] outputs, uint256[] proof
     );
     /// @notice The requester cancelled a job: results are accepted until the new deadline.
     /// @param jobId The job's id.
@@ -237,9 +238,10 @@ contract InferenceEscrow is Groth16Verifier {
     ///      `uint256(keccak256(abi.encode(block.chainid, address(this), jobId, msg.sender))) >> 8`.
     ///      Makes no external call (verification runs here, on precompiles only).
     /// @param jobId The job's id.
-    /// @param proof The Groth16 proof, in `IZkinferVerifier` encoding.
+    /// @param proof The proof, in `IZkinferVerifier` encoding: 8 words under a plain key, 10 (with
+    ///        the round-1 commitment) under a lookup key.
     /// @param outputs The model's outputs, as the proof's public inputs after the first two.
-    function submitResult(uint64 jobId, uint256[8] calldata proof, uint256[] calldata outputs) external {
+    function submitResult(uint64 jobId, uint256[] calldata proof, uint256[] calldata outputs) external {
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job.status, Status.Open);
         uint64 deadline = job.deadline;
