@@ -240,28 +240,26 @@ contract Groth16Verifier is IZkinferVerifier {
         view
         returns (bool valid)
     {
-        KeyRecord storage key = _keys[keyHash];
-        address keyData = key.data;
-        if (keyData == address(0)) revert UnknownKey(keyHash);
-        bool lookup = key.mode == ProofMode.Lookup;
-        uint256 expected = key.numPublicInputs;
-        uint256 n = publicInputs.length;
-        if (n != expected) revert WrongPublicInputCount(expected, n);
-        uint256 proofWords = lookup ? LOOKUP_PROOF_WORDS : PLAIN_PROOF_WORDS;
-        if (proof.length != proofWords) revert WrongProofLength(proofWords, proof.length);
-        _checkRanges(proof, publicInputs);
-
-        // Lookup mode: c = keccak256(C1.x ‖ C1.y ‖ publicInputs) mod R, hashed in scratch memory
-        // past the free memory pointer (the pairing input is written over it afterwards).
-        uint256 challenge;
-        if (lookup) {
+        address keyData;
+        bool lookup;
+        {
+            // The record's first slot holds data (bits 0-159), mode (160-167) and
+            // numPublicInputs (168-255): read once.
+            KeyRecord storage key = _keys[keyHash];
+            uint256 slot0;
             assembly ("memory-safe") {
-                let s := mload(0x40)
-                calldatacopy(s, add(proof.offset, 0x100), 0x40)
-                mcopy(add(s, 0x40), add(publicInputs, 0x20), shl(5, n))
-                challenge := mod(keccak256(s, add(0x40, shl(5, n))), R)
+                slot0 := sload(key.slot)
             }
+            keyData = address(uint160(slot0));
+            if (keyData == address(0)) revert UnknownKey(keyHash);
+            lookup = uint8(slot0 >> 160) == uint8(ProofMode.Lookup);
+            uint256 expected = slot0 >> 168;
+            if (publicInputs.length != expected) revert WrongPublicInputCount(expected, publicInputs.length);
+            uint256 proofWords = lookup ? LOOKUP_PROOF_WORDS : PLAIN_PROOF_WORDS;
+            if (proof.length != proofWords) revert WrongProofLength(proofWords, proof.length);
         }
+        _checkRanges(proof, publicInputs);
+        uint256 challenge = lookup ? _challenge(proof, publicInputs) : 0;
 
         // [buf, buf + pairingBytes) is the pairing input.
         uint256 pairingBytes = lookup ? LOOKUP_PAIRING_INPUT_BYTES : PLAIN_PAIRING_INPUT_BYTES;
@@ -322,6 +320,22 @@ contract Groth16Verifier is IZkinferVerifier {
             }
         }
         if (bad != 0) revert PublicInputNotInField(bad - 1);
+    }
+
+    /// @dev Lookup mode's challenge `uint256(keccak256(abi.encodePacked(C1.x, C1.y, publicInputs))) % R`
+    ///      (`C1` is proof words 8 and 9), hashed in scratch memory past the free memory pointer.
+    function _challenge(uint256[] calldata proof, uint256[] memory publicInputs)
+        private
+        pure
+        returns (uint256 challenge)
+    {
+        assembly ("memory-safe") {
+            let s := mload(0x40)
+            let inputBytes := shl(5, mload(publicInputs))
+            calldatacopy(s, add(proof.offset, 0x100), 0x40)
+            mcopy(add(s, 0x40), add(publicInputs, 0x20), inputBytes)
+            challenge := mod(keccak256(s, add(0x40, inputBytes)), R)
+        }
     }
 
     /// @dev Writes `vk_x = IC[0] + sum(input[i] * IC[i + 1])` at `acc` (the third pair's G1 slot of

@@ -247,12 +247,18 @@ contract InferenceEscrow is Groth16Verifier {
         uint64 deadline = job.deadline;
         if (block.timestamp > deadline) revert DeadlinePassed(jobId, deadline);
 
-        uint256 n = outputs.length;
-        uint256[] memory publicInputs = new uint256[](OUTPUTS_OFFSET + n);
-        publicInputs[INPUT_COMMITMENT_INDEX] = job.inputCommitment;
-        publicInputs[BINDING_INDEX] = binding(jobId, msg.sender);
-        for (uint256 i; i < n; ++i) {
-            publicInputs[OUTPUTS_OFFSET + i] = outputs[i];
+        uint256 commitment = job.inputCommitment;
+        uint256 bound = binding(jobId, msg.sender);
+        // [commitment, binding, outputs...], the outputs copied straight from calldata.
+        uint256[] memory publicInputs;
+        assembly ("memory-safe") {
+            publicInputs := mload(0x40)
+            mstore(publicInputs, add(OUTPUTS_OFFSET, outputs.length))
+            mstore(add(publicInputs, shl(5, add(INPUT_COMMITMENT_INDEX, 1))), commitment)
+            mstore(add(publicInputs, shl(5, add(BINDING_INDEX, 1))), bound)
+            let first := add(publicInputs, shl(5, add(OUTPUTS_OFFSET, 1)))
+            calldatacopy(first, outputs.offset, shl(5, outputs.length))
+            mstore(0x40, add(first, shl(5, outputs.length)))
         }
         if (!_verifyProof(job.keyHash, proof, publicInputs)) revert InvalidProof(jobId);
 

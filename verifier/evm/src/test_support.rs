@@ -651,6 +651,48 @@ mod tests {
         });
     }
 
+    /// The lookup path's extra precompile calls (the challenge's ecMul and ecAdd, the fifth
+    /// pair) revert when starved of gas, like the plain path's: a valid proof is never
+    /// answered `false`.
+    #[test]
+    fn out_of_gas_makes_the_lookup_verifier_revert_never_answer_false() {
+        use crate::bindings::GasLimitedCaller;
+        let model = lookup();
+        run(async {
+            let (mut chain, escrow) = chain_with(&model).await;
+            let caller = crate::deploy(
+                &mut chain,
+                DEPLOYER,
+                "GasLimitedCaller",
+                GasLimitedCaller::BYTECODE.clone(),
+            )
+            .await
+            .unwrap()
+            .address;
+            let file = model.prove(&model.claims(EMBEDDED_CHAIN_ID, escrow, 1, PROVIDER), 2);
+            let call = verify_proof_call(key_hash(model.key()), &file).unwrap();
+            let mut completed_at = None;
+            for gas in (5_000..=300_000).step_by(2_500) {
+                let probe = GasLimitedCaller::probeCall {
+                    verifier: escrow,
+                    gasLimit: U256::from(gas),
+                    keyHash: call.keyHash,
+                    proof: call.proof.clone(),
+                    publicInputs: call.publicInputs.clone(),
+                };
+                let r = view(&mut chain, caller, &probe).await.unwrap();
+                assert!(
+                    !r.completed || r.accepted,
+                    "with {gas} gas the verifier answered false for a valid proof"
+                );
+                if r.completed && completed_at.is_none() {
+                    completed_at = Some(gas);
+                }
+            }
+            assert!(completed_at.is_some(), "never completed with 300k gas");
+        });
+    }
+
     #[test]
     fn synthetic_proofs_verify_natively_in_both_modes() {
         for model in [plain(), lookup()] {
