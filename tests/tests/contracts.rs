@@ -18,6 +18,7 @@ use zkinfer_e2e::{model_dir, read_input};
 use zkinfer_evm::bindings::{
     GasLimitedCaller, Groth16Verifier, InferenceEscrow, ReentrantAgent, TestToken,
 };
+use zkinfer_evm::test_support::SyntheticModel;
 use zkinfer_evm::{
     balance_of, cancel, check_escrow_code, completed_proof_file, deploy, deploy_stack,
     encode_input_blob, escrow_init_code, fr_word, get_job, key_hash, key_published, open_job,
@@ -29,7 +30,6 @@ use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::compile;
 use zkinfer_prover::{setup, Engine, Prover};
 use zkinfer_r1cs::ProofBinding;
-use zkinfer_evm::test_support::SyntheticModel;
 use zkinfer_verifier::{verify, KeyProvenance, ProofFile, ProofMode, Verdict, VerifyingKeyFile};
 
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
@@ -1042,12 +1042,23 @@ fn gas_of_verify_and_submit_for_a_ten_class_model() {
     for (name, fx) in [("mlp", mlp()), ("lenet5", &fixture("lenet5", 9))] {
         let vk = fx.prover.verifying_key();
         let blob = encode_input_blob(&fx.input).unwrap();
-        let gas = run(measure_gas(vk, fx.commitment(), blob, |escrow, job, provider| {
-            fx.prove(escrow, job, provider)
-        }));
+        let gas = run(measure_gas(
+            vk,
+            fx.commitment(),
+            blob,
+            |escrow, job, provider| fx.prove(escrow, job, provider),
+        ));
         println!("gas {name} ({} mode): {gas}", vk.mode());
-        assert!(gas.verify <= 240_000, "{name}: verify costs {} gas", gas.verify);
-        assert!(gas.submit <= 280_000, "{name}: submit costs {} gas", gas.submit);
+        assert!(
+            gas.verify <= 240_000,
+            "{name}: verify costs {} gas",
+            gas.verify
+        );
+        assert!(
+            gas.submit <= 280_000,
+            "{name}: submit costs {} gas",
+            gas.submit
+        );
     }
 }
 
@@ -1065,13 +1076,23 @@ fn gas_of_verify_and_submit_in_lookup_mode_for_a_ten_class_model() {
         commitment,
         vec![0u8; 139],
         |escrow, job, provider| {
-            model.prove(&model.claims(EMBEDDED_CHAIN_ID, escrow, job, provider), job)
+            model
+                .prove(&model.claims(EMBEDDED_CHAIN_ID, escrow, job, provider), job)
+                .unwrap()
         },
     ));
     println!("gas synthetic 10-class (lookup mode): {gas}");
     assert_eq!((gas.public_inputs, gas.proof_words), (3, 10));
-    assert!(gas.verify <= 290_000, "lookup verify costs {} gas", gas.verify);
-    assert!(gas.submit <= 310_000, "lookup submit costs {} gas", gas.submit);
+    assert!(
+        gas.verify <= 290_000,
+        "lookup verify costs {} gas",
+        gas.verify
+    );
+    assert!(
+        gas.submit <= 310_000,
+        "lookup submit costs {} gas",
+        gas.submit
+    );
 }
 
 /// The gas of a key and proof made elsewhere (e.g. a real lookup-mode model):
@@ -1091,17 +1112,25 @@ fn gas_of_a_key_and_proof_file() {
     };
     let key = VerifyingKeyFile::from_bytes(&std::fs::read(key_path).unwrap(), None).unwrap();
     let proof = ProofFile::from_json(&std::fs::read_to_string(proof_path).unwrap()).unwrap();
-    assert_eq!(verify(&key, &proof).unwrap(), Verdict::Accepted, "the proof verifies");
+    assert_eq!(
+        verify(&key, &proof).unwrap(),
+        Verdict::Accepted,
+        "the proof verifies"
+    );
     let claims = proof.claims().unwrap();
     // the escrow `measure_gas` deploys (DEPLOYER's first creation) and its first job
     let escrow = DEPLOYER.create(0);
-    let bound = (claims.chain_id, claims.escrow, claims.job_id, claims.provider)
-        == (
-            EMBEDDED_CHAIN_ID,
-            escrow.into_array(),
-            1,
-            PROVIDER.into_array(),
-        );
+    let bound = (
+        claims.chain_id,
+        claims.escrow,
+        claims.job_id,
+        claims.provider,
+    ) == (
+        EMBEDDED_CHAIN_ID,
+        escrow.into_array(),
+        1,
+        PROVIDER.into_array(),
+    );
     println!(
         "this test's job: --chain-id {EMBEDDED_CHAIN_ID} --escrow {escrow} --job-id 1 \
          --provider {PROVIDER}"

@@ -10,6 +10,7 @@
 //! such a key: it exists for tests only (compiled under `cfg(test)` or the `test-support`
 //! feature).
 
+use crate::EvmError;
 use alloy::primitives::Address;
 use ark_bn254::{G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{CurveGroup, PrimeGroup};
@@ -161,12 +162,16 @@ impl SyntheticModel {
     /// A Groth16 proof `(A, B, C)` (`C` is `C₂` in lookup mode) that satisfies the key's
     /// equation for the circuit inputs `inputs` (in lookup mode ending with a challenge, which
     /// is taken as given) and, in lookup mode, the round-1 commitment of `nonce`
-    /// ([`Self::round1_commitment`]). `A` and `B` are derived from `nonce`.
-    ///
-    /// # Panics
-    /// If `inputs` has another length than the key's IC points need.
-    pub fn solve(&self, inputs: &[Fr], nonce: u64) -> Proof<Curve> {
-        assert_eq!(inputs.len() + 1, self.ic.len(), "inputs for this key");
+    /// ([`Self::round1_commitment`]). `A` and `B` are derived from `nonce`. Fails when `inputs`
+    /// has another length than the key's IC points take.
+    pub fn solve(&self, inputs: &[Fr], nonce: u64) -> Result<Proof<Curve>, EvmError> {
+        if inputs.len() + 1 != self.ic.len() {
+            return Err(EvmError::BadProofWords(format!(
+                "{} inputs for a key with {} IC points",
+                inputs.len(),
+                self.ic.len()
+            )));
+        }
         let a = scalar(self.seed ^ nonce, "a");
         let b = scalar(self.seed ^ nonce, "b");
         let vk_x = self.ic[0]
@@ -179,47 +184,40 @@ impl SyntheticModel {
         if self.key.round1.is_some() {
             rhs -= scalar(self.seed ^ nonce, "c1") * self.delta1;
         }
-        let c = rhs * self.delta.inverse().expect("δ ≠ 0");
-        Proof {
+        let delta_inv = self
+            .delta
+            .inverse()
+            .ok_or_else(|| EvmError::BadProofWords("δ = 0 for this seed".into()))?;
+        Ok(Proof {
             a: g1(a),
             b: g2(b),
-            c: g1(c),
-        }
+            c: g1(rhs * delta_inv),
+        })
     }
 
     /// A valid proof file for `claims`, made with `nonce`: in lookup mode with the round-1
     /// commitment of `nonce` and the challenge computed from it and the claims' public inputs
-    /// (`zkinfer_verifier::challenge`), as the prover would.
-    ///
-    /// # Panics
-    /// If the claims do not fit the layout.
-    pub fn prove(&self, claims: &PublicInputs, nonce: u64) -> ProofFile {
-        let mut inputs = claims
-            .to_field_elements(&self.key.layout)
-            .expect("claims fit the layout");
-        let c1 = self
-            .key
-            .round1
-            .map(|_| self.round1_commitment(nonce));
+    /// (`zkinfer_verifier::challenge`), as the prover would. Fails when the claims do not fit
+    /// the layout.
+    pub fn prove(&self, claims: &PublicInputs, nonce: u64) -> Result<ProofFile, EvmError> {
+        let mut inputs = claims.to_field_elements(&self.key.layout)?;
+        let c1 = self.key.round1.map(|_| self.round1_commitment(nonce));
         if let Some(c1) = &c1 {
             inputs.push(challenge(c1, &inputs));
         }
-        let proof = self.solve(&inputs, nonce);
+        let proof = self.solve(&inputs, nonce)?;
         self.file(claims, &proof, c1.as_ref())
     }
 
     /// A proof file stating `claims` for `proof` and, in lookup mode, the round-1 commitment
     /// `c1` (the public inputs and the challenge are derived from them, whether or not the proof
-    /// proves them).
-    ///
-    /// # Panics
-    /// If the claims do not fit the layout.
+    /// proves them). Fails when the claims do not fit the layout.
     pub fn file(
         &self,
         claims: &PublicInputs,
         proof: &Proof<Curve>,
         c1: Option<&G1Affine>,
-    ) -> ProofFile {
+    ) -> Result<ProofFile, EvmError> {
         let bare = ProofFile {
             version: PROOF_VERSION,
             system: PROOF_SYSTEM.into(),
@@ -237,11 +235,10 @@ impl SyntheticModel {
             job_id: 0,
             provider: String::new(),
             public_inputs: Vec::new(),
-            proof: ProofFile::encode_proof(proof).expect("a proof encodes"),
-            round1_commitment: c1.map(|p| ProofFile::encode_round1(p).expect("C₁ encodes")),
+            proof: ProofFile::encode_proof(proof)?,
+            round1_commitment: c1.map(ProofFile::encode_round1).transpose()?,
         };
-        bare.restated(claims, &self.key.layout)
-            .expect("claims fit the layout")
+        Ok(bare.restated(claims, &self.key.layout)?)
     }
 }
 
@@ -249,7 +246,7 @@ impl SyntheticModel {
 mod tests {
     //! Lookup mode on the embedded EVM against the synthetic key: what verifies on chain
     //! verifies natively, and every tampering is refused by both.
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
     use alloy::primitives::{Bytes, B256, U256};
     use alloy::sol_types::{SolCall, SolError};
@@ -259,11 +256,10 @@ mod tests {
     use super::*;
     use crate::bindings::{Groth16Verifier, InferenceEscrow};
     use crate::{
-        caller_public_inputs, completed_proof_file, deploy_stack, find_event, fr_word,
-        g1_words, groth16_words, key_hash, key_published, open_job, proof_words,
-        publish_key, revert_reason, reverted_with, submit_result, verify_proof_call,
-        verifying_key_bytes, view, Chain, EmbeddedChain, JobRequest, Receipt, Tx,
-        EMBEDDED_CHAIN_ID,
+        caller_public_inputs, completed_proof_file, deploy_stack, find_event, fr_word, g1_words,
+        groth16_words, key_hash, key_published, open_job, proof_words, publish_key, revert_reason,
+        reverted_with, submit_result, verify_proof_call, verifying_key_bytes, view, Chain,
+        EmbeddedChain, JobRequest, Receipt, Tx, EMBEDDED_CHAIN_ID,
     };
 
     const DEPLOYER: Address = Address::repeat_byte(0xd0);
@@ -339,7 +335,7 @@ mod tests {
             let (mut chain, escrow) = chain_with(&model).await;
             let hash = key_hash(key);
             let claims = model.claims(EMBEDDED_CHAIN_ID, escrow, 4, PROVIDER);
-            let file = model.prove(&claims, 1);
+            let file = model.prove(&claims, 1).unwrap();
 
             // valid: on chain, natively, and by the bare two-round equation
             let call = verify_proof_call(hash, &file).unwrap();
@@ -358,7 +354,7 @@ mod tests {
             let other_inputs = other.to_field_elements(&key.layout).unwrap();
             let mut inputs = caller_public_inputs(&file).unwrap();
             inputs.push(challenge(&c1, &other_inputs));
-            let skewed = model.solve(&inputs, 1);
+            let skewed = model.solve(&inputs, 1).unwrap();
             assert!(
                 verify_two_round(&key.vk, &r1, &inputs, &skewed, &c1).unwrap(),
                 "the skewed proof satisfies the equation for its own challenge"
@@ -366,7 +362,7 @@ mod tests {
             let mut bad = call.clone();
             bad.proof[..8].copy_from_slice(&groth16_words(&skewed));
             assert_eq!(verify_on_chain(&mut chain, escrow, &bad).await, Ok(false));
-            let skewed_file = model.file(&claims, &skewed, Some(&c1));
+            let skewed_file = model.file(&claims, &skewed, Some(&c1)).unwrap();
             assert!(matches!(native(&model, &skewed_file), Verdict::Rejected(_)));
 
             // C₁ swapped for another point on the curve
@@ -374,8 +370,11 @@ mod tests {
             let mut bad = call.clone();
             bad.proof[8..].copy_from_slice(&g1_words(&swapped));
             assert_eq!(verify_on_chain(&mut chain, escrow, &bad).await, Ok(false));
-            let swapped_file = model.file(&claims, &groth16, Some(&swapped));
-            assert!(matches!(native(&model, &swapped_file), Verdict::Rejected(_)));
+            let swapped_file = model.file(&claims, &groth16, Some(&swapped)).unwrap();
+            assert!(matches!(
+                native(&model, &swapped_file),
+                Verdict::Rejected(_)
+            ));
             // C₁ at infinity (the zero words)
             let mut bad = call.clone();
             bad.proof[8] = U256::ZERO;
@@ -387,14 +386,16 @@ mod tests {
             let mut bad = call.clone();
             bad.proof[6..8].copy_from_slice(&g1_words(&moved));
             assert_eq!(verify_on_chain(&mut chain, escrow, &bad).await, Ok(false));
-            let moved_file = model.file(
-                &claims,
-                &Proof {
-                    c: moved,
-                    ..groth16
-                },
-                Some(&c1),
-            );
+            let moved_file = model
+                .file(
+                    &claims,
+                    &Proof {
+                        c: moved,
+                        ..groth16
+                    },
+                    Some(&c1),
+                )
+                .unwrap();
             assert!(matches!(native(&model, &moved_file), Verdict::Rejected(_)));
             let mut bad = call.clone();
             bad.proof[7] += U256::from(1u8);
@@ -454,7 +455,7 @@ mod tests {
                 .await
                 .unwrap();
             let claims = plain.claims(EMBEDDED_CHAIN_ID, escrow, 1, PROVIDER);
-            let plain_file = plain.prove(&claims, 3);
+            let plain_file = plain.prove(&claims, 3).unwrap();
             let call = verify_proof_call(key_hash(plain.key()), &plain_file).unwrap();
             assert_eq!(call.proof.len(), 8);
             assert_eq!(verify_on_chain(&mut chain, escrow, &call).await, Ok(true));
@@ -462,8 +463,7 @@ mod tests {
 
             // a 10-word proof against the plain key
             let mut bad = call.clone();
-            bad.proof
-                .extend(g1_words(&lookup.round1_commitment(1)));
+            bad.proof.extend(g1_words(&lookup.round1_commitment(1)));
             let r = verify_on_chain(&mut chain, escrow, &bad).await;
             assert_reverted::<Groth16Verifier::WrongProofLength>(&r, "10 words, plain key");
             assert_eq!(
@@ -471,7 +471,7 @@ mod tests {
                 "WrongProofLength { expected: 8, got: 10 }"
             );
             // a lookup proof file against the plain key, natively
-            let lookup_file = lookup.prove(&claims, 3);
+            let lookup_file = lookup.prove(&claims, 3).unwrap();
             assert!(matches!(
                 native(&plain, &lookup_file),
                 Verdict::Rejected(zkinfer_verifier::Rejection::WrongMode { .. })
@@ -491,7 +491,11 @@ mod tests {
         let key = model.key();
         let words = crate::vk_words(key);
         assert_eq!(words[0], U256::from(1u8), "mode word");
-        assert_eq!(words.len(), 1 + 18 + 2 * 5, "3 inputs + challenge: 5 IC points");
+        assert_eq!(
+            words.len(),
+            1 + 18 + 2 * 5,
+            "3 inputs + challenge: 5 IC points"
+        );
         assert_eq!(
             crate::vk_words(plain().key()).len(),
             1 + 14 + 2 * 4,
@@ -537,17 +541,29 @@ mod tests {
             let mut bad = bytes.clone();
             bad[15 * 32 + 31] ^= 1;
             let r = send(&mut chain, escrow, bad).await;
-            refused(&r, "δ₁ off the curve", "KeyPointNotOnCurve { wordIndex: 15 }");
+            refused(
+                &r,
+                "δ₁ off the curve",
+                "KeyPointNotOnCurve { wordIndex: 15 }",
+            );
             // the mode word flipped: the same bytes read as a plain key put δ₁ where IC[0] is
             let mut bad = bytes.clone();
             bad[31] = 0;
             let r = send(&mut chain, escrow, bad).await;
-            refused(&r, "lookup key read as plain", "KeyPointNotOnCurve { wordIndex: 15 }");
+            refused(
+                &r,
+                "lookup key read as plain",
+                "KeyPointNotOnCurve { wordIndex: 15 }",
+            );
             // and a plain key read as a lookup key puts IC[0], IC[1] where δ₁ is
             let mut bad = verifying_key_bytes(plain().key());
             bad[31] = 1;
             let r = send(&mut chain, escrow, bad).await;
-            refused(&r, "plain key read as lookup", "KeyPointNotOnCurve { wordIndex: 15 }");
+            refused(
+                &r,
+                "plain key read as lookup",
+                "KeyPointNotOnCurve { wordIndex: 15 }",
+            );
             // no third mode
             let mut bad = bytes.clone();
             bad[31] = 2;
@@ -586,7 +602,7 @@ mod tests {
                 .unwrap()
                 .job_id;
             let claims = model.claims(EMBEDDED_CHAIN_ID, escrow, job, PROVIDER);
-            let file = model.prove(&claims, 7);
+            let file = model.prove(&claims, 7).unwrap();
 
             // the plain-length proof of the same file: refused, naming both lengths
             let calldata = crate::submit_calldata(job, &file).unwrap();
@@ -669,7 +685,9 @@ mod tests {
             .await
             .unwrap()
             .address;
-            let file = model.prove(&model.claims(EMBEDDED_CHAIN_ID, escrow, 1, PROVIDER), 2);
+            let file = model
+                .prove(&model.claims(EMBEDDED_CHAIN_ID, escrow, 1, PROVIDER), 2)
+                .unwrap();
             let call = verify_proof_call(key_hash(model.key()), &file).unwrap();
             let mut completed_at = None;
             for gas in (5_000..=300_000).step_by(2_500) {
@@ -689,7 +707,10 @@ mod tests {
                     completed_at = Some(gas);
                 }
             }
-            assert!(completed_at.is_some(), "never completed with 300k gas");
+            let needed = completed_at.expect("never completed with 300k gas");
+            println!(
+                "lookup verifyProof completes with {needed} gas forwarded; below it, it reverts"
+            );
         });
     }
 
@@ -697,7 +718,7 @@ mod tests {
     fn synthetic_proofs_verify_natively_in_both_modes() {
         for model in [plain(), lookup()] {
             let claims = model.claims(1, Address::repeat_byte(1), 2, PROVIDER);
-            let file = model.prove(&claims, 5);
+            let file = model.prove(&claims, 5).unwrap();
             assert_eq!(file.mode, model.key().mode());
             assert_eq!(native(&model, &file), Verdict::Accepted);
             assert_eq!(
