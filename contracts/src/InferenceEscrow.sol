@@ -21,6 +21,8 @@ import {IERC20Minimal} from "./IERC20Minimal.sol";
 ///      The public inputs are `[inputCommitment, binding, outputs...]`, built here from the job and
 ///      the caller: `binding = uint256(keccak256(abi.encode(block.chainid, address(this), jobId,
 ///      msg.sender))) >> 8`, so a proof pays one provider, for one job, on one escrow and one chain.
+///      Under a lookup-mode key the verifier appends the challenge, hashed from the proof's round-1
+///      commitment and these inputs, so the challenge too is bound to the job and the provider.
 ///      Payments and refunds are pulled (`withdraw`, `refund`) to an address the caller names, so a
 ///      receiver that reverts locks nothing.
 contract InferenceEscrow is Groth16Verifier {

@@ -62,11 +62,12 @@ pub fn g2_words(p: &G2Affine) -> [U256; 4] {
     }
 }
 
-/// The words a proof of `mode` takes on chain ([`PLAIN_PROOF_WORDS`] or [`LOOKUP_PROOF_WORDS`]).
-pub fn proof_word_count(mode: ProofMode) -> usize {
+/// The first word of a key of `mode` on chain: [`KEY_MODE_PLAIN`] or [`KEY_MODE_LOOKUP`] (the
+/// contract's `ProofMode` enum, as `keyInfo` reports it).
+pub fn key_mode_word(mode: ProofMode) -> u8 {
     match mode {
-        ProofMode::Plain => PLAIN_PROOF_WORDS,
-        ProofMode::Lookup => LOOKUP_PROOF_WORDS,
+        ProofMode::Plain => KEY_MODE_PLAIN,
+        ProofMode::Lookup => KEY_MODE_LOOKUP,
     }
 }
 
@@ -162,10 +163,7 @@ pub fn key_hash(key: &VerifyingKeyFile) -> alloy::primitives::B256 {
 pub fn vk_words(key: &VerifyingKeyFile) -> Vec<U256> {
     let vk = &key.vk;
     let mut words: Vec<U256> = Vec::with_capacity(19 + 2 * vk.gamma_abc_g1.len());
-    words.push(U256::from(match key.mode() {
-        ProofMode::Plain => KEY_MODE_PLAIN,
-        ProofMode::Lookup => KEY_MODE_LOOKUP,
-    }));
+    words.push(U256::from(key_mode_word(key.mode())));
     words.extend(g1_words(&vk.alpha_g1));
     words.extend(g2_words(&vk.beta_g2));
     words.extend(g2_words(&vk.gamma_g2));

@@ -5,14 +5,13 @@
 use alloy::primitives::aliases::U96;
 use alloy::primitives::{Address, Bytes, Log, B256, U256};
 use alloy::sol_types::{SolCall, SolEvent};
-use zkinfer_verifier::{ProofFile, ProofMode, VerifyingKeyFile, OUTPUTS_OFFSET};
+use zkinfer_verifier::{ProofFile, VerifyingKeyFile, OUTPUTS_OFFSET};
 
 use crate::bindings::{Groth16Verifier, InferenceEscrow, TestToken};
 use crate::chain::{Chain, Receipt, Tx};
 use crate::deploy::{send_ok, view};
 use crate::encode::{
-    caller_public_inputs, fr_word, key_hash, proof_words, verifying_key_bytes, KEY_MODE_LOOKUP,
-    KEY_MODE_PLAIN,
+    caller_public_inputs, fr_word, key_hash, key_mode_word, proof_words, verifying_key_bytes,
 };
 use crate::EvmError;
 
@@ -89,8 +88,8 @@ pub async fn check_escrow_code<C: Chain>(chain: &mut C, escrow: Address) -> Resu
 
 /// Whether `key` is published at `verifier`, checking what the contract holds under its hash
 /// against the local key: model id, mode, public-input count and every key byte (the mode word
-/// included). A key published
-/// under its hash with other contents would be a keccak collision; it is refused all the same.
+/// included). A key published under its hash with other contents would be a keccak collision;
+/// it is refused all the same.
 pub async fn key_published<C: Chain>(
     chain: &mut C,
     verifier: Address,
@@ -115,12 +114,8 @@ pub async fn key_published<C: Chain>(
     // The contract counts the inputs a caller passes: the layout's (a lookup key's challenge is
     // computed on chain).
     let n = usize::try_from(info.numPublicInputs).ok();
-    let mode = match key.mode() {
-        ProofMode::Plain => KEY_MODE_PLAIN,
-        ProofMode::Lookup => KEY_MODE_LOOKUP,
-    };
     if info.modelId.0 != key.model_id
-        || info.mode != mode
+        || info.mode != key_mode_word(key.mode())
         || n != Some(key.layout.num_public())
         || bytes.as_ref() != verifying_key_bytes(key).as_slice()
     {

@@ -32,7 +32,7 @@ pub use embedded::{
 };
 pub use encode::{
     caller_public_inputs, fq_word, fr_word, g1_words, g2_words, groth16_words, key_hash,
-    proof_from_words, proof_word_count, proof_words, public_words, verifying_key_bytes, vk_words,
+    key_mode_word, proof_from_words, proof_words, public_words, verifying_key_bytes, vk_words,
     word_fr, KEY_MODE_LOOKUP, KEY_MODE_PLAIN, LOOKUP_PROOF_WORDS, PLAIN_PROOF_WORDS,
 };
 pub use error::EvmError;
