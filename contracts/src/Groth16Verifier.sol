@@ -4,20 +4,38 @@ pragma solidity ^0.8.28;
 import {IZkinferVerifier} from "./IZkinferVerifier.sol";
 
 /// @title Groth16Verifier
-/// @notice One generic Groth16 verifier over BN254 (alt_bn128) for any number of keys. Anyone may
-///         publish a verifying key; it is validated once and named by its hash,
+/// @notice One generic Groth16 verifier over BN254 (alt_bn128) for any number of keys, in two proof
+///         modes: plain Groth16, and lookup mode (two-round Groth16 with a committed first round).
+///         Anyone may publish a verifying key; it is validated once and named by its hash,
 ///         `keyHash = keccak256(abi.encodePacked(modelId, vk))`, which this contract computes from
-///         the key bytes itself. A proof is checked against the key a caller names by that hash,
-///         so what a key hash accepts can never change: there is no owner, no registration to
-///         squat and nothing to swap. The escrow inherits this contract, so a job pins the hash
-///         of the requester's own key and the escrow's own code checks the proof.
+///         the key bytes itself (the mode word included). A proof is checked against the key a
+///         caller names by that hash, so what a key hash accepts can never change: there is no
+///         owner, no registration to squat and nothing to swap. The escrow inherits this contract,
+///         so a job pins the hash of the requester's own key and the escrow's own code checks the
+///         proof.
 /// @dev Verifying-key encoding (`vk`): 32-byte big-endian words, concatenated:
-///      `alpha_g1 (x, y)`, `beta_g2 (x.c1, x.c0, y.c1, y.c0)`, `gamma_g2` (4 words, same order),
-///      `delta_g2` (4 words, same order), then `IC[0..k)` as `(x, y)` pairs with `k >= 1`.
-///      Length `(14 + 2k) * 32` bytes; `numPublicInputs = k - 1`. The key is stored as the runtime
-///      code `0x00 ‖ vk` of a data contract (SSTORE2-style; the leading STOP byte makes calling it a
-///      no-op) and read back with EXTCODECOPY, so verification touches no storage.
+///      `mode` (0 plain, 1 lookup), `alpha_g1 (x, y)`, `beta_g2 (x.c1, x.c0, y.c1, y.c0)`,
+///      `gamma_g2` (4 words, same order), `delta_g2` (4 words, same order), in lookup mode
+///      `delta1_g2` (4 words, same order), then `IC[0..k)` as `(x, y)` pairs.
+///      Plain: `(15 + 2k) * 32` bytes, `k >= 1`, `numPublicInputs = k - 1`.
+///      Lookup: `(19 + 2k) * 32` bytes, `k >= 2`, `numPublicInputs = k - 2` (the inputs a caller
+///      passes; `IC[k - 1]` belongs to the challenge, which this contract computes).
+///      The mode word is part of the hashed bytes and fixes where every part lies, so a key of
+///      one mode is never read as the other. The key is stored as the runtime code `0x00 ‖ vk`
+///      of a data contract (SSTORE2-style; the leading STOP byte makes calling it a no-op) and
+///      read back with EXTCODECOPY, so verification touches no storage but the key's record.
+///
+///      Lookup mode: a proof `(A, B, C2)` comes with a round-1 commitment `C1` (G1). The challenge
+///      `c = uint256(keccak256(abi.encodePacked(C1.x, C1.y, publicInputs))) % R` is appended to
+///      the caller's public inputs, and the check is
+///      `e(-A, B) * e(alpha, beta) * e(vk_x, gamma) * e(C2, delta) * e(C1, delta1) == 1`.
 contract Groth16Verifier is IZkinferVerifier {
+    /// @notice The proof mode a key checks (the key's first word).
+    enum ProofMode {
+        Plain,
+        Lookup
+    }
+
     /// @dev The BN254 scalar field modulus (public inputs must be below it).
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @dev The BN254 base field modulus (point coordinates must be below it).
@@ -27,26 +45,35 @@ contract Groth16Verifier is IZkinferVerifier {
     uint256 private constant TWIST_B_C0 = 19485874751759354771024239261021720505790618469301721065564631296452457478373;
     uint256 private constant TWIST_B_C1 = 266929791119991161246907387137283842545076965332900288569378510910307636690;
 
-    /// @dev Word offsets of the key's parts.
-    uint256 private constant ALPHA_WORD = 0;
-    uint256 private constant BETA_WORD = 2;
-    uint256 private constant GAMMA_WORD = 6;
-    uint256 private constant DELTA_WORD = 10;
-    uint256 private constant IC_WORD = 14;
+    /// @dev Word offsets of the key's parts (`DELTA1_WORD` in lookup keys only).
+    uint256 private constant MODE_WORD = 0;
+    uint256 private constant ALPHA_WORD = 1;
+    uint256 private constant BETA_WORD = 3;
+    uint256 private constant GAMMA_WORD = 7;
+    uint256 private constant DELTA_WORD = 11;
+    uint256 private constant DELTA1_WORD = 15;
+    uint256 private constant PLAIN_IC_WORD = 15;
+    uint256 private constant LOOKUP_IC_WORD = 19;
 
-    /// @dev Byte offsets of the key's parts inside the data contract's code (after the STOP byte).
-    uint256 private constant ALPHA_BETA_CODE_OFFSET = 1;
-    uint256 private constant GAMMA_CODE_OFFSET = 1 + 6 * 32;
-    uint256 private constant DELTA_CODE_OFFSET = 1 + 10 * 32;
-    uint256 private constant IC_CODE_OFFSET = 1 + 14 * 32;
+    /// @dev Byte offsets of the key's parts inside the data contract's code: `1 + 32 * word`
+    ///      (after the STOP byte; literals, as inline assembly reads them).
+    uint256 private constant ALPHA_BETA_CODE_OFFSET = 0x21; // word 1
+    uint256 private constant GAMMA_CODE_OFFSET = 0xe1; // word 7
+    uint256 private constant DELTA_CODE_OFFSET = 0x161; // word 11
+    uint256 private constant DELTA1_CODE_OFFSET = 0x1e1; // word 15
+    uint256 private constant PLAIN_IC_CODE_OFFSET = 0x1e1; // word 15
+    uint256 private constant LOOKUP_IC_CODE_OFFSET = 0x261; // word 19
 
-    /// @dev The shortest key: fixed part plus IC[0] (no public inputs).
-    uint256 private constant MIN_KEY_LENGTH = (IC_WORD + 2) * 32;
     /// @dev The longest key whose data contract fits the EIP-170 code size limit (24576 bytes).
     uint256 private constant MAX_KEY_LENGTH = 24576 - 1;
 
-    /// @dev The pairing input: 4 pairs of (G1: 2 words, G2: 4 words) = 24 words.
-    uint256 private constant PAIRING_INPUT_BYTES = 0x300;
+    /// @dev Proof words: A (2), B (4), C (2); lookup mode adds C1 (2).
+    uint256 private constant PLAIN_PROOF_WORDS = 8;
+    uint256 private constant LOOKUP_PROOF_WORDS = 10;
+
+    /// @dev The pairing input: 4 (plain) or 5 (lookup) pairs of (G1: 2 words, G2: 4 words).
+    uint256 private constant PLAIN_PAIRING_INPUT_BYTES = 0x300;
+    uint256 private constant LOOKUP_PAIRING_INPUT_BYTES = 0x3c0;
     /// @dev Byte offset of vk_x (the G1 point of the third pair) inside the pairing input.
     uint256 private constant VK_X_OFFSET = 0x180;
 
@@ -55,10 +82,14 @@ contract Groth16Verifier is IZkinferVerifier {
     uint256 private constant EC_MUL = 0x07;
     uint256 private constant EC_PAIRING = 0x08;
 
-    /// @notice The key's length is not `(14 + 2k) * 32` with `k >= 1`, exceeds the code size limit,
-    ///         or one of its words is not below the base field modulus.
+    /// @notice The key's length does not fit its mode (`(15 + 2k) * 32` bytes with `k >= 1` for a
+    ///         plain key, `(19 + 2k) * 32` with `k >= 2` for a lookup key), exceeds the code size
+    ///         limit, or one of its words is not below the base field modulus.
     /// @param length The byte length of the key given.
     error MalformedKey(uint256 length);
+    /// @notice The key's first word names no proof mode (0: plain, 1: lookup).
+    /// @param mode The word given.
+    error UnsupportedKeyMode(uint256 mode);
     /// @notice The key point starting at word `wordIndex` is not on its curve (G1 or the G2 twist).
     /// @param wordIndex The index of the point's first 32-byte word in the key.
     error KeyPointNotOnCurve(uint256 wordIndex);
@@ -68,14 +99,18 @@ contract Groth16Verifier is IZkinferVerifier {
     /// @param keyHash The hash given.
     error UnknownKey(bytes32 keyHash);
     /// @notice `verifyProof` got a different number of public inputs than the key has.
-    /// @param expected The key's number of public inputs.
+    /// @param expected The key's number of public inputs (without a lookup key's challenge).
     /// @param got The number of public inputs given.
     error WrongPublicInputCount(uint256 expected, uint256 got);
     /// @notice A public input is not below the scalar field modulus.
     /// @param index The index of the offending public input.
     error PublicInputNotInField(uint256 index);
+    /// @notice The proof has another number of words than the key's mode takes.
+    /// @param expected 8 for a plain key, 10 for a lookup key.
+    /// @param got The number of proof words given.
+    error WrongProofLength(uint256 expected, uint256 got);
     /// @notice A proof word is not below the base field modulus.
-    /// @param index The index of the offending word in the 8-word proof.
+    /// @param index The index of the offending word in the proof.
     error ProofCoordinateNotInField(uint256 index);
     /// @notice A call to a precompile failed (invalid point or out of gas), so no answer was reached.
     /// @param precompile The precompile's address: 6 (ecAdd), 7 (ecMul) or 8 (ecPairing).
@@ -83,11 +118,14 @@ contract Groth16Verifier is IZkinferVerifier {
 
     /// @notice A published key: where its bytes live and what it is for.
     /// @param data The data contract whose code is `0x00 ‖ vk` (written by this contract).
-    /// @param numPublicInputs The key's number of public inputs.
+    /// @param mode The key's proof mode.
+    /// @param numPublicInputs The number of public inputs a caller passes (a lookup key's
+    ///        challenge is not counted: this contract computes it).
     /// @param modelId The model id the key was published for (covered by the key hash).
     struct KeyRecord {
         address data;
-        uint96 numPublicInputs;
+        ProofMode mode;
+        uint88 numPublicInputs;
         bytes32 modelId;
     }
 
@@ -97,10 +135,11 @@ contract Groth16Verifier is IZkinferVerifier {
     /// @notice A verifying key was published (the first time only).
     /// @param keyHash `keccak256(abi.encodePacked(modelId, vk))`.
     /// @param modelId The model id published with the key.
-    /// @param numPublicInputs The key's number of public inputs.
+    /// @param mode The key's proof mode.
+    /// @param numPublicInputs The number of public inputs a caller passes.
     /// @param publisher Who paid for the publication (no rights follow from it).
     event KeyPublished(
-        bytes32 indexed keyHash, bytes32 indexed modelId, uint256 numPublicInputs, address publisher
+        bytes32 indexed keyHash, bytes32 indexed modelId, ProofMode mode, uint256 numPublicInputs, address publisher
     );
 
     /// @notice Validates a verifying key and stores it under its hash. Idempotent: publishing a
@@ -112,19 +151,30 @@ contract Groth16Verifier is IZkinferVerifier {
         keyHash = keccak256(abi.encodePacked(modelId, vk));
         if (_keys[keyHash].data != address(0)) return keyHash;
         uint256 len = vk.length;
-        // (14 + 2k) words with k >= 1 <=> an even number of words, at least 16.
-        if (len % 32 != 0 || (len / 32) % 2 != 0 || len < MIN_KEY_LENGTH || len > MAX_KEY_LENGTH) {
-            revert MalformedKey(len);
-        }
+        if (len % 32 != 0 || len == 0 || len > MAX_KEY_LENGTH) revert MalformedKey(len);
         uint256 words = len / 32;
-        for (uint256 i; i < words; ++i) {
+        uint256 modeWord = _word(vk, MODE_WORD);
+        // The IC points start after the fixed part; a lookup key has at least IC[0] and the
+        // challenge's IC point, a plain key at least IC[0].
+        uint256 icWord;
+        uint256 minIc;
+        if (modeWord == uint256(ProofMode.Plain)) {
+            (icWord, minIc) = (PLAIN_IC_WORD, 1);
+        } else if (modeWord == uint256(ProofMode.Lookup)) {
+            (icWord, minIc) = (LOOKUP_IC_WORD, 2);
+        } else {
+            revert UnsupportedKeyMode(modeWord);
+        }
+        if (words < icWord + 2 * minIc || (words - icWord) % 2 != 0) revert MalformedKey(len);
+        for (uint256 i = ALPHA_WORD; i < words; ++i) {
             if (_word(vk, i) >= Q) revert MalformedKey(len);
         }
         _checkG1(vk, ALPHA_WORD);
         _checkG2(vk, BETA_WORD);
         _checkG2(vk, GAMMA_WORD);
         _checkG2(vk, DELTA_WORD);
-        for (uint256 w = IC_WORD; w < words; w += 2) {
+        if (icWord == LOOKUP_IC_WORD) _checkG2(vk, DELTA1_WORD);
+        for (uint256 w = icWord; w < words; w += 2) {
             _checkG1(vk, w);
         }
 
@@ -146,9 +196,11 @@ contract Groth16Verifier is IZkinferVerifier {
         }
         if (keyData == address(0) || keyData.code.length != len + 1) revert KeyStoreFailed();
 
-        uint256 numPublic = (words - IC_WORD) / 2 - 1;
-        _keys[keyHash] = KeyRecord({data: keyData, numPublicInputs: uint96(numPublic), modelId: modelId});
-        emit KeyPublished(keyHash, modelId, numPublic, msg.sender);
+        ProofMode mode = ProofMode(modeWord);
+        uint256 numPublic = (words - icWord) / 2 - minIc;
+        _keys[keyHash] =
+            KeyRecord({data: keyData, mode: mode, numPublicInputs: uint88(numPublic), modelId: modelId});
+        emit KeyPublished(keyHash, modelId, mode, numPublic, msg.sender);
     }
 
     /// @notice A published key's record (all zero for an unknown hash).
@@ -158,14 +210,13 @@ contract Groth16Verifier is IZkinferVerifier {
         return _keys[keyHash];
     }
 
-    /// @notice A published key's bytes, in the encoding `publishKey` took.
+    /// @notice A published key's bytes, in the encoding `publishKey` took (mode word first).
     /// @param keyHash The key's hash.
     /// @return vk The key bytes.
     function verifyingKey(bytes32 keyHash) external view returns (bytes memory vk) {
-        KeyRecord storage key = _keys[keyHash];
-        address keyData = key.data;
+        address keyData = _keys[keyHash].data;
         if (keyData == address(0)) revert UnknownKey(keyHash);
-        uint256 len = (IC_WORD + 2 * (uint256(key.numPublicInputs) + 1)) * 32;
+        uint256 len = keyData.code.length - 1;
         vk = new bytes(len);
         assembly ("memory-safe") {
             extcodecopy(keyData, add(vk, 0x20), 1, len)
@@ -173,7 +224,7 @@ contract Groth16Verifier is IZkinferVerifier {
     }
 
     /// @inheritdoc IZkinferVerifier
-    function verifyProof(bytes32 keyHash, uint256[8] calldata proof, uint256[] calldata publicInputs)
+    function verifyProof(bytes32 keyHash, uint256[] calldata proof, uint256[] calldata publicInputs)
         external
         view
         returns (bool valid)
@@ -181,48 +232,141 @@ contract Groth16Verifier is IZkinferVerifier {
         return _verifyProof(keyHash, proof, publicInputs);
     }
 
-    /// @dev Checks `proof` against the key published under `keyHash` and `publicInputs`; reverts
-    ///      for an unknown key, malformed input or a failed precompile, returns the pairing's answer.
-    function _verifyProof(bytes32 keyHash, uint256[8] calldata proof, uint256[] memory publicInputs)
+    /// @dev Checks `proof` against the key published under `keyHash` and `publicInputs` (for a
+    ///      lookup key, the challenge is computed here and appended); reverts for an unknown key,
+    ///      malformed input or a failed precompile, returns the pairing's answer.
+    function _verifyProof(bytes32 keyHash, uint256[] calldata proof, uint256[] memory publicInputs)
         internal
         view
         returns (bool valid)
     {
-        KeyRecord storage key = _keys[keyHash];
-        address keyData = key.data;
-        if (keyData == address(0)) revert UnknownKey(keyHash);
-        uint256 expected = key.numPublicInputs;
-        uint256 n = publicInputs.length;
-        if (n != expected) revert WrongPublicInputCount(expected, n);
-        for (uint256 i; i < 8; ++i) {
-            if (proof[i] >= Q) revert ProofCoordinateNotInField(i);
+        address keyData;
+        bool lookup;
+        {
+            // The record's first slot holds data (bits 0-159), mode (160-167) and
+            // numPublicInputs (168-255): read once.
+            KeyRecord storage key = _keys[keyHash];
+            uint256 slot0;
+            assembly ("memory-safe") {
+                slot0 := sload(key.slot)
+            }
+            keyData = address(uint160(slot0));
+            if (keyData == address(0)) revert UnknownKey(keyHash);
+            lookup = uint8(slot0 >> 160) == uint8(ProofMode.Lookup);
+            uint256 expected = slot0 >> 168;
+            if (publicInputs.length != expected) revert WrongPublicInputCount(expected, publicInputs.length);
+            uint256 proofWords = lookup ? LOOKUP_PROOF_WORDS : PLAIN_PROOF_WORDS;
+            if (proof.length != proofWords) revert WrongProofLength(proofWords, proof.length);
         }
-        for (uint256 i; i < n; ++i) {
-            if (publicInputs[i] >= R) revert PublicInputNotInField(i);
-        }
+        _checkRanges(proof, publicInputs);
+        uint256 challenge = lookup ? _challenge(proof, publicInputs) : 0;
 
-        // Memory: [buf, buf + 0x300) is the pairing input; the IC points follow it.
+        // [buf, buf + pairingBytes) is the pairing input.
+        uint256 pairingBytes = lookup ? LOOKUP_PAIRING_INPUT_BYTES : PLAIN_PAIRING_INPUT_BYTES;
         uint256 buf;
-        uint256 ic;
         assembly ("memory-safe") {
             buf := mload(0x40)
-            ic := add(buf, PAIRING_INPUT_BYTES)
-            let icBytes := mul(add(n, 1), 0x40)
-            mstore(0x40, add(ic, icBytes))
-            extcodecopy(keyData, ic, IC_CODE_OFFSET, icBytes)
+            mstore(0x40, add(buf, pairingBytes))
         }
+        _writeVkX(keyData, buf + VK_X_OFFSET, publicInputs, lookup, challenge);
 
-        // vk_x = IC[0] + sum(publicInputs[i] * IC[i + 1]), accumulated in place in the pairing
-        // input (third pair's G1 slot). The scratch words after it (the gamma slot, filled below)
-        // hold the ecMul operands and result.
-        uint256 acc = buf + VK_X_OFFSET;
+        // e(-A, B) * e(alpha, beta) * e(vk_x, gamma) * e(C, delta) [* e(C1, delta1)] == 1
+        bool success;
         assembly ("memory-safe") {
+            // Pair 0: (-A, B). A.y < Q was checked, so (Q - A.y) % Q is -A.y (and 0 stays 0).
+            mstore(buf, calldataload(proof.offset))
+            mstore(add(buf, 0x20), mod(sub(Q, calldataload(add(proof.offset, 0x20))), Q))
+            calldatacopy(add(buf, 0x40), add(proof.offset, 0x40), 0x80)
+            // Pair 1: (alpha, beta), contiguous in the key.
+            extcodecopy(keyData, add(buf, 0xc0), ALPHA_BETA_CODE_OFFSET, 0xc0)
+            // Pair 2: (vk_x, gamma); vk_x is already in place.
+            extcodecopy(keyData, add(buf, 0x1c0), GAMMA_CODE_OFFSET, 0x80)
+            // Pair 3: (C, delta); C is C2 in lookup mode.
+            calldatacopy(add(buf, 0x240), add(proof.offset, 0xc0), 0x40)
+            extcodecopy(keyData, add(buf, 0x280), DELTA_CODE_OFFSET, 0x80)
+            // Pair 4 (lookup mode): (C1, delta1).
+            if lookup {
+                calldatacopy(add(buf, 0x300), add(proof.offset, 0x100), 0x40)
+                extcodecopy(keyData, add(buf, 0x340), DELTA1_CODE_OFFSET, 0x80)
+            }
+
+            success := staticcall(gas(), EC_PAIRING, buf, pairingBytes, buf, 0x20)
+            success := and(success, eq(returndatasize(), 0x20))
+            valid := eq(mload(buf), 1)
+        }
+        if (!success) revert PrecompileFailed(EC_PAIRING);
+    }
+
+    /// @dev Reverts unless every proof word is below Q and every public input below R.
+    function _checkRanges(uint256[] calldata proof, uint256[] memory publicInputs) private pure {
+        // The first word out of range, plus one (0: none).
+        uint256 bad;
+        assembly ("memory-safe") {
+            for { let i := 0 } lt(i, proof.length) { i := add(i, 1) } {
+                if iszero(lt(calldataload(add(proof.offset, shl(5, i))), Q)) {
+                    bad := add(i, 1)
+                    break
+                }
+            }
+        }
+        if (bad != 0) revert ProofCoordinateNotInField(bad - 1);
+        assembly ("memory-safe") {
+            let n := mload(publicInputs)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                if iszero(lt(mload(add(publicInputs, shl(5, add(i, 1)))), R)) {
+                    bad := add(i, 1)
+                    break
+                }
+            }
+        }
+        if (bad != 0) revert PublicInputNotInField(bad - 1);
+    }
+
+    /// @dev Lookup mode's challenge `uint256(keccak256(abi.encodePacked(C1.x, C1.y, publicInputs))) % R`
+    ///      (`C1` is proof words 8 and 9), hashed in scratch memory past the free memory pointer.
+    function _challenge(uint256[] calldata proof, uint256[] memory publicInputs)
+        private
+        pure
+        returns (uint256 challenge)
+    {
+        assembly ("memory-safe") {
+            let s := mload(0x40)
+            let inputBytes := shl(5, mload(publicInputs))
+            calldatacopy(s, add(proof.offset, 0x100), 0x40)
+            mcopy(add(s, 0x40), add(publicInputs, 0x20), inputBytes)
+            challenge := mod(keccak256(s, add(0x40, inputBytes)), R)
+        }
+    }
+
+    /// @dev Writes `vk_x = IC[0] + sum(input[i] * IC[i + 1])` at `acc` (the third pair's G1 slot of
+    ///      the pairing input), where the inputs are `publicInputs` followed, for a lookup key, by
+    ///      `challenge`. The four words after `acc` (the gamma slot, filled later) are scratch for
+    ///      the ecMul operands and result. The IC points are copied from the key's data contract
+    ///      into memory after the free memory pointer.
+    function _writeVkX(address keyData, uint256 acc, uint256[] memory publicInputs, bool lookup, uint256 challenge)
+        private
+        view
+    {
+        uint256 n = publicInputs.length;
+        uint256 inputs = lookup ? n + 1 : n;
+        uint256 icCodeOffset = lookup ? LOOKUP_IC_CODE_OFFSET : PLAIN_IC_CODE_OFFSET;
+        uint256 ic;
+        assembly ("memory-safe") {
+            ic := mload(0x40)
+            let icBytes := shl(6, add(inputs, 1))
+            mstore(0x40, add(ic, icBytes))
+            extcodecopy(keyData, ic, icCodeOffset, icBytes)
             mstore(acc, mload(ic))
             mstore(add(acc, 0x20), mload(add(ic, 0x20)))
         }
         unchecked {
-            for (uint256 i; i < n; ++i) {
-                uint256 s = publicInputs[i];
+            for (uint256 i; i < inputs; ++i) {
+                uint256 s = challenge;
+                if (i < n) {
+                    assembly ("memory-safe") {
+                        s := mload(add(publicInputs, shl(5, add(i, 1))))
+                    }
+                }
                 // 0 * IC[i + 1] is the point at infinity: adding it changes nothing.
                 if (s == 0) continue;
                 uint256 point = ic + (i + 1) * 0x40;
@@ -243,27 +387,6 @@ contract Groth16Verifier is IZkinferVerifier {
                 if (!ok) revert PrecompileFailed(EC_ADD);
             }
         }
-
-        // e(-A, B) * e(alpha, beta) * e(vk_x, gamma) * e(C, delta) == 1
-        bool success;
-        assembly ("memory-safe") {
-            // Pair 0: (-A, B). A.y < Q was checked, so (Q - A.y) % Q is -A.y (and 0 stays 0).
-            mstore(buf, calldataload(proof))
-            mstore(add(buf, 0x20), mod(sub(Q, calldataload(add(proof, 0x20))), Q))
-            calldatacopy(add(buf, 0x40), add(proof, 0x40), 0x80)
-            // Pair 1: (alpha, beta), contiguous in the key.
-            extcodecopy(keyData, add(buf, 0xc0), ALPHA_BETA_CODE_OFFSET, 0xc0)
-            // Pair 2: (vk_x, gamma); vk_x is already in place.
-            extcodecopy(keyData, add(buf, 0x1c0), GAMMA_CODE_OFFSET, 0x80)
-            // Pair 3: (C, delta).
-            calldatacopy(add(buf, 0x240), add(proof, 0xc0), 0x40)
-            extcodecopy(keyData, add(buf, 0x280), DELTA_CODE_OFFSET, 0x80)
-
-            success := staticcall(gas(), EC_PAIRING, buf, PAIRING_INPUT_BYTES, buf, 0x20)
-            success := and(success, eq(returndatasize(), 0x20))
-            valid := eq(mload(buf), 1)
-        }
-        if (!success) revert PrecompileFailed(EC_PAIRING);
     }
 
     /// @dev The `i`-th 32-byte word of `data` (caller guarantees it is in bounds).

@@ -21,6 +21,8 @@ import {IERC20Minimal} from "./IERC20Minimal.sol";
 ///      The public inputs are `[inputCommitment, binding, outputs...]`, built here from the job and
 ///      the caller: `binding = uint256(keccak256(abi.encode(block.chainid, address(this), jobId,
 ///      msg.sender))) >> 8`, so a proof pays one provider, for one job, on one escrow and one chain.
+///      Under a lookup-mode key the verifier appends the challenge, hashed from the proof's round-1
+///      commitment and these inputs, so the challenge too is bound to the job and the provider.
 ///      Payments and refunds are pulled (`withdraw`, `refund`) to an address the caller names, so a
 ///      receiver that reverts locks nothing.
 contract InferenceEscrow is Groth16Verifier {
@@ -104,9 +106,10 @@ contract InferenceEscrow is Groth16Verifier {
     /// @param provider Who proved the result.
     /// @param amount The amount earned.
     /// @param outputs The model's outputs (the public inputs after the first `OUTPUTS_OFFSET`).
-    /// @param proof The accepted proof, so a requester can verify it again off chain.
+    /// @param proof The accepted proof words (8 for a plain key, 10 for a lookup key, as
+    ///        `submitResult` took them), so a requester can verify it again off chain.
     event JobCompleted(
-        uint64 indexed jobId, address indexed provider, uint256 amount, uint256[] outputs, uint256[8] proof
+        uint64 indexed jobId, address indexed provider, uint256 amount, uint256[] outputs, uint256[] proof
     );
     /// @notice The requester cancelled a job: results are accepted until the new deadline.
     /// @param jobId The job's id.
@@ -237,20 +240,27 @@ contract InferenceEscrow is Groth16Verifier {
     ///      `uint256(keccak256(abi.encode(block.chainid, address(this), jobId, msg.sender))) >> 8`.
     ///      Makes no external call (verification runs here, on precompiles only).
     /// @param jobId The job's id.
-    /// @param proof The Groth16 proof, in `IZkinferVerifier` encoding.
+    /// @param proof The proof, in `IZkinferVerifier` encoding: 8 words under a plain key, 10 (with
+    ///        the round-1 commitment) under a lookup key.
     /// @param outputs The model's outputs, as the proof's public inputs after the first two.
-    function submitResult(uint64 jobId, uint256[8] calldata proof, uint256[] calldata outputs) external {
+    function submitResult(uint64 jobId, uint256[] calldata proof, uint256[] calldata outputs) external {
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job.status, Status.Open);
         uint64 deadline = job.deadline;
         if (block.timestamp > deadline) revert DeadlinePassed(jobId, deadline);
 
-        uint256 n = outputs.length;
-        uint256[] memory publicInputs = new uint256[](OUTPUTS_OFFSET + n);
-        publicInputs[INPUT_COMMITMENT_INDEX] = job.inputCommitment;
-        publicInputs[BINDING_INDEX] = binding(jobId, msg.sender);
-        for (uint256 i; i < n; ++i) {
-            publicInputs[OUTPUTS_OFFSET + i] = outputs[i];
+        uint256 commitment = job.inputCommitment;
+        uint256 bound = binding(jobId, msg.sender);
+        // [commitment, binding, outputs...], the outputs copied straight from calldata.
+        uint256[] memory publicInputs;
+        assembly ("memory-safe") {
+            publicInputs := mload(0x40)
+            mstore(publicInputs, add(OUTPUTS_OFFSET, outputs.length))
+            mstore(add(publicInputs, shl(5, add(INPUT_COMMITMENT_INDEX, 1))), commitment)
+            mstore(add(publicInputs, shl(5, add(BINDING_INDEX, 1))), bound)
+            let first := add(publicInputs, shl(5, add(OUTPUTS_OFFSET, 1)))
+            calldatacopy(first, outputs.offset, shl(5, outputs.length))
+            mstore(0x40, add(first, shl(5, outputs.length)))
         }
         if (!_verifyProof(job.keyHash, proof, publicInputs)) revert InvalidProof(jobId);
 

@@ -19,7 +19,7 @@ contract GasLimitedCaller {
         IZkinferVerifier verifier,
         uint256 gasLimit,
         bytes32 keyHash,
-        uint256[8] calldata proof,
+        uint256[] calldata proof,
         uint256[] calldata publicInputs
     ) external view returns (bool completed, bool accepted) {
         (bool ok, bytes memory ret) = address(verifier).staticcall{gas: gasLimit}(

@@ -56,7 +56,7 @@ contract ReentrantAgent {
     /// @param jobId The job's id.
     /// @param proof The proof.
     /// @param outputs The outputs.
-    function submit(uint64 jobId, uint256[8] calldata proof, uint256[] calldata outputs) external {
+    function submit(uint64 jobId, uint256[] calldata proof, uint256[] calldata outputs) external {
         _jobId = jobId;
         escrow.submitResult(jobId, proof, outputs);
     }

@@ -62,6 +62,7 @@ fn exported_init_code_deploys_a_verifier_that_accepts_the_models_proofs() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("verifier.json")).unwrap()).unwrap();
     assert_eq!(manifest["num_public_inputs"], 3);
+    assert_eq!(manifest["mode"], "plain");
 
     let init = std::fs::read_to_string(out.join("init_code.hex")).unwrap();
     let init = zkinfer_evm::Bytes::from(hex_decode(init.trim().trim_start_matches("0x")));

@@ -3,7 +3,7 @@
 //! verifier contract or the provider.
 
 use zkinfer_verifier::{
-    unpack_outputs, Fr, ProofFile, PublicInputs, VerifyingKeyFile, PROOF_VERSION,
+    unpack_outputs, Fr, ProofFile, ProofMode, PublicInputs, VerifyingKeyFile, PROOF_VERSION,
 };
 
 use crate::bindings::InferenceEscrow::JobCompleted;
@@ -12,11 +12,12 @@ use crate::EvmError;
 
 /// The proof file that `event` states: the accepted proof, the requester's own input
 /// commitment, the binding to the chain, the escrow, the event's job and provider, and the
-/// outputs unpacked from the event's output words with the key's layout. Verifying it with
-/// `key` re-checks the result.
+/// outputs unpacked from the event's output words with the key's layout. Ten proof words are a
+/// lookup-mode proof: its round-1 commitment is kept and the challenge recomputed from it and
+/// the public inputs ([`ProofFile::restated`]). Verifying the result with `key` re-checks it.
 ///
-/// Fails when the words are not a proof or not outputs of the model (an escrow whose verifier
-/// accepted them is then not the one the key belongs to).
+/// Fails when the words are not a proof of the key's mode or not outputs of the model (an
+/// escrow whose verifier accepted them is then not the one the key belongs to).
 pub fn completed_proof_file(
     key: &VerifyingKeyFile,
     input_commitment: Fr,
@@ -24,7 +25,19 @@ pub fn completed_proof_file(
     escrow: alloy::primitives::Address,
     event: &JobCompleted,
 ) -> Result<ProofFile, EvmError> {
-    let proof = proof_from_words(&event.proof)?;
+    let (proof, c1) = proof_from_words(&event.proof)?;
+    let mode = if c1.is_some() {
+        ProofMode::Lookup
+    } else {
+        ProofMode::Plain
+    };
+    if mode != key.mode() {
+        return Err(EvmError::BadProofWords(format!(
+            "{} words make a {mode}-mode proof, the key is a {}-mode key",
+            event.proof.len(),
+            key.mode()
+        )));
+    }
     let words = event
         .outputs
         .iter()
@@ -54,8 +67,8 @@ pub fn completed_proof_file(
         provider: String::new(),
         public_inputs: Vec::new(),
         proof: ProofFile::encode_proof(&proof)?,
-        mode: zkinfer_verifier::ProofMode::Plain,
-        round1_commitment: None,
+        mode,
+        round1_commitment: c1.as_ref().map(ProofFile::encode_round1).transpose()?,
     };
     Ok(bare.restated(&claims, &key.layout)?)
 }

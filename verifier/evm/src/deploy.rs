@@ -47,11 +47,12 @@ pub fn test_token_init_code(name: &str, symbol: &str, mode: TokenMode) -> Bytes 
     [TestToken::BYTECODE.as_ref(), &args].concat().into()
 }
 
-/// Calldata of `publishKey(modelId, vk)` for `key` (what `export-verifier` writes out).
+/// Calldata of `publishKey(modelId, vk)` for `key`, in either mode (what `export-verifier` writes
+/// out).
 pub fn publish_key_calldata(key: &VerifyingKeyFile) -> Bytes {
     Groth16Verifier::publishKeyCall {
         modelId: FixedBytes(key.model_id),
-        vk: verifying_key_bytes(&key.vk).into(),
+        vk: verifying_key_bytes(key).into(),
     }
     .abi_encode()
     .into()

@@ -19,7 +19,8 @@ pub const GROTH16_VERIFIER_SOL: &str = include_str!("../../../contracts/src/Grot
 /// The interface the escrow calls.
 pub const IZKINFER_VERIFIER_SOL: &str = include_str!("../../../contracts/src/IZkinferVerifier.sol");
 /// Version of the `verifier.json` manifest.
-pub const VERIFIER_MANIFEST_VERSION: u32 = 2;
+/// (3: the key's encoding starts with its mode word; the manifest names the mode.)
+pub const VERIFIER_MANIFEST_VERSION: u32 = 3;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, EvmError> {
     let path = dir.join(name);
@@ -35,7 +36,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, EvmError> {
 /// the solc version), `Groth16Verifier.abi.json`, `init_code.hex` (deploy by sending it as a
 /// creation transaction), `publish_key.calldata.hex` (send to the verifier or an escrow to
 /// publish the key), `verifying_key.hex` (the `vk` argument) and `verifier.json` (model id,
-/// key hash, public-input count, checksums).
+/// key hash, mode, the number of public inputs a caller passes (a lookup key's challenge is
+/// computed on chain), checksums).
 pub fn export_verifier(key: &VerifyingKeyFile, dir: &Path) -> Result<Vec<PathBuf>, EvmError> {
     std::fs::create_dir_all(dir).map_err(|source| EvmError::Io {
         path: dir.display().to_string(),
@@ -51,13 +53,14 @@ pub fn export_verifier(key: &VerifyingKeyFile, dir: &Path) -> Result<Vec<PathBuf
         reason: e.to_string(),
     })?;
     let init_code = verifier_init_code();
-    let vk = verifying_key_bytes(&key.vk);
+    let vk = verifying_key_bytes(key);
     let publish = publish_key_calldata(key);
     let manifest = json!({
         "version": VERIFIER_MANIFEST_VERSION,
         "contract": "Groth16Verifier",
         "model_id": hex::encode(key.model_id),
         "key_hash": key_hash(key).to_string(),
+        "mode": key.mode().name(),
         "num_public_inputs": key.layout.num_public(),
         "solc_version": artifact["solcVersion"],
         "init_code_blake3": blake3_hex(&init_code),

@@ -10,7 +10,9 @@ use zkinfer_verifier::{ProofFile, VerifyingKeyFile, OUTPUTS_OFFSET};
 use crate::bindings::{Groth16Verifier, InferenceEscrow, TestToken};
 use crate::chain::{Chain, Receipt, Tx};
 use crate::deploy::{send_ok, view};
-use crate::encode::{fr_word, key_hash, proof_words, verifying_key_bytes};
+use crate::encode::{
+    caller_public_inputs, fr_word, key_hash, key_mode_word, proof_words, verifying_key_bytes,
+};
 use crate::EvmError;
 
 /// What a requester puts in escrow.
@@ -85,8 +87,9 @@ pub async fn check_escrow_code<C: Chain>(chain: &mut C, escrow: Address) -> Resu
 }
 
 /// Whether `key` is published at `verifier`, checking what the contract holds under its hash
-/// against the local key: model id, public-input count and every key byte. A key published
-/// under its hash with other contents would be a keccak collision; it is refused all the same.
+/// against the local key: model id, mode, public-input count and every key byte (the mode word
+/// included). A key published under its hash with other contents would be a keccak collision;
+/// it is refused all the same.
 pub async fn key_published<C: Chain>(
     chain: &mut C,
     verifier: Address,
@@ -108,10 +111,13 @@ pub async fn key_published<C: Chain>(
         &Groth16Verifier::verifyingKeyCall { keyHash: hash },
     )
     .await?;
-    let n = U96::try_from(key.layout.num_public()).unwrap_or(U96::MAX);
+    // The contract counts the inputs a caller passes: the layout's (a lookup key's challenge is
+    // computed on chain).
+    let n = usize::try_from(info.numPublicInputs).ok();
     if info.modelId.0 != key.model_id
-        || info.numPublicInputs != n
-        || bytes.as_ref() != verifying_key_bytes(&key.vk).as_slice()
+        || info.mode != key_mode_word(key.mode())
+        || n != Some(key.layout.num_public())
+        || bytes.as_ref() != verifying_key_bytes(key).as_slice()
     {
         return Err(EvmError::UntrustedEscrow {
             escrow: verifier.to_string(),
@@ -182,10 +188,11 @@ pub async fn open_job<C: Chain>(
     })
 }
 
-/// Calldata of `submitResult(jobId, proof, outputs)` for a proof file: the proof's words and
-/// its packed output public inputs. (The escrow supplies the commitment and the binding.)
+/// Calldata of `submitResult(jobId, proof, outputs)` for a proof file: the proof's words (8 in
+/// plain mode, 10 in lookup mode) and its packed output public inputs. (The escrow supplies the
+/// commitment and the binding, and in lookup mode computes the challenge.)
 pub fn submit_calldata(job_id: u64, proof: &ProofFile) -> Result<Bytes, EvmError> {
-    let publics = proof.stated_public_inputs()?;
+    let publics = caller_public_inputs(proof)?;
     let outputs = publics
         .get(OUTPUTS_OFFSET..)
         .unwrap_or_default()
@@ -194,22 +201,23 @@ pub fn submit_calldata(job_id: u64, proof: &ProofFile) -> Result<Bytes, EvmError
         .collect();
     let call = InferenceEscrow::submitResultCall {
         jobId: job_id,
-        proof: proof_words(&proof.groth16()?),
+        proof: proof_words(proof)?,
         outputs,
     };
     Ok(call.abi_encode().into())
 }
 
 /// The verifier's `verifyProof(keyHash, proof, publicInputs)` call for a proof file, with the
-/// public inputs the file states.
+/// public inputs the file states (in lookup mode without the challenge, which the contract
+/// computes).
 pub fn verify_proof_call(
     key_hash: B256,
     proof: &ProofFile,
 ) -> Result<Groth16Verifier::verifyProofCall, EvmError> {
     Ok(Groth16Verifier::verifyProofCall {
         keyHash: key_hash,
-        proof: proof_words(&proof.groth16()?),
-        publicInputs: proof.stated_public_inputs()?.iter().map(fr_word).collect(),
+        proof: proof_words(proof)?,
+        publicInputs: caller_public_inputs(proof)?.iter().map(fr_word).collect(),
     })
 }
 

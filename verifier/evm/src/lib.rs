@@ -18,6 +18,8 @@ mod input_blob;
 mod jobs;
 mod revert;
 mod rpc;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 
 pub use chain::{Chain, Receipt, Tx};
 pub use completed::completed_proof_file;
@@ -29,8 +31,9 @@ pub use embedded::{
     EmbeddedChain, EMBEDDED_CHAIN_ID, EMBEDDED_GENESIS_TIME, EMBEDDED_TX_GAS_LIMIT,
 };
 pub use encode::{
-    fq_word, fr_word, g1_words, g2_words, key_hash, proof_from_words, proof_words, public_words,
-    verifying_key_bytes, word_fr, PROOF_WORDS,
+    caller_public_inputs, fq_word, fr_word, g1_words, g2_words, groth16_words, key_hash,
+    key_mode_word, proof_from_words, proof_words, public_words, verifying_key_bytes, vk_words,
+    word_fr, KEY_MODE_LOOKUP, KEY_MODE_PLAIN, LOOKUP_PROOF_WORDS, PLAIN_PROOF_WORDS,
 };
 pub use error::EvmError;
 pub use events::{EventLog, Settlement};

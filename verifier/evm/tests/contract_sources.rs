@@ -14,12 +14,37 @@ fn contracts() -> PathBuf {
 
 /// `uint256 internal constant NAME = VALUE;` in a Solidity source.
 fn constant(source: &str, name: &str) -> u64 {
-    let needle = format!("uint256 internal constant {name} = ");
+    constant_with(source, "internal", name)
+}
+
+/// `uint256 VISIBILITY constant NAME = VALUE;` in a Solidity source.
+fn constant_with(source: &str, visibility: &str, name: &str) -> u64 {
+    let needle = format!("uint256 {visibility} constant {name} = ");
     let line = source
         .lines()
         .find_map(|l| l.trim().strip_prefix(needle.as_str()))
         .unwrap_or_else(|| panic!("{name} is not declared as `{needle}…;`"));
     line.trim_end_matches(';').trim().parse().unwrap()
+}
+
+#[test]
+fn verifier_proof_lengths_and_key_modes_match_the_rust_encoding() {
+    let source = std::fs::read_to_string(contracts().join("src/Groth16Verifier.sol")).unwrap();
+    assert_eq!(
+        constant_with(&source, "private", "PLAIN_PROOF_WORDS"),
+        zkinfer_evm::PLAIN_PROOF_WORDS as u64
+    );
+    assert_eq!(
+        constant_with(&source, "private", "LOOKUP_PROOF_WORDS"),
+        zkinfer_evm::LOOKUP_PROOF_WORDS as u64
+    );
+    // `enum ProofMode { Plain, Lookup }`: the key's mode word is the variant's index
+    let compact: String = source.split_whitespace().collect();
+    assert!(compact.contains("enumProofMode{Plain,Lookup}"));
+    assert_eq!(
+        (zkinfer_evm::KEY_MODE_PLAIN, zkinfer_evm::KEY_MODE_LOOKUP),
+        (0, 1)
+    );
 }
 
 #[test]

@@ -7,8 +7,10 @@ use zkinfer_evm::{Address, U256};
 
 use super::check::Skip;
 
-/// Gas the node expects to spend on one job: `submitResult` (about 261k on the bundled mlp,
-/// most of it the pairing check) plus `withdraw` (about 40k).
+/// Gas the node expects to spend on one job: `submitResult` (about 254k on the bundled mlp,
+/// most of it the pairing check) plus `withdraw` (about 40k). A lookup-mode model's
+/// `submitResult` costs about 297k (a fifth pairing and the challenge), about 337k a job: a node
+/// serving one should raise [`PricePolicy::job_gas`] (`zkinfer provider --job-gas`).
 pub const JOB_GAS: u64 = 300_000;
 
 /// What jobs must pay for the node to take them.
