@@ -28,8 +28,10 @@ use zkinfer_evm::{
 };
 use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::compile;
-use zkinfer_prover::{setup, Engine, Prover};
-use zkinfer_r1cs::ProofBinding;
+use zkinfer_prover::{setup, Engine, Prover, Round};
+use zkinfer_r1cs::LookupTrace;
+use zkinfer_r1cs::{ModeRequest, ProofBinding};
+use zkinfer_verifier::Fr;
 use zkinfer_verifier::{verify, KeyProvenance, ProofFile, ProofMode, Verdict, VerifyingKeyFile};
 
 const DEPLOYER: Address = Address::repeat_byte(0xd0);
@@ -46,6 +48,10 @@ struct Fixture {
 }
 
 fn fixture(name: &str, seed: u64) -> Fixture {
+    fixture_in(name, seed, ModeRequest::Plain)
+}
+
+fn fixture_in(name: &str, seed: u64, mode: ModeRequest) -> Fixture {
     let dir = model_dir(name);
     let model: CompiledModel = compile(
         &dir.join("model.onnx"),
@@ -54,6 +60,8 @@ fn fixture(name: &str, seed: u64) -> Fixture {
     )
     .unwrap()
     .model;
+    let mode = zkinfer_r1cs::choose_mode(&model.graph, mode).unwrap().mode;
+    let model = model.with_proof_mode(mode);
     let shapes = model.graph.input_shapes();
     let sample = read_input(&dir.join("input.json")).single(&shapes).unwrap();
     let provenance = KeyProvenance {
@@ -71,6 +79,12 @@ fn fixture(name: &str, seed: u64) -> Fixture {
 fn mlp() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| fixture("mlp", 7))
+}
+
+/// The same MLP compiled for lookup mode (two-round Groth16), with its own key.
+fn mlp_lookup() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| fixture_in("mlp", 8, ModeRequest::Lookup))
 }
 
 impl Fixture {
@@ -1168,4 +1182,144 @@ fn gas_of_a_key_and_proof_file() {
             );
         });
     }
+}
+
+/// Lookup mode on chain with real proofs (the mlp compiled for lookup mode): a valid
+/// two-round proof is paid; a copied one, one with another proof's `C₁`, a re-blinded `C₁`
+/// whose challenge no longer matches, a tampered `C₂`, other outputs (the challenge is over
+/// other public inputs), a plain-length proof, and proofs of wrong witnesses (a committed
+/// round-1 value, a multiplicity, a round-2 inverse changed) are all refused, and the native
+/// verifier agrees on each.
+#[test]
+fn lookup_mode_proofs_are_paid_and_every_forgery_is_refused() {
+    let fx = mlp_lookup();
+    let vk = fx.prover.verifying_key();
+    assert_eq!(vk.mode(), ProofMode::Lookup);
+    run(async {
+        let mut w = world(fx).await;
+        let escrow = w.escrow();
+        let job = w.open(fx, HOUR).await;
+        let other_job = w.open(fx, HOUR).await;
+        let proof = fx.prove(escrow, job, PROVIDER);
+        let other = fx.prove(escrow, other_job, PROVIDER);
+        assert_eq!(proof_words(&proof).unwrap().len(), 10);
+        assert_eq!(verify(vk, &proof).unwrap(), Verdict::Accepted);
+        let native_rejects = |f: &ProofFile, what: &str| {
+            assert!(
+                matches!(verify(vk, f).unwrap(), Verdict::Rejected(_)),
+                "{what}: accepted natively"
+            );
+        };
+
+        let r = w.submit(THIEF, job, &proof).await;
+        assert_refused::<InferenceEscrow::InvalidProof>(&r, "copied lookup proof");
+
+        // C₁ swapped for another proof's (of the same model, another job)
+        let mut swapped = proof.clone();
+        swapped.round1_commitment = other.round1_commitment.clone();
+        let layout = &vk.layout;
+        let swapped = swapped
+            .restated(&swapped.claims().unwrap(), layout)
+            .unwrap();
+        native_rejects(&swapped, "swapped C₁");
+        let r = w.submit(PROVIDER, job, &swapped).await;
+        assert_refused::<InferenceEscrow::InvalidProof>(&r, "swapped C₁");
+
+        // other outputs: the on-chain challenge is over the new public inputs
+        let mut claims = proof.claims().unwrap();
+        claims.outputs[0][0] += 1;
+        let lying = proof.restated(&claims, layout).unwrap();
+        native_rejects(&lying, "other outputs");
+        let r = w.submit(PROVIDER, job, &lying).await;
+        assert_refused::<InferenceEscrow::InvalidProof>(&r, "other outputs");
+
+        // raw words: C₂ or C₁ changed; C₁ replaced by −C₁; a plain-length proof
+        let calldata = zkinfer_evm::submit_calldata(job, &proof).unwrap();
+        let call = InferenceEscrow::submitResultCall::abi_decode(&calldata).unwrap();
+        let q = U256::from_limbs(<ark_bn254::Fq as ark_ff::PrimeField>::MODULUS.0);
+        for i in [6usize, 7, 8, 9] {
+            let mut bad = call.clone();
+            bad.proof[i] += U256::from(1u8);
+            let r = w.send(PROVIDER, bad.abi_encode()).await;
+            assert!(!r.success, "proof word {i} tampered: accepted");
+        }
+        let mut bad = call.clone();
+        bad.proof[9] = q - bad.proof[9];
+        let r = w.send(PROVIDER, bad.abi_encode()).await;
+        assert_refused::<InferenceEscrow::InvalidProof>(&r, "C₁ negated");
+        let mut bad = call.clone();
+        bad.proof.truncate(8);
+        let r = w.send(PROVIDER, bad.abi_encode()).await;
+        assert!(!r.success, "an 8-word proof against a lookup key: accepted");
+
+        // wrong witnesses, proved anyway (bypassing the prover's self-check)
+        let binding = ProofBinding {
+            chain_id: EMBEDDED_CHAIN_ID,
+            escrow: escrow.into_array(),
+            job_id: job,
+            provider: PROVIDER.into_array(),
+        };
+        type Tamper = Box<dyn Fn(Round, &LookupTrace, &mut [Fr], &mut [Fr])>;
+        let one = zkinfer_verifier::Fr::from(1u8);
+        let cases: Vec<(&str, Tamper)> = vec![
+            (
+                "a committed round-1 value changed",
+                Box::new(move |r, t, _, w| {
+                    if r == Round::One {
+                        w[t.round1.len() / 2] += one;
+                    }
+                }),
+            ),
+            (
+                "a multiplicity changed",
+                Box::new(move |r, t, _, w| {
+                    if r == Round::One {
+                        w[t.multiplicity_wires()[0].start] += one;
+                    }
+                }),
+            ),
+            (
+                "a round-2 inverse changed",
+                Box::new(move |r, t, _, w| {
+                    if r == Round::Two {
+                        w[t.inverse_wires()[0]] += one;
+                    }
+                }),
+            ),
+        ];
+        for (what, tamper) in &cases {
+            let mut rng = ChaCha20Rng::seed_from_u64(5);
+            let bad = fx
+                .prover
+                .prove_tampered(&fx.input, binding, &mut rng, tamper.as_ref())
+                .unwrap();
+            native_rejects(&bad, what);
+            let r = w.submit(PROVIDER, job, &bad).await;
+            assert_refused::<InferenceEscrow::InvalidProof>(&r, what);
+        }
+
+        assert_eq!(w.status(job).await, JobStatus::Open);
+        let r = w.submit(PROVIDER, job, &proof).await;
+        assert_ok(&r, "genuine lookup proof");
+        assert_eq!(w.status(job).await, JobStatus::Paid);
+    });
+}
+
+/// Gas of a real lookup-mode 10-class model (the mlp): `submitResult` ≤ 310,000.
+#[test]
+fn gas_of_verify_and_submit_in_lookup_mode_for_a_real_model() {
+    let fx = mlp_lookup();
+    let gas = run(measure_gas(
+        fx.prover.verifying_key(),
+        fx.commitment(),
+        encode_input_blob(&fx.input).unwrap(),
+        |escrow, job, provider| fx.prove(escrow, job, provider),
+    ));
+    println!("gas mlp (lookup mode, real proof): {gas}");
+    assert_eq!(gas.proof_words, 10);
+    assert!(
+        gas.submit <= 310_000,
+        "lookup submit costs {} gas",
+        gas.submit
+    );
 }

@@ -10,7 +10,7 @@ use zkinfer_ir::{CompiledModel, QuantizeSettings};
 use zkinfer_onnx::{compile, run_integer};
 use zkinfer_prover::groth16::HBasis;
 use zkinfer_prover::{setup, setup_with_basis, Engine, Prover, ProvingKeyFile};
-use zkinfer_r1cs::ProofBinding;
+use zkinfer_r1cs::{choose_mode, ModeRequest, ProofBinding};
 use zkinfer_verifier::{
     fr_to_hex, verify, FormatError, KeyProvenance, ProofFile, Rejection, Verdict, VerifyingKeyFile,
 };
@@ -60,10 +60,22 @@ fn rejected(vk: &VerifyingKeyFile, f: &ProofFile) -> Rejection {
     }
 }
 
+/// `model(name)` compiled for `mode` (plain, or lookup at the limb width the compiler picks).
+fn model_in(name: &str, mode: ModeRequest) -> CompiledModel {
+    let m = model(name);
+    let choice = choose_mode(&m.graph, mode).unwrap();
+    m.with_proof_mode(choice.mode)
+}
+
+/// Both modes (so whichever `auto` picks): every model proves and verifies, with the
+/// reference executor's outputs, the same in both modes.
 #[test]
 fn every_model_proves_and_verifies_with_exact_outputs() {
-    for name in real_models() {
-        let m = model(&name);
+    for (name, request) in real_models()
+        .into_iter()
+        .flat_map(|n| [(n.clone(), ModeRequest::Plain), (n, ModeRequest::Lookup)])
+    {
+        let m = model_in(&name, request);
         let p = prover(&m, 7);
         let input = sample(&name, &m);
         let (file, t) = p
@@ -84,7 +96,8 @@ fn every_model_proves_and_verifies_with_exact_outputs() {
             "{name}: outputs must equal the reference executor's"
         );
         println!(
-            "{name:<12} prove {:.3} s (synthesis {:.3} s)",
+            "{name:<12} {:<7} prove {:.3} s (synthesis {:.3} s)",
+            p.mode(),
             t.prove.as_secs_f64(),
             t.synthesis.as_secs_f64()
         );
@@ -330,4 +343,78 @@ fn proof_files_and_keys_are_read_strictly() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("binding scheme 1"), "{e}");
+}
+
+/// Lookup mode natively: a valid two-round proof verifies; its proof bytes, `C₁`, each public
+/// input (the challenge included) and its mode label are each refused when changed; a key of
+/// the other mode refuses it (and a lookup key refuses a plain proof), naming the modes.
+#[test]
+fn lookup_mode_proofs_verify_and_tampering_is_rejected() {
+    let m = model_in("mlp", ModeRequest::Lookup);
+    let p = prover(&m, 9);
+    let vk = p.verifying_key();
+    assert_eq!(vk.mode(), zkinfer_verifier::ProofMode::Lookup);
+    let input = sample("mlp", &m);
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let (good, _) = p.prove(&input, BINDING, &mut rng).unwrap();
+    assert_eq!(verify(vk, &good).unwrap(), Verdict::Accepted);
+    // the layout's public inputs plus the challenge
+    assert_eq!(good.public_inputs.len(), vk.layout.num_public() + 1);
+
+    let bytes = hex::decode(&good.proof).unwrap();
+    for i in [0usize, 40, 100, 127] {
+        let mut b = bytes.clone();
+        b[i] ^= 0x04;
+        let f = ProofFile {
+            proof: hex::encode(&b),
+            ..good.clone()
+        };
+        assert!(
+            matches!(verify(vk, &f).unwrap(), Verdict::Rejected(_)),
+            "byte {i}"
+        );
+    }
+    // another proof's C₁ (stated challenge kept, or restated)
+    let (other, _) = p
+        .prove(
+            &input,
+            ProofBinding {
+                job_id: 43,
+                ..BINDING
+            },
+            &mut rng,
+        )
+        .unwrap();
+    let mut f = good.clone();
+    f.round1_commitment = other.round1_commitment.clone();
+    assert_eq!(rejected(vk, &f), Rejection::PublicInputsMismatch);
+    let f = f.restated(&f.claims().unwrap(), &vk.layout).unwrap();
+    assert_eq!(rejected(vk, &f), Rejection::InvalidProof);
+    // each public input; the last is the challenge
+    for i in 0..good.public_inputs.len() {
+        let mut f = good.clone();
+        let v = f.stated_public_inputs().unwrap()[i] + zkinfer_verifier::Fr::from(1u8);
+        f.public_inputs[i] = fr_to_hex(&v);
+        assert_eq!(
+            rejected(vk, &f),
+            Rejection::PublicInputsMismatch,
+            "input {i}"
+        );
+    }
+    // relabelled as plain: refused when read, and by the key
+    let mut f = good.clone();
+    f.mode = zkinfer_verifier::ProofMode::Plain;
+    assert!(ProofFile::from_json(&f.to_json().unwrap()).is_err());
+    assert!(matches!(rejected(vk, &f), Rejection::WrongMode { .. }));
+    // keys of the other mode: the model id covers the mode, so they are another model's keys
+    let plain = prover(&model_in("mlp", ModeRequest::Plain), 9);
+    let r = rejected(plain.verifying_key(), &good);
+    assert!(matches!(r, Rejection::WrongModel { .. }), "{r}");
+    let (plain_proof, _) = plain.prove(&input, BINDING, &mut rng).unwrap();
+    // a plain proof restamped with the lookup model's id: refused for its mode
+    let mut f = plain_proof.clone();
+    f.model_id = good.model_id.clone();
+    assert!(matches!(rejected(vk, &f), Rejection::WrongMode { .. }));
+    // the same integers in both modes
+    assert_eq!(plain_proof.outputs_int, good.outputs_int);
 }

@@ -58,6 +58,18 @@ struct Round1State<A: Accelerator> {
     trace: LookupTrace,
 }
 
+/// When a soundness test's tampering runs ([`Prover::prove_tampered`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Round {
+    /// After synthesis, before the round-1 commitment (the change is committed).
+    One,
+    /// After the challenge and round 2 were filled.
+    Two,
+}
+
+/// A soundness test's change to an assignment: (round, trace, instance, witness).
+pub type Tamper<'a> = &'a dyn Fn(Round, &LookupTrace, &mut [Fr], &mut [Fr]);
+
 /// The assignment and round-1 commitment of one lookup-mode proof.
 struct TwoRound {
     inst: R1csInstance,
@@ -271,6 +283,42 @@ impl<A: Accelerator> Prover<A> {
         }
     }
 
+    /// Soundness tests only: a lookup-mode proof of `inputs` whose assignment `tamper` changed
+    /// (called once before the round-1 commitment with `Round::One`, once after round 2 was
+    /// filled with `Round::Two`; it gets the trace, the instance with its leading 1, and the
+    /// witness). Returns the proof file without the self-check, for the verifiers to judge.
+    #[cfg(feature = "test-support")]
+    pub fn prove_tampered(
+        &self,
+        inputs: &[Vec<i64>],
+        binding: ProofBinding,
+        rng: &mut (impl RngCore + CryptoRng),
+        tamper: Tamper<'_>,
+    ) -> Result<ProofFile, ProveError> {
+        let round1 = self
+            .round1
+            .as_ref()
+            .ok_or_else(|| ProveError::KeyMismatch {
+                model: self.model.model_id.to_hex(),
+                what: "prove_tampered needs a lookup-mode model".into(),
+            })?;
+        let witness = self.witness_quantized(inputs)?;
+        let two = self.two_round(round1, &witness, binding, rng, Some(tamper))?;
+        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        let (proof, _) = create_proof_with_offset(
+            &self.engine,
+            &self.pk,
+            &two.inst,
+            r,
+            s,
+            round1.key.c_offset(two.rho),
+        )?;
+        let mut file = self.proof_file(&witness, binding, two.inst.public_inputs(), &proof)?;
+        file.mode = ProofMode::Lookup;
+        file.round1_commitment = Some(ProofFile::encode_round1(&two.c1)?);
+        Ok(file)
+    }
+
     /// Lookup mode: synthesizes the assignment with placeholders, sets a random mask, commits
     /// the round-1 wires in `C₁ = Σ z_i·[L_i/δ₁]₁ + ρ·[δ]₁`, derives the challenge from `C₁`
     /// and the other public inputs, and fills the challenge and round 2.
@@ -280,6 +328,17 @@ impl<A: Accelerator> Prover<A> {
         witness: &Witness,
         binding: ProofBinding,
         rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<TwoRound, ProveError> {
+        self.two_round(round1, witness, binding, rng, None)
+    }
+
+    fn two_round(
+        &self,
+        round1: &Round1State<A>,
+        witness: &Witness,
+        binding: ProofBinding,
+        rng: &mut (impl RngCore + CryptoRng),
+        tamper: Option<Tamper<'_>>,
     ) -> Result<TwoRound, ProveError> {
         let (cs, _) = synthesize_in(self.circuit(witness, binding), prove_mode())?;
         let mut instance = cs
@@ -297,6 +356,9 @@ impl<A: Accelerator> Prover<A> {
         }
         let mask = Fr::rand(rng);
         wires[trace.mask] = mask;
+        if let Some(t) = tamper {
+            t(Round::One, trace, &mut instance, &mut wires);
+        }
         let values = trace.round1_values(&wires);
         let rho = Fr::rand(rng);
         let start = Instant::now();
@@ -306,6 +368,9 @@ impl<A: Accelerator> Prover<A> {
         let commit = start.elapsed();
         let c = challenge(&c1, &instance[1..trace.challenge]);
         trace.fill(&mut instance, &mut wires, c, mask)?;
+        if let Some(t) = tamper {
+            t(Round::Two, trace, &mut instance, &mut wires);
+        }
         let inst = R1csInstance::from_parts(self.matrices.clone(), instance, wires)?;
         Ok(TwoRound {
             inst,

@@ -24,4 +24,4 @@ pub use node::{
     ProviderConfig, ProviderNode, ServedModel, DEFAULT_CONFIRMATIONS, KEEP_HANDLED, LOG_RANGE,
 };
 pub use outcome::{HandledJob, Outcome};
-pub use price::{PricePolicy, JOB_GAS};
+pub use price::{PricePolicy, JOB_GAS, LOOKUP_EXTRA_GAS};

@@ -76,31 +76,9 @@ pub fn verify(key: &VerifyingKeyFile, file: &ProofFile) -> Result<Verdict, Verif
             e.to_string(),
         )))
     };
-    // Floats must be exactly the dequantized integers.
     let layout = &key.layout;
-    if file.outputs.len() != file.outputs_int.len()
-        || file.outputs.len() != layout.output_scales.len()
-    {
-        return reject(Rejection::InconsistentClaims(
-            "output lists do not match the model's outputs".into(),
-        ));
-    }
-    for ((floats, ints), scale) in file
-        .outputs
-        .iter()
-        .zip(&file.outputs_int)
-        .zip(&layout.output_scales)
-    {
-        let exact = floats.len() == ints.len()
-            && floats
-                .iter()
-                .zip(ints)
-                .all(|(f, q)| *f == *q as f64 / 2f64.powi(*scale));
-        if !exact {
-            return reject(Rejection::InconsistentClaims(
-                "dequantized outputs differ from the quantized outputs".into(),
-            ));
-        }
+    if let Some(why) = outputs_inconsistent(file, layout) {
+        return reject(Rejection::InconsistentClaims(why.into()));
     }
     let expected = match file.expected_public_inputs(layout) {
         Ok(v) => v,
@@ -146,6 +124,28 @@ pub fn verify(key: &VerifyingKeyFile, file: &ProofFile) -> Result<Verdict, Verif
     } else {
         reject(Rejection::InvalidProof)
     }
+}
+
+/// Why the file's float outputs are not exactly its dequantized integer outputs, if so.
+fn outputs_inconsistent(file: &ProofFile, layout: &crate::PublicLayout) -> Option<&'static str> {
+    if file.outputs.len() != file.outputs_int.len()
+        || file.outputs.len() != layout.output_scales.len()
+    {
+        return Some("output lists do not match the model's outputs");
+    }
+    let exact = file
+        .outputs
+        .iter()
+        .zip(&file.outputs_int)
+        .zip(&layout.output_scales)
+        .all(|((floats, ints), scale)| {
+            floats.len() == ints.len()
+                && floats
+                    .iter()
+                    .zip(ints)
+                    .all(|(f, q)| *f == *q as f64 / 2f64.powi(*scale))
+        });
+    (!exact).then_some("dequantized outputs differ from the quantized outputs")
 }
 
 /// The two-round check: `e(A, B) = e(α, β)·e(vk_x, γ)·e(C₂, δ)·e(C₁, δ₁)`, where `public`

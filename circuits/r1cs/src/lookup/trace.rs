@@ -130,6 +130,20 @@ pub struct LookupTrace {
 }
 
 impl LookupTrace {
+    /// Witness indices of every table's multiplicities (round 1), one range per table: for
+    /// soundness tests that change a multiplicity.
+    pub fn multiplicity_wires(&self) -> Vec<std::ops::Range<usize>> {
+        self.tables
+            .iter()
+            .map(|t| t.multiplicities..t.multiplicities + t.table.len())
+            .collect()
+    }
+
+    /// Witness indices of the queries' inverses (round 2), for soundness tests.
+    pub fn inverse_wires(&self) -> Vec<usize> {
+        self.queries.iter().map(|q| q.inv).collect()
+    }
+
     /// Number of round-2 witness variables (the last ones).
     pub fn round2_len(&self) -> usize {
         self.witness_len - self.round1.len()

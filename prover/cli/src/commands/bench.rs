@@ -278,19 +278,24 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
             measured.push(f);
         }
         if let [plain, lookup] = measured.as_slice() {
-            println!(
-                "{:<12} lookup/plain: constraints {:.2}× ({:.1}× fewer), prove {:.2}× ({:.2}× faster), peak memory {:.2}×, pk {:.2}×",
-                plain.model,
-                lookup.constraints as f64 / plain.constraints as f64,
-                plain.constraints as f64 / lookup.constraints as f64,
-                lookup.measured.prove_s / plain.measured.prove_s,
-                plain.measured.prove_s / lookup.measured.prove_s,
-                lookup.peak_mib / plain.peak_mib,
-                lookup.pk_bytes as f64 / plain.pk_bytes as f64,
-            );
+            print_ratios(plain, lookup);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The lookup/plain line of a model measured in both modes.
+fn print_ratios(plain: &Figures, lookup: &Figures) {
+    println!(
+        "{:<12} lookup/plain: constraints {:.2}× ({:.1}× fewer), prove {:.2}× ({:.2}× faster), peak memory {:.2}×, pk {:.2}×",
+        plain.model,
+        lookup.constraints as f64 / plain.constraints as f64,
+        plain.constraints as f64 / lookup.constraints as f64,
+        lookup.measured.prove_s / plain.measured.prove_s,
+        plain.measured.prove_s / lookup.measured.prove_s,
+        lookup.peak_mib / plain.peak_mib,
+        lookup.pk_bytes as f64 / plain.pk_bytes as f64,
+    );
 }
 
 /// One row of the table.

@@ -174,12 +174,13 @@ fn prove_job(
         zkinfer_onnx::argmax(&file.outputs[0])
     );
     println!(
-        "proved in {:.2} s (witness {:.3} s, synthesis {:.3} s, Groth16 {:.3} s); proof {} bytes; wrote {}",
+        "proved in {:.2} s (witness {:.3} s, synthesis {:.3} s, Groth16 {:.3} s); {} proof of {} bytes; wrote {}",
         (t.witness + t.synthesis + t.prove).as_secs_f64(),
         t.witness.as_secs_f64(),
         t.synthesis.as_secs_f64(),
         t.prove.as_secs_f64(),
-        file.proof.len() / 2,
+        file.mode,
+        (file.proof.len() + file.round1_commitment.as_ref().map_or(0, String::len)) / 2,
         proof_path.display()
     );
     Ok(file)

@@ -56,7 +56,7 @@ pub fn setup_dir(dir: &Path, insecure_seed: Option<u64>, made_by: &str) -> anyho
     let vk_bytes = vk.to_bytes()?;
     write_atomic(&dir.join(PK_FILE), &pk_bytes).context("writing the proving key")?;
     write_atomic(&dir.join(VK_FILE), &vk_bytes).context("writing the verifying key")?;
-    println!("model        {}", model.model_id);
+    println!("model        {} ({} mode)", model.model_id, vk.mode());
     println!("setup        {:.2} s", elapsed.as_secs_f64());
     println!(
         "proving key  {} ({} bytes)",
@@ -64,10 +64,15 @@ pub fn setup_dir(dir: &Path, insecure_seed: Option<u64>, made_by: &str) -> anyho
         pk_bytes.len()
     );
     println!(
-        "verifying key {} ({} bytes, {} public inputs)",
+        "verifying key {} ({} bytes, {} public inputs{})",
         dir.join(VK_FILE).display(),
         vk_bytes.len(),
-        vk.layout.num_public()
+        vk.num_public(),
+        if vk.round1.is_some() {
+            ", the last the challenge"
+        } else {
+            ""
+        }
     );
     if insecure_seed.is_some() {
         println!("WARNING: keys derived from --insecure-seed: anyone who knows the seed can forge proofs");

@@ -148,6 +148,7 @@ impl ServedModel {
         ModelPrice {
             min_payment: self.min_payment,
             proof_ms: self.proof_ms(),
+            lookup: self.prover.mode() == zkinfer_verifier::ProofMode::Lookup,
         }
     }
 

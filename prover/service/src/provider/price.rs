@@ -8,10 +8,13 @@ use zkinfer_evm::{Address, U256};
 use super::check::Skip;
 
 /// Gas the node expects to spend on one job: `submitResult` (about 254k on the bundled mlp,
-/// most of it the pairing check) plus `withdraw` (about 40k). A lookup-mode model's
-/// `submitResult` costs about 297k (a fifth pairing and the challenge), about 337k a job: a node
-/// serving one should raise [`PricePolicy::job_gas`] (`zkinfer provider --job-gas`).
+/// most of it the pairing check) plus `withdraw` (about 40k). Lookup-mode models add
+/// [`LOOKUP_EXTRA_GAS`].
 pub const JOB_GAS: u64 = 300_000;
+
+/// Gas a lookup-mode job costs on top of [`PricePolicy::job_gas`]: its `submitResult` verifies
+/// one pairing more and hashes the challenge (297k against 254k on the 10-class mlp).
+pub const LOOKUP_EXTRA_GAS: u64 = 45_000;
 
 /// What jobs must pay for the node to take them.
 ///
@@ -51,9 +54,14 @@ impl Default for PricePolicy {
 }
 
 impl PricePolicy {
-    /// Wei the gas of one job costs at `gas_price` (wei per gas), margin included.
+    /// Wei the gas of one plain-mode job costs at `gas_price` (wei per gas), margin included.
     pub fn gas_floor(&self, gas_price: u128) -> U256 {
-        U256::from(self.job_gas)
+        self.gas_floor_of(self.job_gas, gas_price)
+    }
+
+    /// Wei `gas` costs at `gas_price`, margin included.
+    fn gas_floor_of(&self, gas: u64, gas_price: u128) -> U256 {
+        U256::from(gas)
             * U256::from(gas_price)
             * U256::from(100u64.saturating_add(self.gas_margin_pct))
             / U256::from(100u8)
@@ -82,11 +90,14 @@ impl PricePolicy {
             };
         }
         let minimum = self.min_payment.max(model.min_payment);
-        let cost = self.gas_floor(gas_price) + self.proof_cost(model.proof_ms);
+        let gas = self
+            .job_gas
+            .saturating_add(if model.lookup { LOOKUP_EXTRA_GAS } else { 0 });
+        let cost = self.gas_floor_of(gas, gas_price) + self.proof_cost(model.proof_ms);
         if amount < minimum || amount < cost {
             let mut basis = format!(
-                "minimum {minimum} wei; gas {} × {gas_price} wei/gas + {} %",
-                self.job_gas, self.gas_margin_pct
+                "minimum {minimum} wei; gas {gas} × {gas_price} wei/gas + {} %",
+                self.gas_margin_pct
             );
             if !self.wei_per_proof_second.is_zero() {
                 basis += &format!(
@@ -111,6 +122,8 @@ pub(crate) struct ModelPrice {
     pub(crate) min_payment: U256,
     /// Its last measured proof time, milliseconds.
     pub(crate) proof_ms: u64,
+    /// Whether its proofs are lookup-mode (their submission costs [`LOOKUP_EXTRA_GAS`] more).
+    pub(crate) lookup: bool,
 }
 
 #[cfg(test)]
@@ -151,7 +164,7 @@ mod tests {
         // a model's own minimum above the gas
         let model_min = ModelPrice {
             min_payment: U256::from(10u64.pow(16)),
-            proof_ms: 0,
+            ..ModelPrice::default()
         };
         let e = p
             .check(
@@ -217,8 +230,8 @@ mod tests {
         };
         // 1.5 s at 1e15 wei/s = 1.5e15 wei, plus 300k gas × 1 gwei × 150 % = 4.5e14
         let model = ModelPrice {
-            min_payment: U256::ZERO,
             proof_ms: 1_500,
+            ..ModelPrice::default()
         };
         assert_eq!(p.proof_cost(1_500), U256::from(1_500_000_000_000_000u64));
         let price = 1_950_000_000_000_000u64;
@@ -250,5 +263,31 @@ mod tests {
         };
         assert_eq!(per_wei.proof_cost(1), U256::from(1u8));
         assert_eq!(per_wei.proof_cost(0), U256::ZERO);
+    }
+
+    #[test]
+    fn lookup_jobs_pay_their_extra_gas() {
+        let p = PricePolicy::default();
+        let lookup = ModelPrice {
+            lookup: true,
+            ..ModelPrice::default()
+        };
+        // (300k + 45k) × 1 gwei × 150 %
+        let price = 517_500_000_000_000u64;
+        let e = p
+            .check(Address::ZERO, U256::from(price - 1), lookup, GWEI)
+            .unwrap_err();
+        assert!(e.to_string().contains("gas 345000 × "), "{e}");
+        assert!(p
+            .check(Address::ZERO, U256::from(price), lookup, GWEI)
+            .is_ok());
+        assert!(p
+            .check(
+                Address::ZERO,
+                U256::from(price - 1),
+                ModelPrice::default(),
+                GWEI
+            )
+            .is_ok());
     }
 }
