@@ -931,3 +931,65 @@ async fn hostile_onnx_files_are_refused_quickly_and_the_service_lives() {
     }
     assert_eq!(s.state.store.models().unwrap().len(), 0);
 }
+
+/// Lookup mode through the service: a model registered with `"proof_mode": "lookup"` gets a
+/// two-round key (its record says so), its jobs' proofs state the mode, carry `C₁` and
+/// ten-word escrow calldata, and verify; a tampered challenge does not; the same model
+/// registered in plain mode is another model (the mode is part of the id); an unknown mode is
+/// a 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookup_mode_models_prove_and_verify() {
+    let s = start(8).await;
+    let c = client(&s.token);
+    let mut body = registration("mlp");
+    body["proof_mode"] = json!("lookup");
+    let (status, m) = post(&c, format!("{}/v1/models", s.base), &body).await;
+    assert_eq!(status, 202, "{m}");
+    let id = m["model_id"].as_str().unwrap().to_string();
+    assert!(
+        m["proof_mode"].as_str().unwrap().starts_with("lookup"),
+        "{m}"
+    );
+    let plain = register(&c, &s, "mlp").await;
+    assert_ne!(plain, id);
+    let start = Instant::now();
+    while get(&c, format!("{}/v1/models/{id}", s.base)).await.1["state"] != "ready" {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "setup never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let job = json!({ "model_id": id, "input": sample("mlp"), "job_id": 3,
+        "provider": "0x00000000000000000000000000000000000000b2" });
+    let (status, accepted) = post(&c, format!("{}/v1/jobs", s.base), &job).await;
+    assert_eq!(status, 202, "{accepted}");
+    let done = finished(&c, &s, accepted["id"].as_str().unwrap()).await;
+    assert_eq!(done["state"], "proved", "{done}");
+    let proof = done["proof"].clone();
+    assert_eq!(proof["mode"], "lookup");
+    assert!(proof["round1_commitment"].as_str().is_some());
+    // selector, job id, two offsets, proof length + 10 words, outputs
+    let calldata = hex::decode(&done["escrow_calldata"].as_str().unwrap()[2..]).unwrap();
+    let words = u64::from_be_bytes(calldata[4 + 96 + 24..4 + 128].try_into().unwrap());
+    assert_eq!(words, 10);
+    let verify = |p: Value| {
+        let c = c.clone();
+        let url = format!("{}/v1/verify", s.base);
+        let body = json!({"model_id": id, "proof": p});
+        async move { post(&c, url, &body).await }
+    };
+    let (status, v) = verify(proof.clone()).await;
+    assert_eq!((status, v["valid"].as_bool()), (200, Some(true)), "{v}");
+    let mut forged = proof.clone();
+    let last = forged["public_inputs"].as_array().unwrap().len() - 1;
+    forged["public_inputs"][last] = json!(format!("0x{}", "00".repeat(31) + "01"));
+    let (status, v) = verify(forged).await;
+    assert_eq!((status, v["valid"].as_bool()), (200, Some(false)), "{v}");
+
+    let mut bad = registration("mlp");
+    bad["proof_mode"] = json!("fast");
+    let got = post(&c, format!("{}/v1/models", s.base), &bad).await;
+    assert_error(got, 400, "bad_proof_mode", "unknown mode");
+}
