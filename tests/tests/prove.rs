@@ -417,4 +417,13 @@ fn lookup_mode_proofs_verify_and_tampering_is_rejected() {
     assert!(matches!(rejected(vk, &f), Rejection::WrongMode { .. }));
     // the same integers in both modes
     assert_eq!(plain_proof.outputs_int, good.outputs_int);
+    // snarkjs cannot check a second commitment: the export refuses, saying why
+    let dir = std::env::temp_dir().join(format!("zkinfer-snarkjs-lookup-{}", std::process::id()));
+    let e = zkinfer_verifier::snarkjs::write_all(&dir, vk, &good).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("snarkjs verifies plain Groth16 only"),
+        "{e}"
+    );
+    assert!(!dir.exists());
 }

@@ -28,6 +28,8 @@ fn the_demo_pays_the_real_proof_and_refuses_the_copies() {
         "provider withdrew 0.010000 ETH (balance +0.010000 ETH",
         "proof for escrow 1 submitted to escrow 2:  refused: InvalidProof",
         "gas: verifyProof ",
+        "proof mode lookup mode: ",
+        "lookup proof of 160 bytes",
     ] {
         assert!(
             stdout.contains(expected),
