@@ -36,6 +36,10 @@ pub struct BenchArgs {
     /// The mode of `--one` (`plain`, `lookup` or `auto`).
     #[arg(long, hide = true, default_value = "auto")]
     pub mode: String,
+    /// Lookup mode with this limb width instead of the compiler's choice (to measure the
+    /// choice).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=20))]
+    pub limb_bits: Option<u32>,
 }
 
 /// `plain`, `lookup` or `auto` as the mode choice's request.
@@ -75,14 +79,22 @@ fn read_json(path: &Path) -> anyhow::Result<InputData> {
     super::compile::read_input(path)
 }
 
-fn bench_one(dir: &Path, runs: usize, mode: &str) -> anyhow::Result<Figures> {
+fn bench_one(
+    dir: &Path,
+    runs: usize,
+    mode: &str,
+    limb_bits: Option<u32>,
+) -> anyhow::Result<Figures> {
     let onnx = dir.join("model.onnx");
     let compiled = zkinfer_onnx::compile(
         &onnx,
         &read_json(&dir.join("calibration.json"))?,
         QuantizeSettings::default(),
     )?;
-    let choice = choose_mode(&compiled.model.graph, mode_request(mode)?)?;
+    let mut choice = choose_mode(&compiled.model.graph, mode_request(mode)?)?;
+    if let (Some(limb_bits), false) = (limb_bits, choice.mode.is_plain()) {
+        choice.mode = zkinfer_ir::ProofMode::Lookup { limb_bits };
+    }
     let model = compiled.model.with_proof_mode(choice.mode);
     let stats = estimate(&model)?;
     let provenance = KeyProvenance {
@@ -211,10 +223,8 @@ fn mode_name(mode: &zkinfer_ir::ProofMode) -> String {
 /// Runs `zkinfer bench`.
 pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = a.one {
-        println!(
-            "{}",
-            serde_json::to_string(&bench_one(&dir, a.runs, &a.mode)?)?
-        );
+        let figures = bench_one(&dir, a.runs, &a.mode, a.limb_bits)?;
+        println!("{}", serde_json::to_string(&figures)?);
         return Ok(ExitCode::SUCCESS);
     }
     let modes: Vec<&str> = match a.proof_mode.as_str() {

@@ -2,6 +2,7 @@
 
 use super::{error::at_step, Groth16Error, R1csInstance};
 use ark_bn254::Bn254;
+use ark_ec::AffineRepr;
 use ark_groth16::ProvingKey;
 use zkinfer_accel::MsmEngine;
 
@@ -25,7 +26,11 @@ pub struct PreparedProvingKey<A: MsmEngine> {
     pub(super) a_query: A::G1Bases,
     pub(super) b_g1_query: A::G1Bases,
     pub(super) h_query: A::G1Bases,
+    /// `l_query` from its first base that is not the identity (a lookup-mode key's round-1
+    /// bases, the leading witness variables, are the identity there: their MSM is skipped).
     pub(super) l_query: A::G1Bases,
+    /// Index of the first witness variable `l_query` covers.
+    pub(super) l_start: usize,
 }
 
 impl<A: MsmEngine> PreparedProvingKey<A> {
@@ -61,6 +66,7 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
             "gamma_abc_g1 + l_query",
             pk.vk.gamma_abc_g1.len() + pk.l_query.len(),
         )?;
+        let l_start = pk.l_query.iter().take_while(|p| p.is_zero()).count();
         Ok(Self {
             a_query: engine
                 .prepare_g1(&pk.a_query)
@@ -72,8 +78,9 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
                 .prepare_g1(&pk.h_query)
                 .map_err(at_step("preparing h_query"))?,
             l_query: engine
-                .prepare_g1(&pk.l_query)
+                .prepare_g1(&pk.l_query[l_start..])
                 .map_err(at_step("preparing l_query"))?,
+            l_start,
             pk,
             h_basis,
         })

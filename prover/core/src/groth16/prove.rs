@@ -89,7 +89,10 @@ pub fn create_proof_with_offset<A: Accelerator>(
     t.msm_h = dt;
     let (l_acc, dt) = timed(|| {
         engine
-            .msm_g1(&pk.l_query, inst.witness())
+            .msm_g1(
+                &pk.l_query,
+                inst.witness().get(pk.l_start..).unwrap_or_default(),
+            )
             .map_err(at_step("l_query MSM"))
     })?;
     t.msm_l = dt;
