@@ -58,7 +58,7 @@ struct Round1State<A: Accelerator> {
     trace: LookupTrace,
 }
 
-/// When a soundness test's tampering runs ([`Prover::prove_tampered`]).
+/// When a soundness test's tampering runs (`Prover::prove_tampered` (feature `test-support`)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Round {
     /// After synthesis, before the round-1 commitment (the change is committed).
