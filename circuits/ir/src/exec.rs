@@ -93,37 +93,10 @@ impl Graph {
 
 #[cfg(test)]
 mod tests {
-    use crate::ops::{Gemm, Rescale};
-    use crate::{Fact, Graph, GraphInput, GraphOutput, IrError, Op, QTensor, TensorId};
+    use crate::{Graph, GraphOutput, IrError, Op, QTensor};
 
     fn tiny() -> Graph {
-        let mut g = Graph {
-            inputs: vec![GraphInput {
-                name: "x".into(),
-                fact: Fact {
-                    shape: vec![1, 2],
-                    scale: 4,
-                    max_abs: 128,
-                },
-                bits: 8,
-            }],
-            ..Graph::default()
-        };
-        let gemm = Gemm {
-            out_features: 1,
-            in_features: 2,
-            weight: vec![3, -2],
-            bias: vec![8],
-            weight_scale: 2,
-        };
-        let acc = g.push("fc", Op::Gemm(gemm), vec![TensorId(0)]).unwrap();
-        let y = g
-            .push(
-                "fc.rescale",
-                Op::Rescale(Rescale { shift: 2, bits: 8 }),
-                vec![acc],
-            )
-            .unwrap();
+        let (mut g, y) = crate::fixtures::gemm_rescale([3, -2], 8, 8);
         let r = g.push("relu", Op::Relu, vec![y]).unwrap();
         g.outputs.push(GraphOutput {
             name: "y".into(),

@@ -13,6 +13,8 @@
 mod error;
 mod exec;
 mod fact;
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 mod graph;
 mod input;
 mod limits;

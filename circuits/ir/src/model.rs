@@ -332,42 +332,10 @@ fn unique_temporary(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::{Gemm, Rescale};
-    use crate::{Fact, GraphInput, GraphOutput, Op, ProofMode, TensorId};
+    use crate::ProofMode;
 
     fn model(w: i64) -> CompiledModel {
-        let mut g = Graph {
-            inputs: vec![GraphInput {
-                name: "x".into(),
-                fact: Fact {
-                    shape: vec![1, 2],
-                    scale: 4,
-                    max_abs: 128,
-                },
-                bits: 8,
-            }],
-            ..Graph::default()
-        };
-        let gemm = Gemm {
-            out_features: 1,
-            in_features: 2,
-            weight: vec![w, 1],
-            bias: vec![0],
-            weight_scale: 2,
-        };
-        let a = g.push("fc", Op::Gemm(gemm), vec![TensorId(0)]).unwrap();
-        let y = g
-            .push(
-                "fc.rescale",
-                Op::Rescale(Rescale { shift: 2, bits: 12 }),
-                vec![a],
-            )
-            .unwrap();
-        g.outputs.push(GraphOutput {
-            name: "y".into(),
-            tensor: y,
-        });
-        CompiledModel::new(g, QuantizeSettings::default()).unwrap()
+        crate::fixtures::tiny_model(w)
     }
 
     #[test]

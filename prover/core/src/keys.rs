@@ -158,50 +158,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ProveError> {
 mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
-    use zkinfer_ir::ops::{Gemm, Rescale};
-    use zkinfer_ir::{
-        CompiledModel, Fact, Graph, GraphInput, GraphOutput, Op, QuantizeSettings, TensorId,
-    };
     use zkinfer_verifier::KeyProvenance;
 
     use super::*;
     use crate::{setup, Engine, Prover};
 
-    /// `y = rescale(x·[w, 1])`: one input of two values, one output.
-    fn tiny_model(w: i64) -> CompiledModel {
-        let mut g = Graph {
-            inputs: vec![GraphInput {
-                name: "x".into(),
-                fact: Fact {
-                    shape: vec![1, 2],
-                    scale: 4,
-                    max_abs: 128,
-                },
-                bits: 8,
-            }],
-            ..Graph::default()
-        };
-        let gemm = Gemm {
-            out_features: 1,
-            in_features: 2,
-            weight: vec![w, 1],
-            bias: vec![0],
-            weight_scale: 2,
-        };
-        let a = g.push("fc", Op::Gemm(gemm), vec![TensorId(0)]).unwrap();
-        let y = g
-            .push(
-                "fc.rescale",
-                Op::Rescale(Rescale { shift: 2, bits: 12 }),
-                vec![a],
-            )
-            .unwrap();
-        g.outputs.push(GraphOutput {
-            name: "y".into(),
-            tensor: y,
-        });
-        CompiledModel::new(g, QuantizeSettings::default()).unwrap()
-    }
+    use zkinfer_ir::fixtures::tiny_model;
+    use zkinfer_ir::CompiledModel;
 
     fn keys(m: &CompiledModel, seed: u64) -> (ProvingKeyFile, VerifyingKeyFile) {
         let provenance = KeyProvenance {
