@@ -1247,10 +1247,18 @@ fn lookup_mode_proofs_are_paid_and_every_forgery_is_refused() {
         bad.proof[9] = q - bad.proof[9];
         let r = w.send(PROVIDER, bad.abi_encode()).await;
         assert_refused::<InferenceEscrow::InvalidProof>(&r, "C₁ negated");
+        // the dynamic proof array, as an attacker may shape it: too short, too long, empty,
+        // or a C₁ coordinate not below q (a non-canonical encoding of the same point)
+        for (len, what) in [(8usize, "8 words"), (11, "11 words"), (0, "no words")] {
+            let mut bad = call.clone();
+            bad.proof.resize(len, U256::from(1u8));
+            let r = w.send(PROVIDER, bad.abi_encode()).await;
+            assert_refused::<Groth16Verifier::WrongProofLength>(&r, what);
+        }
         let mut bad = call.clone();
-        bad.proof.truncate(8);
+        bad.proof[8] += q;
         let r = w.send(PROVIDER, bad.abi_encode()).await;
-        assert!(!r.success, "an 8-word proof against a lookup key: accepted");
+        assert_refused::<Groth16Verifier::ProofCoordinateNotInField>(&r, "C₁.x + q");
 
         // wrong witnesses, proved anyway (bypassing the prover's self-check)
         let binding = ProofBinding {
