@@ -1,6 +1,9 @@
 //! Tiny hand-built graphs for unit tests across crates (enabled by `cfg(test)` here and by the
 //! `test-support` feature elsewhere): one place instead of a copy per test module.
 
+// Test support: a fixture that cannot be built is a bug in the fixture, so it panics.
+#![allow(clippy::expect_used)]
+
 use crate::ops::{Gemm, Rescale};
 use crate::{CompiledModel, Fact, Graph, GraphInput, GraphOutput, Op, QuantizeSettings, TensorId};
 
