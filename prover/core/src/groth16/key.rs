@@ -1,8 +1,8 @@
 //! A proving key whose G1 query bases have been prepared by an engine, once per key.
 
+use super::sparse::SparseQuery;
 use super::{error::at_step, Groth16Error, R1csInstance};
-use ark_bn254::Bn254;
-use ark_ec::AffineRepr;
+use ark_bn254::{Bn254, G2Affine};
 use ark_groth16::ProvingKey;
 use zkinfer_accel::MsmEngine;
 
@@ -19,18 +19,19 @@ pub enum HBasis {
 
 /// A proving key with its G1 query bases prepared by the engine once (reused across proofs).
 ///
-/// The key is only reachable through [`Self::pk`], so it cannot drift from the prepared bases.
+/// The A, B and L queries keep only their bases that are not the identity ([`SparseQuery`]):
+/// a wire absent from every A column (B column; a lookup-mode key's round-1 wires in L) adds
+/// nothing, and skipping it saves the MSM its scalar. The key is only reachable through
+/// [`Self::pk`], so it cannot drift from the prepared bases.
 pub struct PreparedProvingKey<A: MsmEngine> {
     pk: ProvingKey<Bn254>,
     pub(super) h_basis: HBasis,
-    pub(super) a_query: A::G1Bases,
-    pub(super) b_g1_query: A::G1Bases,
+    pub(super) a_query: SparseQuery<A::G1Bases>,
+    pub(super) b_g1_query: SparseQuery<A::G1Bases>,
+    pub(super) b_g2_query: SparseQuery<Vec<G2Affine>>,
     pub(super) h_query: A::G1Bases,
-    /// `l_query` from its first base that is not the identity (a lookup-mode key's round-1
-    /// bases, the leading witness variables, are the identity there: their MSM is skipped).
-    pub(super) l_query: A::G1Bases,
-    /// Index of the first witness variable `l_query` covers.
-    pub(super) l_start: usize,
+    /// Over the witness variables (not the full assignment).
+    pub(super) l_query: SparseQuery<A::G1Bases>,
 }
 
 impl<A: MsmEngine> PreparedProvingKey<A> {
@@ -66,21 +67,17 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
             "gamma_abc_g1 + l_query",
             pk.vk.gamma_abc_g1.len() + pk.l_query.len(),
         )?;
-        let l_start = pk.l_query.iter().take_while(|p| p.is_zero()).count();
+        let g1 = |query: &[ark_bn254::G1Affine], step: &'static str| {
+            SparseQuery::new(query, |b| engine.prepare_g1(b)).map_err(at_step(step))
+        };
         Ok(Self {
-            a_query: engine
-                .prepare_g1(&pk.a_query)
-                .map_err(at_step("preparing a_query"))?,
-            b_g1_query: engine
-                .prepare_g1(&pk.b_g1_query)
-                .map_err(at_step("preparing b_g1_query"))?,
+            a_query: g1(&pk.a_query, "preparing a_query")?,
+            b_g1_query: g1(&pk.b_g1_query, "preparing b_g1_query")?,
+            b_g2_query: SparseQuery::new(&pk.b_g2_query, |b| Ok::<_, Groth16Error>(b.to_vec()))?,
             h_query: engine
                 .prepare_g1(&pk.h_query)
                 .map_err(at_step("preparing h_query"))?,
-            l_query: engine
-                .prepare_g1(&pk.l_query[l_start..])
-                .map_err(at_step("preparing l_query"))?,
-            l_start,
+            l_query: g1(&pk.l_query, "preparing l_query")?,
             pk,
             h_basis,
         })

@@ -22,6 +22,7 @@ mod instance;
 mod key;
 mod prove;
 mod qap;
+mod sparse;
 #[cfg(test)]
 mod tests;
 mod two_round;

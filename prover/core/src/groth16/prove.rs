@@ -89,16 +89,13 @@ pub fn create_proof_with_offset<A: Accelerator>(
     t.msm_h = dt;
     let (l_acc, dt) = timed(|| {
         engine
-            .msm_g1(
-                &pk.l_query,
-                inst.witness().get(pk.l_start..).unwrap_or_default(),
-            )
+            .msm_g1(&pk.l_query.bases, &pk.l_query.scalars(inst.witness()))
             .map_err(at_step("l_query MSM"))
     })?;
     t.msm_l = dt;
     let (a_acc, dt) = timed(|| {
         engine
-            .msm_g1(&pk.a_query, z)
+            .msm_g1(&pk.a_query.bases, &pk.a_query.scalars(z))
             .map_err(at_step("a_query MSM"))
     })?;
     t.msm_a = dt;
@@ -107,14 +104,14 @@ pub fn create_proof_with_offset<A: Accelerator>(
     } else {
         timed(|| {
             engine
-                .msm_g1(&pk.b_g1_query, z)
+                .msm_g1(&pk.b_g1_query.bases, &pk.b_g1_query.scalars(z))
                 .map_err(at_step("b_g1_query MSM"))
         })?
     };
     t.msm_b_g1 = dt;
     let (b2_acc, dt) = timed(|| {
         engine
-            .msm_g2(&pk.pk().b_g2_query, z)
+            .msm_g2(&pk.b_g2_query.bases, &pk.b_g2_query.scalars(z))
             .map_err(at_step("b_g2_query MSM"))
     })?;
     t.msm_b_g2 = dt;
