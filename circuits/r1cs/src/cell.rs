@@ -1,6 +1,7 @@
 //! A tensor element inside the circuit: a linear combination of variables and, when proving,
 //! its integer value (taken from the reference executor's witness).
 
+use ark_ff::Field;
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
 use crate::cost::Cost;
@@ -105,12 +106,22 @@ pub fn combine<'a>(
     terms: impl IntoIterator<Item = (Fr, &'a LinearCombination<Fr>)>,
     constant: Fr,
 ) -> LinearCombination<Fr> {
+    let (one, minus_one) = (Fr::ONE, -Fr::ONE);
     let mut out = Vec::new();
     for (c, lc) in terms {
+        // ±1 is most terms (differences, sums): a copy or a negation, not a multiplication.
         if c == Fr::from(0u8) {
             continue;
+        } else if c == one {
+            out.extend_from_slice(&lc.0);
+        } else if c == minus_one {
+            out.extend(lc.0.iter().map(|(k, v)| (-*k, *v)));
+        } else {
+            out.extend(
+                lc.0.iter()
+                    .map(|(k, v)| (if *k == one { c } else { *k * c }, *v)),
+            );
         }
-        out.extend(lc.0.iter().map(|(k, v)| (*k * c, *v)));
     }
     if constant != Fr::from(0u8) {
         out.push((constant, Variable::One));

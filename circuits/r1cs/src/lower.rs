@@ -112,11 +112,19 @@ impl Lowering<'_> {
         output: &Fact,
     ) -> Result<Vec<Cell>, SynthesisError> {
         let xs = self.materialized(x)?;
+        let weights: Vec<Fr> = c.weight.iter().map(|&w| fr_from_i128(w as i128)).collect();
+        let one = Fr::from(1u8);
         let mut terms: Vec<Vec<(Fr, Variable)>> = vec![Vec::new(); output.len()];
         c.geometry
             .for_each_tap(&input.shape, &output.shape, |o, i, w| {
+                let weight = weights[w];
                 for (coeff, var) in &xs[i].lc.0 {
-                    terms[o].push((*coeff * fr_from_i128(c.weight[w] as i128), *var));
+                    let k = if *coeff == one {
+                        weight
+                    } else {
+                        *coeff * weight
+                    };
+                    terms[o].push((k, *var));
                 }
             });
         Ok(terms

@@ -24,11 +24,22 @@ pub const ALPHA: u64 = 5;
 /// Sponge rate.
 pub const RATE: usize = 2;
 
-/// The Poseidon parameters of the input commitment.
+/// The Poseidon parameters of the input commitment (derived once per process: the Grain
+/// LFSR that makes the round constants costs milliseconds, every proof would pay it).
 pub fn params() -> PoseidonConfig<Fr> {
-    let (ark, mds) =
-        find_poseidon_ark_and_mds::<Fr>(254, RATE, FULL_ROUNDS as u64, PARTIAL_ROUNDS as u64, 0);
-    PoseidonConfig::new(FULL_ROUNDS, PARTIAL_ROUNDS, ALPHA, mds, ark, RATE, 1)
+    static PARAMS: std::sync::OnceLock<PoseidonConfig<Fr>> = std::sync::OnceLock::new();
+    PARAMS
+        .get_or_init(|| {
+            let (ark, mds) = find_poseidon_ark_and_mds::<Fr>(
+                254,
+                RATE,
+                FULL_ROUNDS as u64,
+                PARTIAL_ROUNDS as u64,
+                0,
+            );
+            PoseidonConfig::new(FULL_ROUNDS, PARTIAL_ROUNDS, ALPHA, mds, ark, RATE, 1)
+        })
+        .clone()
 }
 
 /// Absorbs `[count, e_0, e_1, ...]` (each element a linear combination, with its value when

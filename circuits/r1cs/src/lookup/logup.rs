@@ -221,7 +221,7 @@ impl LogUp {
             });
         }
         for (t, q) in traces.iter_mut().zip(&queries) {
-            t.inv = round2.inverse(q.table, &arena.get(t.a), t.product.map(|p| p.0))?;
+            t.inv = round2.inverse(q.table, || arena.get(t.a), t.product.map(|p| p.0))?;
             sum.push((-Fr::from(1u8), Variable::witness(t.inv)));
         }
         let mut table_traces = Vec::with_capacity(tables.len());
@@ -299,20 +299,26 @@ impl Round2<'_> {
     }
 
     /// `inv · (c − tag·r_t − a − p) = 1`, the dense `inv` in A; its witness index.
+    ///
+    /// `a` builds the query's combination; like every constraint's combination here it is
+    /// only built when the matrices are (setup), not for each proof.
     fn inverse(
         &self,
         table: TableKey,
-        a: &LinearCombination<Fr>,
+        a: impl FnOnce() -> LinearCombination<Fr>,
         product: Option<usize>,
     ) -> Result<usize, SynthesisError> {
         let one = Fr::from(1u8);
         let inv = new_round2(self.cs)?;
-        let mut den = combine([(one, &self.base(table)), (-one, a)], Fr::from(0u8));
-        if let Some(p) = product {
-            den.0.push((-one, Variable::witness(p)));
-        }
+        let den = || {
+            let mut den = combine([(one, &self.base(table)), (-one, &a())], Fr::from(0u8));
+            if let Some(p) = product {
+                den.0.push((-one, Variable::witness(p)));
+            }
+            den
+        };
         self.cs
-            .enforce_r1cs_constraint(|| inv.into(), || den, || Variable::One.into())?;
+            .enforce_r1cs_constraint(|| inv.into(), den, || Variable::One.into())?;
         index_of(inv)
     }
 
@@ -328,15 +334,18 @@ impl Round2<'_> {
         let base = self.base(table.key);
         for j in 0..table.len() {
             let w = new_round2(self.cs)?;
-            let (a, b) = table.entry(j);
-            let mut den = base.clone();
-            den.0.push((-a, Variable::One));
-            if let Some((r_y, _)) = &self.r {
-                den = combine([(Fr::from(1u8), &den), (-b, r_y)], Fr::from(0u8));
-            }
+            let den = || {
+                let (a, b) = table.entry(j);
+                let mut den = base.clone();
+                den.0.push((-a, Variable::One));
+                if let Some((r_y, _)) = &self.r {
+                    den = combine([(Fr::from(1u8), &den), (-b, r_y)], Fr::from(0u8));
+                }
+                den
+            };
             let m = Variable::witness(first + j);
             self.cs
-                .enforce_r1cs_constraint(|| w.into(), || den, || m.into())?;
+                .enforce_r1cs_constraint(|| w.into(), den, || m.into())?;
             sum.push((Fr::from(1u8), w));
         }
         Ok(start)

@@ -1,9 +1,11 @@
 //! What the prover needs between the two rounds: which wires are round 1, where the mask and
 //! the challenge live, and how to compute every round-2 wire once the challenge is known.
 
-use ark_ff::Zero;
+use ark_ff::{Field, Zero};
 use ark_relations::gr1cs::{LinearCombination, Variable};
 use ark_relations::utils::variable::VarKind;
+
+use rayon::prelude::*;
 
 use super::tables::Table;
 use crate::{Fr, R1csError};
@@ -40,11 +42,12 @@ impl LcArena {
 
     /// The value of a stored combination under an assignment (`instance` with the leading 1).
     pub fn eval(&self, r: LcRef, instance: &[Fr], witness: &[Fr]) -> Result<Fr, R1csError> {
+        let (one, minus_one) = (Fr::ONE, -Fr::ONE);
         let mut acc = Fr::zero();
         for &(coeff, var) in &self.terms[r.start..r.start + r.len] {
             let value = match (var.kind(), var.index()) {
                 (VarKind::Zero, _) => Fr::zero(),
-                (VarKind::One, _) => Fr::from(1u8),
+                (VarKind::One, _) => one,
                 (VarKind::Instance, Some(i)) => *instance.get(i).ok_or_else(|| short(i))?,
                 (VarKind::Witness, Some(i)) => *witness.get(i).ok_or_else(|| short(i))?,
                 _ => {
@@ -53,7 +56,13 @@ impl LcArena {
                     )))
                 }
             };
-            acc += coeff * value;
+            if coeff == one {
+                acc += value;
+            } else if coeff == minus_one {
+                acc -= value;
+            } else {
+                acc += coeff * value;
+            }
         }
         Ok(acc)
     }
@@ -209,14 +218,18 @@ impl LookupTrace {
             None => (Fr::zero(), Fr::zero()),
         };
         // Denominators: the queries', then every table entry's.
-        let mut den = Vec::with_capacity(
-            self.queries.len() + self.tables.iter().map(|t| t.table.len()).sum::<usize>(),
-        );
-        for q in &self.queries {
-            let tag = self.tables[q.table].table.key.tag();
-            let p = q.product.map_or(Fr::zero(), |(i, _)| witness[i]);
-            den.push(challenge - self.arena.eval(q.a, instance, witness)? - p - tag * r_t);
-        }
+        // In parallel: a query's combination can hold hundreds of terms.
+        let read: &[Fr] = witness;
+        let mut den = self
+            .queries
+            .par_iter()
+            .map(|q| {
+                let tag = self.tables[q.table].table.key.tag();
+                let p = q.product.map_or(Fr::zero(), |(i, _)| read[i]);
+                Ok(challenge - self.arena.eval(q.a, instance, read)? - p - tag * r_t)
+            })
+            .collect::<Result<Vec<Fr>, R1csError>>()?;
+        den.reserve(self.tables.iter().map(|t| t.table.len()).sum::<usize>());
         for t in &self.tables {
             let tag = t.table.key.tag();
             for j in 0..t.table.len() {
@@ -224,10 +237,11 @@ impl LookupTrace {
                 den.push(challenge - a - r_y * b - tag * r_t);
             }
         }
-        if den.iter().any(Fr::is_zero) {
+        if den.par_iter().any(Fr::is_zero) {
             return Err(R1csError::ChallengeHitsLookup);
         }
-        ark_ff::fields::serial_batch_inversion_and_mul(&mut den, &Fr::from(1u8));
+        // ark-ff's `parallel` feature splits the batch across threads.
+        ark_ff::batch_inversion(&mut den);
         let mut inverses = den.into_iter();
         for (q, inv) in self.queries.iter().zip(inverses.by_ref()) {
             witness[q.inv] = inv;

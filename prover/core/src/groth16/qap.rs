@@ -87,6 +87,7 @@ fn evaluate_rows(
     z: &[Fr],
     out: &mut [Fr],
 ) -> Result<(), Groth16Error> {
+    let minus_one = -Fr::one();
     out.par_iter_mut()
         .zip(matrix)
         .enumerate()
@@ -98,13 +99,13 @@ fn evaluate_rows(
                         z.len()
                     ),
                 })?;
-                Ok::<_, Groth16Error>(
-                    acc + if coeff.is_one() {
-                        *value
-                    } else {
-                        *value * coeff
-                    },
-                )
+                Ok::<_, Groth16Error>(if coeff.is_one() {
+                    acc + value
+                } else if coeff == minus_one {
+                    acc - value
+                } else {
+                    acc + *value * coeff
+                })
             })?;
             Ok(())
         })

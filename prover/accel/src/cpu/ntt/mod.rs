@@ -73,9 +73,12 @@ fn mixed(values: &mut [Fr], scratch: &mut [Fr], plan: &Plan, depth: usize) {
     };
     let m = values.len() / 3;
     radix3::decimate(values, scratch);
-    for (third, room) in scratch.chunks_mut(m).zip(values.chunks_mut(m)) {
-        mixed(third, room, plan, depth + 1);
-    }
+    // The thirds are independent: transforming them side by side keeps every thread busy
+    // even where one radix-2 core of 2^k points is too small to split well.
+    scratch
+        .par_chunks_mut(m)
+        .zip(values.par_chunks_mut(m))
+        .for_each(|(third, room)| mixed(third, room, plan, depth + 1));
     radix3::combine(scratch, values, level);
 }
 
