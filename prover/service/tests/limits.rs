@@ -29,7 +29,7 @@ async fn models_over_budget_or_quota_are_refused_before_setup() {
     assert_error(got.clone(), 422, "too_many_constraints", "over constraints");
     let message = got.1["message"].as_str().unwrap();
     assert!(
-        message.contains("3629") && message.contains("1000"),
+        message.contains("3296") && message.contains("1000"),
         "{message}"
     );
     assert!(start.elapsed() < Duration::from_secs(60));

@@ -10,11 +10,17 @@ use ark_crypto_primitives::sponge::CryptographicSponge;
 use crate::layout::PACK_BITS;
 use crate::{FormatError, Fr, PublicLayout};
 
-/// Poseidon over BN254's scalar field: width 3 (rate 2), `x^5`, 8 full and 57 partial rounds,
-/// Grain-LFSR constants.
+/// Poseidon over BN254's scalar field: width 9 (rate 8), `x^5`, 8 full and 63 partial rounds
+/// (the Poseidon paper's 128-bit parameters for `t = 9`), Grain-LFSR constants. Derived once
+/// per process.
 pub fn poseidon_params() -> PoseidonConfig<Fr> {
-    let (ark, mds) = find_poseidon_ark_and_mds::<Fr>(254, 2, 8, 57, 0);
-    PoseidonConfig::new(8, 57, 5, mds, ark, 2, 1)
+    static PARAMS: std::sync::OnceLock<PoseidonConfig<Fr>> = std::sync::OnceLock::new();
+    PARAMS
+        .get_or_init(|| {
+            let (ark, mds) = find_poseidon_ark_and_mds::<Fr>(254, 8, 8, 63, 0);
+            PoseidonConfig::new(8, 63, 5, mds, ark, 8, 1)
+        })
+        .clone()
 }
 
 /// Where each slot of a packed sequence goes: `(element, shift)` per slot, in order.

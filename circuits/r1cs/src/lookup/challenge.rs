@@ -11,7 +11,7 @@
 //!   `{λ²u, u}` have fractions that sum to zero identically, so three unconstrained queries
 //!   pass without being in any table.
 //!
-//! Here `(r_y, r_t)` is what the input commitment's Poseidon sponge ([`poseidon::params`])
+//! Here `(r_y, r_t)` is what a narrow Poseidon sponge ([`poseidon::narrow_params`]: width 3)
 //! squeezes after absorbing `c`: one permutation of `[0, c, 0]`, outputs its rate part. In the
 //! random-oracle model `(c, r_y, r_t)` is uniform, so for queries fixed before `c` the
 //! bivariate identity `Σ m_j/(X − a_j − Y₁b_j − Y₂tag_j) = Σ 1/(X − a_i − Y₁b_i − Y₂tag_i)`
@@ -31,7 +31,7 @@ use crate::Fr;
 /// Constraints (and round-2 wires) of the derivation: one Poseidon permutation whose state is
 /// `[0, c, 0]`. Its first round's first and third S-boxes act on constants (folded), every
 /// other S-box is three products (`x²`, `x⁴`, `x⁵`).
-pub const CONSTRAINTS: usize = poseidon::PERMUTATION_CONSTRAINTS - 6;
+pub const CONSTRAINTS: usize = poseidon::NARROW_PERMUTATION_CONSTRAINTS - 6;
 
 /// Allocates the derivation of `(r_y, r_t)` from the challenge `c` (values are placeholders
 /// until [`super::LookupTrace::fill`] computes them), records each product for the trace, and
@@ -42,7 +42,7 @@ pub(crate) fn derive(
     arena: &mut LcArena,
     products: &mut Vec<Product>,
 ) -> Result<(LcRef, LcRef), SynthesisError> {
-    let config = poseidon::params();
+    let config = poseidon::narrow_params();
     let zero = LinearCombination::<Fr>(Vec::new());
     let mut state = vec![
         zero.clone(),
@@ -154,7 +154,7 @@ mod tests {
             witness[p.out] = arena.eval(p.a, &instance, &witness).unwrap()
                 * arena.eval(p.b, &instance, &witness).unwrap();
         }
-        let mut sponge = PoseidonSponge::new(&poseidon::params());
+        let mut sponge = PoseidonSponge::new(&poseidon::narrow_params());
         sponge.absorb(&c_val);
         let native: Vec<Fr> = sponge.squeeze_native_field_elements(2);
         assert_eq!(arena.eval(r_y, &instance, &witness).unwrap(), native[0]);
