@@ -6,7 +6,7 @@
 //! circomlib uses), round constants and MDS from arkworks' Grain LFSR. Width 9 rather than 3:
 //! an input is dozens of packed elements, and per absorbed element the wide sponge costs
 //! `3·(9·8 + 63)/8 ≈ 51` products against `3·(3·8 + 57)/2 ≈ 122` at width 3 (LeNet-5's
-//! 43 absorbed values: 2,421 products instead of 5,340). Every product is a dense wire that
+//! 41 absorbed values: 2,424 products instead of 5,097). Every product is a dense wire that
 //! four MSMs (A, B in G1 and G2, and L or `C₁`) pay for. The native computation lives with
 //! the verifier (`zkinfer_verifier::commitment`); both must use these parameters, which a
 //! cross-crate test checks.
