@@ -19,7 +19,7 @@ pub enum HBasis {
 
 /// A proving key with its G1 query bases prepared by the engine once (reused across proofs).
 ///
-/// The A, B and L queries keep only their bases that are not the identity ([`SparseQuery`]):
+/// The A, B and L queries keep only their bases that are not the identity (`sparse.rs`):
 /// a wire absent from every A column (B column; a lookup-mode key's round-1 wires in L) adds
 /// nothing, and skipping it saves the MSM its scalar. The key is only reachable through
 /// [`Self::pk`], so it cannot drift from the prepared bases.
