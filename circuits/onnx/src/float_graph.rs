@@ -56,6 +56,18 @@ pub enum FOp {
     MaxPool(Pool2d),
     /// New shape, same values.
     Reshape(Vec<usize>),
+    /// `y[i] = x[index[i]]` under `shape` (Transpose, Slice, Gather).
+    Select {
+        /// Output shape.
+        shape: Vec<usize>,
+        /// Input flat index per output element.
+        index: Vec<u32>,
+    },
+    /// Tensors joined along `axis`.
+    Concat {
+        /// The axis.
+        axis: usize,
+    },
 }
 
 impl FOp {
@@ -72,6 +84,8 @@ impl FOp {
             FOp::AvgPool(_) => "avg_pool",
             FOp::MaxPool(_) => "max_pool",
             FOp::Reshape(_) => "reshape",
+            FOp::Select { .. } => "select",
+            FOp::Concat { .. } => "concat",
         }
     }
 
@@ -146,6 +160,37 @@ impl FOp {
                 }
                 Ok(shape.clone())
             }
+            FOp::Select { .. } | FOp::Concat { .. } => self.moved_shape(inputs),
+        }
+    }
+
+    /// The output shape of Select and Concat.
+    fn moved_shape(&self, inputs: &[&[usize]]) -> Result<Vec<usize>, IrError> {
+        let x = inputs[0];
+        match self {
+            FOp::Select { shape, index } => {
+                let n = shape_len("select", x)?;
+                if shape_len("select", shape)? != index.len()
+                    || index.iter().any(|&i| i as usize >= n)
+                {
+                    return Err(IrError::Shape {
+                        op: "select",
+                        detail: format!("an index map that does not fit {x:?} → {shape:?}"),
+                    });
+                }
+                Ok(shape.clone())
+            }
+            FOp::Concat { axis } => {
+                zkinfer_ir::ops::Concat {
+                    axis: *axis,
+                    inputs: inputs.len(),
+                }
+                .sources(inputs)?;
+                let mut out = x.to_vec();
+                out[*axis] = inputs.iter().map(|s| s[*axis]).sum();
+                Ok(out)
+            }
+            _ => Ok(x.to_vec()),
         }
     }
 
@@ -190,13 +235,26 @@ impl FOp {
                 .1
             }
             FOp::Reshape(_) => x.to_vec(),
+            FOp::Select { index, .. } => index.iter().map(|&i| x[i as usize]).collect(),
+            FOp::Concat { axis } => {
+                let shapes: Vec<&[usize]> = inputs.iter().map(|(s, _)| *s).collect();
+                zkinfer_ir::ops::Concat {
+                    axis: *axis,
+                    inputs: inputs.len(),
+                }
+                .sources(&shapes)?
+                .into_iter()
+                .map(|(k, j)| inputs[k].1[j])
+                .collect()
+            }
         })
     }
 
-    /// Number of tensor operands.
+    /// Number of tensor operands (`usize::MAX` for Concat: any number).
     pub fn arity(&self) -> usize {
         match self {
             FOp::Add | FOp::Sub => 2,
+            FOp::Concat { .. } => usize::MAX,
             _ => 1,
         }
     }

@@ -204,3 +204,89 @@ fn weights_with_nan_are_refused() {
     .unwrap_err();
     assert!(e.to_string().contains("not a finite number"), "{e}");
 }
+
+#[test]
+fn movement_ops_refuse_bad_parameters_by_name() {
+    let bad_perm = node("Transpose", &["x"], vec![ints_attr("perm", &[0, 0])]);
+    let e = import_proto(&model(&[2, 3], vec![bad_perm], vec![])).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::UnsupportedAttribute { attribute, .. } if attribute == "perm"),
+        "{e}"
+    );
+    let ints = |name: &str, v: Vec<i64>| TensorProto {
+        name: name.into(),
+        dims: vec![v.len() as i64],
+        data_type: DataType::Int64 as i32,
+        int64_data: v,
+        ..Default::default()
+    };
+    let e = import_proto(&model(
+        &[1, 4],
+        vec![node("Gather", &["x", "i"], vec![int_attr("axis", 1)])],
+        vec![ints("i", vec![4])],
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("out of range"), "{e}");
+    let e = import_proto(&model(
+        &[1, 3, 4],
+        vec![node("Squeeze", &["x", "a"], vec![])],
+        vec![ints("a", vec![1])],
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("not of size 1"), "{e}");
+    let e = import_proto(&model(
+        &[1, 4],
+        vec![node("Slice", &["x", "s", "e", "a", "st"], vec![])],
+        vec![
+            ints("s", vec![0]),
+            ints("e", vec![2]),
+            ints("a", vec![1]),
+            ints("st", vec![0]),
+        ],
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("a step of 0"), "{e}");
+    let e = import_proto(&model(
+        &[1, 4],
+        vec![node("Cast", &["x"], vec![int_attr("to", 7)])],
+        vec![],
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("only float types"), "{e}");
+    let c = floats("c", &[1, 2], vec![1.0, 2.0]);
+    let e = import_proto(&model(
+        &[1, 4],
+        vec![node("Concat", &["x", "c"], vec![int_attr("axis", 1)])],
+        vec![c],
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("Concat of constants"), "{e}");
+}
+
+#[test]
+fn slices_follow_onnx_clamping() {
+    let ints = |name: &str, v: Vec<i64>| TensorProto {
+        name: name.into(),
+        dims: vec![v.len() as i64],
+        data_type: DataType::Int64 as i32,
+        int64_data: v,
+        ..Default::default()
+    };
+    // Reverse the last axis with an end far below the start (ONNX's "to the beginning").
+    let g = import_proto(&model(
+        &[2, 5],
+        vec![node("Slice", &["x", "s", "e", "a", "st"], vec![])],
+        vec![
+            ints("s", vec![-1]),
+            ints("e", vec![i64::MIN]),
+            ints("a", vec![1]),
+            ints("st", vec![-2]),
+        ],
+    ))
+    .unwrap();
+    let FOp::Select { shape, index } = &g.nodes[0].op else {
+        panic!("select expected")
+    };
+    assert_eq!(shape, &vec![2, 3]);
+    assert_eq!(index, &vec![4, 2, 0, 9, 7, 5]);
+}

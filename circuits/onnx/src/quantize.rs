@@ -7,7 +7,9 @@
 //! `weight_bits`. Max pooling, ReLU, Clip and reshapes keep their input's scale; tensor Add/Sub
 //! lifts the lower-scale operand exactly (times `2^d`) to the other's scale.
 
-use zkinfer_ir::ops::{ChannelAffine, Clip, Conv2d, Gemm, Pool2d, Rescale, Reshape};
+use zkinfer_ir::ops::{
+    ChannelAffine, Clip, Concat, Conv2d, Gemm, Pool2d, Rescale, Reshape, Select,
+};
 use zkinfer_ir::{Fact, Graph, GraphInput, GraphOutput, IrError, Op, QuantizeSettings, TensorId};
 
 use crate::float_graph::{FGraph, FOp};
@@ -213,6 +215,44 @@ impl Quantizer<'_> {
                 }),
                 vec![x],
             ),
+            FOp::Select { .. } | FOp::Concat { .. } => self.movement(name, op, inputs),
+        }
+    }
+
+    /// Select and Concat: the same integers moved; Concat's inputs first brought to one scale.
+    fn movement(
+        &mut self,
+        name: &str,
+        op: &FOp,
+        inputs: &[TensorId],
+    ) -> Result<TensorId, CompileError> {
+        match op {
+            FOp::Select { shape, index } => self.push(
+                name,
+                Op::Select(Select {
+                    shape: shape.clone(),
+                    index: index.clone(),
+                }),
+                inputs.to_vec(),
+            ),
+            FOp::Concat { axis } => {
+                let aligned = self.align_all(name, inputs)?;
+                self.push(
+                    name,
+                    Op::Concat(Concat {
+                        axis: *axis,
+                        inputs: aligned.len(),
+                    }),
+                    aligned,
+                )
+            }
+            other => Err(CompileError::Quantize {
+                node: name.to_string(),
+                source: IrError::InvalidParameter {
+                    op: "movement",
+                    detail: format!("`{}` is not a data-movement op", other.name()),
+                },
+            }),
         }
     }
 
@@ -283,6 +323,31 @@ impl Quantizer<'_> {
             lift(self, a, target - sa, "a")?,
             lift(self, b, target - sb, "b")?,
         ))
+    }
+
+    /// Brings every tensor to the largest of their scales (exact multiplications by `2^d`),
+    /// for ops whose inputs must share one scale (Concat).
+    fn align_all(&mut self, name: &str, xs: &[TensorId]) -> Result<Vec<TensorId>, CompileError> {
+        let scales = xs
+            .iter()
+            .map(|&x| self.scale(x))
+            .collect::<Result<Vec<_>, _>>()?;
+        let target = scales.iter().copied().max().unwrap_or(0);
+        xs.iter()
+            .zip(scales)
+            .enumerate()
+            .map(|(k, (&x, s))| {
+                if s == target {
+                    return Ok(x);
+                }
+                let d = target - s;
+                self.push(
+                    &format!("{name}.align_{k}"),
+                    Op::ChannelAffine(ChannelAffine::scalar(1 << d, d)),
+                    vec![x],
+                )
+            })
+            .collect()
     }
 }
 

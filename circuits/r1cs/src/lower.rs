@@ -2,7 +2,7 @@
 //! does not compile until it is lowered here.
 
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
-use zkinfer_ir::ops::{channel_index, ChannelAffine, Conv2d, ConvGeometry, Gemm, Pool2d};
+use zkinfer_ir::ops::{channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, Pool2d};
 use zkinfer_ir::{Fact, Node, Op, Witness};
 
 use crate::cell::{combine, Cell, CellKind};
@@ -77,6 +77,16 @@ impl Lowering<'_> {
             }
             Op::Clip(c) => self.clip(x, facts[0], c.min, c.max)?,
             Op::Reshape(_) => self.cells[x].clone(),
+            // Data movement: the outputs are the inputs' cells (no constraint).
+            Op::Select(sel) => sel
+                .index
+                .iter()
+                .map(|&i| self.cells[x][i as usize].clone())
+                .collect(),
+            Op::Concat(c) => concat_sources(c, facts)?
+                .into_iter()
+                .map(|(k, j)| self.cells[node.inputs[k].0][j].clone())
+                .collect(),
         })
     }
 
@@ -343,27 +353,59 @@ pub(crate) fn node_cost(
                 .plus(&relu::cost_with(mode, false, bits).times(x.len() - signed));
             (cost, vec![CellKind::var(false); n])
         }
-        Op::Clip(c) => {
-            let (bits, m) = (fact.bits(), fact.max_abs as i128);
-            let (lo, hi) = (c.min as i128, c.max as i128);
-            if lo >= m || hi <= -m {
-                // Every output is a constant.
-                (Tally::default(), vec![CellKind::COMBINATION; n])
-            } else {
-                let compares = usize::from(lo > -m) + usize::from(hi < m);
-                let kinds = if compares == 0 {
-                    x.to_vec()
-                } else {
-                    vec![CellKind::COMBINATION; n]
-                };
-                (
-                    compare::max_cost_with(mode, bits).times(compares * n),
-                    kinds,
-                )
-            }
-        }
+        Op::Clip(c) => clip_cost(c.min, c.max, fact, x, mode, n),
         Op::Reshape(_) => (Tally::default(), x.to_vec()),
+        Op::Select(_) | Op::Concat(_) => (Tally::default(), moved_kinds(&node.op, facts, inputs)?),
     })
+}
+
+/// The output kinds of a data-movement op: its inputs' kinds, moved (free).
+fn moved_kinds(
+    op: &Op,
+    facts: &[&Fact],
+    inputs: &[&[CellKind]],
+) -> Result<Vec<CellKind>, R1csError> {
+    Ok(match op {
+        Op::Select(sel) => sel.index.iter().map(|&i| inputs[0][i as usize]).collect(),
+        Op::Concat(c) => concat_sources(c, facts)?
+            .into_iter()
+            .map(|(k, j)| inputs[k][j])
+            .collect(),
+        _ => inputs[0].to_vec(),
+    })
+}
+
+/// What a Clip to `[lo, hi]` costs, and its output kinds: a comparison per bound the input
+/// can cross; every output is a constant when the interval excludes the input's range.
+fn clip_cost(
+    lo: i64,
+    hi: i64,
+    fact: &Fact,
+    x: &[CellKind],
+    mode: RangeMode,
+    n: usize,
+) -> (Tally, Vec<CellKind>) {
+    let (bits, m) = (fact.bits(), fact.max_abs as i128);
+    let (lo, hi) = (lo as i128, hi as i128);
+    if lo >= m || hi <= -m {
+        return (Tally::default(), vec![CellKind::COMBINATION; n]);
+    }
+    let compares = usize::from(lo > -m) + usize::from(hi < m);
+    let kinds = if compares == 0 {
+        x.to_vec()
+    } else {
+        vec![CellKind::COMBINATION; n]
+    };
+    (
+        compare::max_cost_with(mode, bits).times(compares * n),
+        kinds,
+    )
+}
+
+/// Where each output of a Concat comes from: `(input, flat index)`.
+fn concat_sources(c: &Concat, facts: &[&Fact]) -> Result<Vec<(usize, usize)>, R1csError> {
+    let shapes: Vec<&[usize]> = facts.iter().map(|f| f.shape.as_slice()).collect();
+    c.sources(&shapes).map_err(R1csError::Graph)
 }
 
 /// Gemm's output kinds. Output `(row, col)` is `Σ_i w[col, i]·x_i + b[col]` over materialized

@@ -4,7 +4,7 @@
 //! `match` until that backend lowers it. Each op lives in its own file with its shape/scale/bound
 //! inference (`infer`) and its reference semantics (`eval`); this module only dispatches.
 //!
-//! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape) have constant
+//! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape, Select, Concat) have constant
 //! parameters and cost no multiplication constraints in R1CS; Rescale, Relu, Clip and MaxPool2d
 //! are the ops that cost constraints.
 
@@ -13,6 +13,7 @@ mod affine;
 mod conv;
 mod elementwise;
 mod gemm;
+mod movement;
 mod pool;
 mod rescale;
 mod reshape;
@@ -21,6 +22,7 @@ pub use activation::Clip;
 pub use affine::{channel_affine, channel_index, ChannelAffine};
 pub use conv::{Conv2d, ConvGeometry};
 pub use gemm::{dense, Gemm};
+pub use movement::{Concat, Select};
 pub use pool::Pool2d;
 pub use rescale::Rescale;
 pub use reshape::Reshape;
@@ -55,8 +57,12 @@ pub enum Op {
     Relu,
     /// Clamp to `[min, max]` (integers at the input's scale): Clip, Relu6.
     Clip(Clip),
-    /// Same values, new shape (Flatten, Reshape).
+    /// Same values, new shape (Flatten, Reshape, Squeeze, Unsqueeze).
     Reshape(Reshape),
+    /// Values moved by a constant index map (Transpose, Slice, Gather with constant indices).
+    Select(Select),
+    /// Tensors of one scale joined along an axis.
+    Concat(Concat),
 }
 
 impl Op {
@@ -74,6 +80,8 @@ impl Op {
             Op::Relu => "relu",
             Op::Clip(_) => "clip",
             Op::Reshape(_) => "reshape",
+            Op::Select(_) => "select",
+            Op::Concat(_) => "concat",
         }
     }
 
@@ -81,6 +89,7 @@ impl Op {
     pub fn arity(&self) -> usize {
         match self {
             Op::Add | Op::Sub => 2,
+            Op::Concat(c) => c.inputs,
             _ => 1,
         }
     }
@@ -100,6 +109,8 @@ impl Op {
             Op::Relu => Ok(activation::infer_relu(inputs[0])),
             Op::Clip(c) => c.infer(inputs[0]),
             Op::Reshape(r) => r.infer(inputs[0]),
+            Op::Select(s) => s.infer(inputs[0]),
+            Op::Concat(c) => c.infer(inputs),
         }
     }
 
@@ -118,6 +129,8 @@ impl Op {
             Op::Relu => Ok(activation::eval_relu(inputs[0])),
             Op::Clip(c) => Ok(c.eval(inputs[0])),
             Op::Reshape(r) => r.eval(inputs[0]),
+            Op::Select(s) => s.eval(inputs[0]),
+            Op::Concat(c) => c.eval(inputs),
         }
     }
 

@@ -4,6 +4,7 @@
 //! model that imports is a model the circuit can prove.
 
 mod math;
+mod movement;
 mod nn;
 mod shape;
 
@@ -175,6 +176,7 @@ pub fn registry() -> Registry {
     nn::register(&mut reg);
     math::register(&mut reg);
     shape::register(&mut reg);
+    movement::register(&mut reg);
     reg
 }
 
