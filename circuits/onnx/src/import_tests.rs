@@ -42,6 +42,17 @@ fn floats(name: &str, dims: &[i64], data: Vec<f32>) -> TensorProto {
     }
 }
 
+/// A 1-D int64 initializer (Slice bounds, Gather indices, axes).
+fn ints(name: &str, v: Vec<i64>) -> TensorProto {
+    TensorProto {
+        name: name.into(),
+        dims: vec![v.len() as i64],
+        data_type: DataType::Int64 as i32,
+        int64_data: v,
+        ..Default::default()
+    }
+}
+
 fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
     AttributeProto {
         name: name.into(),
@@ -213,13 +224,6 @@ fn movement_ops_refuse_bad_parameters_by_name() {
         matches!(&e, ImportError::UnsupportedAttribute { attribute, .. } if attribute == "perm"),
         "{e}"
     );
-    let ints = |name: &str, v: Vec<i64>| TensorProto {
-        name: name.into(),
-        dims: vec![v.len() as i64],
-        data_type: DataType::Int64 as i32,
-        int64_data: v,
-        ..Default::default()
-    };
     let e = import_proto(&model(
         &[1, 4],
         vec![node("Gather", &["x", "i"], vec![int_attr("axis", 1)])],
@@ -265,13 +269,6 @@ fn movement_ops_refuse_bad_parameters_by_name() {
 
 #[test]
 fn slices_follow_onnx_clamping() {
-    let ints = |name: &str, v: Vec<i64>| TensorProto {
-        name: name.into(),
-        dims: vec![v.len() as i64],
-        data_type: DataType::Int64 as i32,
-        int64_data: v,
-        ..Default::default()
-    };
     // Reverse the last axis with an end far below the start (ONNX's "to the beginning").
     let g = import_proto(&model(
         &[2, 5],
