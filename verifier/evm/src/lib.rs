@@ -16,6 +16,9 @@ mod events;
 mod export;
 mod input_blob;
 mod jobs;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+mod lookup_tests;
 mod revert;
 mod rpc;
 #[cfg(any(test, feature = "test-support"))]
