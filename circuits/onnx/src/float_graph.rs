@@ -180,16 +180,11 @@ impl FOp {
                 }
                 Ok(shape.clone())
             }
-            FOp::Concat { axis } => {
-                zkinfer_ir::ops::Concat {
-                    axis: *axis,
-                    inputs: inputs.len(),
-                }
-                .sources(inputs)?;
-                let mut out = x.to_vec();
-                out[*axis] = inputs.iter().map(|s| s[*axis]).sum();
-                Ok(out)
+            FOp::Concat { axis } => zkinfer_ir::ops::Concat {
+                axis: *axis,
+                inputs: inputs.len(),
             }
+            .output_shape(inputs),
             _ => Ok(x.to_vec()),
         }
     }

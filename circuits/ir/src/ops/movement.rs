@@ -75,7 +75,7 @@ pub struct Concat {
 
 impl Concat {
     /// The output shape, after checking ranks, dimensions and the input count.
-    fn shape(&self, shapes: &[&[usize]]) -> Result<Vec<usize>, IrError> {
+    pub fn output_shape(&self, shapes: &[&[usize]]) -> Result<Vec<usize>, IrError> {
         let bad = |detail: String| IrError::Shape {
             op: "concat",
             detail,
@@ -111,7 +111,7 @@ impl Concat {
 
     /// For each output element (row-major), `(input, flat index)` it copies.
     pub fn sources(&self, shapes: &[&[usize]]) -> Result<Vec<(usize, usize)>, IrError> {
-        let out = self.shape(shapes)?;
+        let out = self.output_shape(shapes)?;
         let outer: usize = out[..self.axis].iter().product();
         let inner: usize = out[self.axis + 1..].iter().product();
         let mut sources = Vec::with_capacity(outer * out[self.axis] * inner);
@@ -127,7 +127,7 @@ impl Concat {
     /// Output fact: every input must have the same scale; the bound is the largest.
     pub fn infer(&self, inputs: &[&Fact]) -> Result<Fact, IrError> {
         let shapes: Vec<&[usize]> = inputs.iter().map(|f| f.shape.as_slice()).collect();
-        let shape = self.shape(&shapes)?;
+        let shape = self.output_shape(&shapes)?;
         let scale = inputs[0].scale;
         if let Some(other) = inputs.iter().find(|f| f.scale != scale) {
             return Err(IrError::ScaleMismatch {
@@ -146,7 +146,7 @@ impl Concat {
     /// Exact evaluation.
     pub fn eval(&self, inputs: &[&QTensor]) -> Result<QTensor, IrError> {
         let shapes: Vec<&[usize]> = inputs.iter().map(|t| t.shape.as_slice()).collect();
-        let shape = self.shape(&shapes)?;
+        let shape = self.output_shape(&shapes)?;
         let data = self
             .sources(&shapes)?
             .into_iter()

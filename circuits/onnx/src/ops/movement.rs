@@ -335,8 +335,7 @@ fn concat(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
         };
         let refs: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
         let sources = op.sources(&refs).map_err(|e| ctx.ir_error(e))?;
-        let mut shape = shapes[0].clone();
-        shape[a] = shapes.iter().map(|s| s[a]).sum();
+        let shape = op.output_shape(&refs).map_err(|e| ctx.ir_error(e))?;
         let data = sources.iter().map(|&(k, j)| consts[k].data[j]).collect();
         return Ok(Value::Const(ConstTensor { shape, data }));
     }
