@@ -98,6 +98,17 @@ fn check(name: &str, dir: &std::path::Path) {
     .unwrap()
     .model;
     let w = witness(&model, dir);
+    if model
+        .graph
+        .nodes
+        .iter()
+        .any(|n| matches!(n.op, Op::Table(_)))
+    {
+        // Function tables: only lookup mode proves them; plain mode refuses, naming the node.
+        let e = estimate(&model).unwrap_err().to_string();
+        assert!(e.contains("only lookup mode proves"), "{name}: {e}");
+        return check_lookup(name, &model, &w);
+    }
     let (ok, n) = satisfied(&model, &w);
     assert!(ok, "{name}: the honest witness must satisfy the circuit");
     let stats = estimate(&model).unwrap();
@@ -152,6 +163,20 @@ fn check_lookup(name: &str, model: &CompiledModel, w: &Witness) {
             !satisfied_lookup(&model, &bad, 2).0,
             "{name}: a tampered rescale output must be rejected in lookup mode"
         );
+    }
+    // Tamper: one output of each table op off by one (another row's value, or none).
+    for (i, node) in model.graph.nodes.iter().enumerate() {
+        if !matches!(node.op, Op::Table(_)) {
+            continue;
+        }
+        for delta in [1, -1] {
+            let mut bad = w.clone();
+            bad.tensors[model.graph.inputs.len() + i].data[0] += delta;
+            assert!(
+                !satisfied_lookup(&model, &bad, 3).0,
+                "{name}: a table output off by {delta} must be rejected"
+            );
+        }
     }
 }
 

@@ -20,14 +20,14 @@ fn malformed_onnx_is_refused() {
 
 #[test]
 fn an_unsupported_op_names_node_op_and_opset() {
-    let e = import(&model_dir("ops/_unsupported_sigmoid").join("model.onnx")).unwrap_err();
+    let e = import(&model_dir("ops/_unsupported_sin").join("model.onnx")).unwrap_err();
     let ImportError::UnsupportedOp {
         ref op_type, opset, ..
     } = e
     else {
         panic!("{e:?}")
     };
-    assert_eq!(op_type, "Sigmoid");
+    assert_eq!(op_type, "Sin");
     assert_eq!(opset, 13);
     let msg = e.to_string();
     assert!(

@@ -49,6 +49,16 @@ pub enum IrError {
         /// The bound that was too large (saturated).
         bound: u128,
     },
+    /// A table op's domain has more entries than a table may have.
+    #[error("op `{op}` needs a table of {entries} entries, more than the {max} a table may have; lower the table's input bits")]
+    TableTooLarge {
+        /// The op's name.
+        op: &'static str,
+        /// Entries the domain needs.
+        entries: u128,
+        /// Entries allowed.
+        max: u128,
+    },
     /// Shape or geometry arithmetic (an element count, a padded length, a dilated kernel)
     /// does not fit a machine word: the model is refused rather than computed on a wrapped
     /// value.

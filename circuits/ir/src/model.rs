@@ -119,6 +119,25 @@ pub struct QuantizeSettings {
     pub headroom_bits: u32,
     /// Largest fractional-bit count any tensor may use.
     pub max_scale: i32,
+    /// Signed bit width of a function table's input: a table has `2^table_bits + 1` entries
+    /// at most (each costs about one constraint), and the input's resolution is set by it.
+    /// Absent from files made before tables existed (then the default).
+    #[serde(
+        default = "default_table_bits",
+        skip_serializing_if = "is_default_table_bits"
+    )]
+    pub table_bits: u32,
+}
+
+/// [`QuantizeSettings::table_bits`] by default.
+pub const DEFAULT_TABLE_BITS: u32 = 12;
+
+fn default_table_bits() -> u32 {
+    DEFAULT_TABLE_BITS
+}
+
+fn is_default_table_bits(bits: &u32) -> bool {
+    *bits == DEFAULT_TABLE_BITS
 }
 
 impl Default for QuantizeSettings {
@@ -129,6 +148,7 @@ impl Default for QuantizeSettings {
             weight_bits: 18,
             headroom_bits: 1,
             max_scale: 24,
+            table_bits: DEFAULT_TABLE_BITS,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! for calibration. Index arithmetic (convolution, pooling, dense, affine) is shared with the
 //! integer IR, so the float and integer models cannot disagree on geometry.
 
-use zkinfer_ir::ops::{channel_affine, dense, ConvGeometry, Pool2d};
+use zkinfer_ir::ops::{channel_affine, dense, ConvGeometry, Pool2d, TableFn};
 use zkinfer_ir::{shape_len, IrError, Limits};
 
 /// A float operation after import.
@@ -68,6 +68,8 @@ pub enum FOp {
         /// The axis.
         axis: usize,
     },
+    /// An element-wise function proved by a table (sigmoid, tanh, exp, GELU, …).
+    Table(TableFn),
 }
 
 impl FOp {
@@ -86,6 +88,7 @@ impl FOp {
             FOp::Reshape(_) => "reshape",
             FOp::Select { .. } => "select",
             FOp::Concat { .. } => "concat",
+            FOp::Table(f) => f.name(),
         }
     }
 
@@ -148,7 +151,7 @@ impl FOp {
                 }
                 Ok(x.to_vec())
             }
-            FOp::Relu | FOp::Clip { .. } => Ok(x.to_vec()),
+            FOp::Relu | FOp::Clip { .. } | FOp::Table(_) => Ok(x.to_vec()),
             FOp::AvgPool(p) => p.output_shape("avg_pool", x),
             FOp::MaxPool(p) => p.output_shape("max_pool", x),
             FOp::Reshape(shape) => {
@@ -231,6 +234,7 @@ impl FOp {
             }
             FOp::Reshape(_) => x.to_vec(),
             FOp::Select { index, .. } => index.iter().map(|&i| x[i as usize]).collect(),
+            FOp::Table(f) => x.iter().map(|&v| f.eval_f64(v)).collect(),
             FOp::Concat { axis } => {
                 let shapes: Vec<&[usize]> = inputs.iter().map(|(s, _)| *s).collect();
                 zkinfer_ir::ops::Concat {

@@ -6,6 +6,74 @@
 
 use crate::float_graph::{FGraph, FNode, FOp};
 
+/// Every simplification, in order: affine chains merged, affine maps folded into layers, max
+/// pooling moved before ReLU.
+pub fn simplify(g: FGraph) -> FGraph {
+    pool_before_relu(fold_affine(merge_affines(g)))
+}
+
+/// Merges an affine map that reads another (read by nothing else) into one: `m₂·(m₁·x + a₁) +
+/// a₂`. Torch's GELU export ends in `×2` then `×0.5`; a merged map that is the identity
+/// becomes a free reshape. Exact in real arithmetic; saves a rounding step per merge.
+pub fn merge_affines(mut g: FGraph) -> FGraph {
+    let first = g.inputs.len();
+    let uses = g.use_counts();
+    for j in 0..g.nodes.len() {
+        let FOp::Affine { axis, mul, add } = &g.nodes[j].op else {
+            continue;
+        };
+        let src = g.nodes[j].inputs[0];
+        if src < first || uses[src] != 1 {
+            continue;
+        }
+        let FOp::Affine {
+            axis: a1,
+            mul: m1,
+            add: d1,
+        } = &g.nodes[src - first].op
+        else {
+            continue;
+        };
+        let scalar = |m: &[f64], a: &[f64]| m.len() == 1 && a.len() == 1;
+        let axis = match (scalar(m1, d1), scalar(mul, add)) {
+            (true, _) => *axis,
+            (false, true) => *a1,
+            (false, false) if a1 == axis => *axis,
+            _ => continue,
+        };
+        let n = [m1.len(), d1.len(), mul.len(), add.len()]
+            .into_iter()
+            .max()
+            .unwrap_or(1);
+        if [m1.len(), d1.len(), mul.len(), add.len()]
+            .iter()
+            .any(|&l| l != 1 && l != n)
+        {
+            continue;
+        }
+        let at = |v: &[f64], c: usize| if v.len() == 1 { v[0] } else { v[c] };
+        let m: Vec<f64> = (0..n).map(|c| at(mul, c) * at(m1, c)).collect();
+        let a: Vec<f64> = (0..n)
+            .map(|c| at(mul, c) * at(d1, c) + at(add, c))
+            .collect();
+        let identity = m.iter().all(|&v| v == 1.0) && a.iter().all(|&v| v == 0.0);
+        let shape = g.nodes[j].shape.clone();
+        let inputs = g.nodes[src - first].inputs.clone();
+        let node = &mut g.nodes[j];
+        node.inputs = inputs;
+        node.op = if identity {
+            FOp::Reshape(shape)
+        } else {
+            FOp::Affine {
+                axis,
+                mul: m,
+                add: a,
+            }
+        };
+    }
+    remove_dead(g)
+}
+
 /// Folds affine maps into the preceding dense/conv layer and drops nodes left unused.
 pub fn fold_affine(mut g: FGraph) -> FGraph {
     let uses = g.use_counts();

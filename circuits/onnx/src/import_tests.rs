@@ -287,3 +287,80 @@ fn slices_follow_onnx_clamping() {
     assert_eq!(shape, &vec![2, 3]);
     assert_eq!(index, &vec![4, 2, 0, 9, 7, 5]);
 }
+
+/// A node with a given output name.
+fn node_to(op: &str, inputs: &[&str], output: &str, attrs: Vec<AttributeProto>) -> NodeProto {
+    NodeProto {
+        output: vec![output.into()],
+        ..node(op, inputs, attrs)
+    }
+}
+
+#[test]
+fn products_of_tensors_are_refused_unless_they_are_a_fused_activation() {
+    // x · sigmoid(x) is SiLU: one table.
+    let silu = model(
+        &[1, 4],
+        vec![
+            node_to("Sigmoid", &["x"], "s", vec![]),
+            node("Mul", &["s", "x"], vec![]),
+        ],
+        vec![],
+    );
+    let g = import_proto(&silu).unwrap();
+    assert!(g
+        .nodes
+        .iter()
+        .any(|n| n.op == FOp::Table(zkinfer_ir::ops::TableFn::Silu)));
+    // tanh(x) · sigmoid(x) is not: refused, naming the node.
+    let other = model(
+        &[1, 4],
+        vec![
+            node_to("Sigmoid", &["x"], "s", vec![]),
+            node_to("Tanh", &["x"], "t", vec![]),
+            node("Mul", &["s", "t"], vec![]),
+        ],
+        vec![],
+    );
+    let e = import_proto(&other).unwrap_err().to_string();
+    assert!(e.contains("Mul_node") && e.contains("two computed tensors"), "{e}");
+    // sigmoid(x) · x' where the sigmoid reads another tensor: refused too.
+    let shifted = model(
+        &[1, 4],
+        vec![
+            node_to("Tanh", &["x"], "t", vec![]),
+            node_to("Sigmoid", &["t"], "s", vec![]),
+            node("Mul", &["s", "x"], vec![]),
+        ],
+        vec![],
+    );
+    assert!(import_proto(&shifted).is_err());
+}
+
+#[test]
+fn divisions_and_gelu_forms_are_checked() {
+    let two = model(
+        &[1, 4],
+        vec![
+            node_to("Tanh", &["x"], "t", vec![]),
+            node("Div", &["x", "t"], vec![]),
+        ],
+        vec![],
+    );
+    let e = import_proto(&two).unwrap_err().to_string();
+    assert!(e.contains("Div of two computed tensors"), "{e}");
+    let zero = model(
+        &[1, 4],
+        vec![node("Div", &["x", "z"], vec![])],
+        vec![floats("z", &[], vec![0.0])],
+    );
+    let e = import_proto(&zero).unwrap_err().to_string();
+    assert!(e.contains("division by a constant zero"), "{e}");
+    let fast = model(
+        &[1, 4],
+        vec![node("Gelu", &["x"], vec![str_attr("approximate", "fast")])],
+        vec![],
+    );
+    let e = import_proto(&fast).unwrap_err().to_string();
+    assert!(e.contains("approximate") && e.contains("fast"), "{e}");
+}

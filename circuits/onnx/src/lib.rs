@@ -41,9 +41,9 @@ pub fn import(path: &Path) -> Result<FGraph, ImportError> {
 /// Reads an ONNX file into a float graph, refusing any tensor beyond `limits`.
 pub fn import_with_limits(path: &Path, limits: &Limits) -> Result<FGraph, ImportError> {
     let proto = proto::read_model(path)?;
-    Ok(fold::pool_before_relu(fold::fold_affine(
-        import::import_proto_with_limits(&proto, limits)?,
-    )))
+    Ok(fold::simplify(import::import_proto_with_limits(
+        &proto, limits,
+    )?))
 }
 
 /// Imports ONNX bytes with the default [`Limits`]; `name` labels them in errors.
@@ -58,9 +58,9 @@ pub fn import_bytes_with_limits(
     limits: &Limits,
 ) -> Result<FGraph, ImportError> {
     let proto = proto::decode_model(bytes, name)?;
-    Ok(fold::pool_before_relu(fold::fold_affine(
-        import::import_proto_with_limits(&proto, limits)?,
-    )))
+    Ok(fold::simplify(import::import_proto_with_limits(
+        &proto, limits,
+    )?))
 }
 
 /// The ONNX op types zkinfer imports, sorted.

@@ -5,10 +5,12 @@
 //! `activation_bits`, with their scale chosen as the largest that keeps the calibration maximum,
 //! times `2^headroom_bits`, inside that range. Weights get the largest scale that fits
 //! `weight_bits`. Max pooling, ReLU, Clip and reshapes keep their input's scale; tensor Add/Sub
-//! lifts the lower-scale operand exactly (times `2^d`) to the other's scale.
+//! lifts the lower-scale operand exactly (times `2^d`) to the other's scale. A function
+//! table's input is rounded to `table_bits` at the scale its calibration range allows, and its
+//! output takes the calibrated scale of the function's result.
 
 use zkinfer_ir::ops::{
-    ChannelAffine, Clip, Concat, Conv2d, Gemm, Pool2d, Rescale, Reshape, Select,
+    ChannelAffine, Clip, Concat, Conv2d, Gemm, Pool2d, Rescale, Reshape, Select, Table, TableFn,
 };
 use zkinfer_ir::{Fact, Graph, GraphInput, GraphOutput, IrError, Op, QuantizeSettings, TensorId};
 
@@ -48,18 +50,20 @@ struct Quantizer<'a> {
 }
 
 impl Quantizer<'_> {
+    /// The fact of an IR tensor this quantizer created.
+    fn fact(&self, t: TensorId) -> Result<Fact, CompileError> {
+        self.ir.fact(t).cloned().ok_or(CompileError::Quantize {
+            node: format!("tensor {}", t.0),
+            source: IrError::UnknownTensor {
+                node: "quantizer".into(),
+                tensor: t.0,
+            },
+        })
+    }
+
     /// The scale of an IR tensor this quantizer created.
     fn scale(&self, t: TensorId) -> Result<i32, CompileError> {
-        self.ir
-            .fact(t)
-            .map(|f| f.scale)
-            .ok_or(CompileError::Quantize {
-                node: format!("tensor {}", t.0),
-                source: IrError::UnknownTensor {
-                    node: "quantizer".into(),
-                    tensor: t.0,
-                },
-            })
+        self.fact(t).map(|f| f.scale)
     }
 
     fn push(
@@ -135,6 +139,7 @@ impl Quantizer<'_> {
         name: &str,
         op: &FOp,
         inputs: &[TensorId],
+        float_inputs: &[usize],
         t: usize,
     ) -> Result<TensorId, CompileError> {
         let x = inputs[0];
@@ -208,18 +213,57 @@ impl Quantizer<'_> {
                 vec![x],
             ),
             FOp::MaxPool(pool) => self.max_pool(name, pool, x, t),
-            FOp::Reshape(shape) => self.push(
-                name,
-                Op::Reshape(Reshape {
-                    shape: shape.clone(),
-                }),
-                vec![x],
-            ),
-            FOp::Select { .. } | FOp::Concat { .. } => self.movement(name, op, inputs),
+            FOp::Reshape(_) | FOp::Select { .. } | FOp::Concat { .. } => {
+                self.movement(name, op, inputs)
+            }
+            FOp::Table(f) => self.table(name, *f, x, float_inputs[0], t),
         }
     }
 
-    /// Select and Concat: the same integers moved; Concat's inputs first brought to one scale.
+    /// A function table: its input rounded to `table_bits` at the scale its calibration range
+    /// allows (straight from the accumulator when the rounding was deferred to here, and not
+    /// at all when the input already fits), its output at the calibrated scale of float tensor
+    /// `t`, clamped to `activation_bits`.
+    fn table(
+        &mut self,
+        name: &str,
+        func: TableFn,
+        x: TensorId,
+        t_in: usize,
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        let s = self.settings;
+        let bits = s.table_bits;
+        let fact = self.fact(x)?;
+        let input = if !self.unrounded.contains(&x) && fact.max_abs <= 1 << (bits - 1) {
+            x
+        } else {
+            let target = choose_scale(self.ranges[t_in], bits, s.headroom_bits, s.max_scale);
+            let shift = (fact.scale - target).max(0) as u32;
+            self.push(
+                &format!("{name}.rescale"),
+                Op::Rescale(Rescale { shift, bits }),
+                vec![x],
+            )?
+        };
+        let in_fact = self.fact(input)?;
+        let table = Table {
+            func,
+            in_scale: in_fact.scale,
+            in_max: in_fact.max_abs,
+            out_scale: choose_scale(
+                self.ranges[t],
+                s.activation_bits,
+                s.headroom_bits,
+                s.max_scale,
+            ),
+            out_bits: s.activation_bits,
+        };
+        self.push(name, Op::Table(table), vec![input])
+    }
+
+    /// Reshape, Select and Concat: the same integers moved; Concat's inputs first brought to
+    /// one scale.
     fn movement(
         &mut self,
         name: &str,
@@ -227,6 +271,13 @@ impl Quantizer<'_> {
         inputs: &[TensorId],
     ) -> Result<TensorId, CompileError> {
         match op {
+            FOp::Reshape(shape) => self.push(
+                name,
+                Op::Reshape(Reshape {
+                    shape: shape.clone(),
+                }),
+                inputs.to_vec(),
+            ),
             FOp::Select { shape, index } => self.push(
                 name,
                 Op::Select(Select {
@@ -384,7 +435,13 @@ pub fn quantize(
     }
     for (i, node) in g.nodes.iter().enumerate() {
         let inputs: Vec<TensorId> = node.inputs.iter().map(|&t| q.map[t]).collect();
-        let out = q.node(&node.name, &node.op, &inputs, g.inputs.len() + i)?;
+        let out = q.node(
+            &node.name,
+            &node.op,
+            &inputs,
+            &node.inputs,
+            g.inputs.len() + i,
+        )?;
         q.map.push(out);
     }
     q.ir.outputs = g
@@ -403,13 +460,14 @@ pub fn quantize(
     Ok((q.ir, q.map))
 }
 
-/// Float tensors produced by a Gemm, Conv or affine map whose only reader is a max pooling.
+/// Float tensors produced by a Gemm, Conv or affine map whose only reader is a max pooling or
+/// a function table (which rounds its input itself, to the table's width).
 fn deferred_roundings(g: &FGraph) -> Vec<bool> {
     let first = g.inputs.len();
     let uses = g.use_counts();
     let mut defer = vec![false; first + g.nodes.len()];
     for node in &g.nodes {
-        if let (FOp::MaxPool(_), [src]) = (&node.op, node.inputs.as_slice()) {
+        if let (FOp::MaxPool(_) | FOp::Table(_), [src]) = (&node.op, node.inputs.as_slice()) {
             let linear = *src >= first
                 && matches!(
                     g.nodes[*src - first].op,
@@ -434,6 +492,13 @@ fn check_settings(s: &QuantizeSettings) -> Result<(), CompileError> {
     }
     if !(4..=32).contains(&s.weight_bits) {
         return bad(format!("weight bits {} must be in 4..=32", s.weight_bits));
+    }
+    if !(4..=zkinfer_ir::ops::table::MAX_INPUT_BITS).contains(&s.table_bits) {
+        return bad(format!(
+            "table bits {} must be in 4..={}",
+            s.table_bits,
+            zkinfer_ir::ops::table::MAX_INPUT_BITS
+        ));
     }
     if s.headroom_bits > 8 || !(0..=40).contains(&s.max_scale) {
         return bad(format!(

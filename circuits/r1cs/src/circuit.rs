@@ -7,13 +7,13 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination,
     SynthesisError, SynthesisMode, Variable,
 };
-use zkinfer_ir::{CompiledModel, ProofMode, Witness};
+use zkinfer_ir::{CompiledModel, Op, ProofMode, Witness};
 
 use crate::cell::{combine, Cell};
 use crate::estimate::tally_graph;
 use crate::gadgets::poseidon;
 use crate::gadgets::range::{decompose, pow2, weighted_sum};
-use crate::lookup::{LookupTrace, RangeChecker, RangeMode, RangePlan};
+use crate::lookup::{FunctionDemand, LookupTrace, RangeChecker, RangeMode, RangePlan};
 use crate::lower::Lowering;
 use crate::packing::{binding_value, pack_positions, OutputPacking};
 use crate::{fr_from_i128, Fr, R1csError};
@@ -216,10 +216,19 @@ impl ModelCircuit<'_> {
         let proving = self.witness.is_some();
         let graph = &self.model.graph;
         let rc = match self.model.proof_mode {
-            ProofMode::Plain => RangeChecker::bits(),
+            ProofMode::Plain => {
+                if let Some(node) = graph.nodes.iter().find(|n| matches!(n.op, Op::Table(_))) {
+                    return Err(crate::lookup::table_needs_lookup(Some(node)));
+                }
+                RangeChecker::bits()
+            }
             ProofMode::Lookup { limb_bits } => {
                 let (tally, _) = tally_graph(graph, RangeMode::Lookup)?;
-                RangeChecker::lookup(cs, RangePlan::new(limb_bits, &tally.checks)?)
+                let functions = FunctionDemand::of(&tally.functions);
+                RangeChecker::lookup(
+                    cs,
+                    RangePlan::new_with(limb_bits, &tally.checks, functions)?,
+                )
             }
         };
 
@@ -257,6 +266,7 @@ impl ModelCircuit<'_> {
             witness: self.witness,
             rc: rc.clone(),
             cells: input_cells,
+            tables: Default::default(),
         };
         for (i, node) in graph.nodes.iter().enumerate() {
             let facts: Vec<&zkinfer_ir::Fact> =

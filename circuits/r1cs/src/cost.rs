@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use zkinfer_ir::ops::Table;
+
 /// Constraints and private witness variables spent by one gadget or op.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cost {
@@ -51,22 +53,34 @@ impl std::ops::AddAssign for Cost {
 }
 
 /// A cost in either proof mode: what is spent outright, plus (lookup mode only) the range
-/// checks handed to the lookup argument, counted by bit width and priced later by
-/// [`crate::lookup::RangePlan::price`]. In plain mode `checks` stays empty.
+/// checks and function lookups handed to the lookup argument, counted by bit width and by
+/// table and priced later by [`crate::lookup::RangePlan::price`]. In plain mode both stay
+/// empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Constraints and witness variables spent outright.
     pub cost: Cost,
     /// `checks[n]` linear combinations are checked to lie in `[0, 2^n)`.
     pub checks: BTreeMap<u32, usize>,
+    /// `functions[t]` lookups into the function table of the table op `t` (one table per
+    /// distinct op, shared by every node with the same parameters).
+    pub functions: BTreeMap<Table, usize>,
 }
 
 impl Tally {
     /// One range check of `bits` bits (lookup mode).
     pub fn check(bits: u32) -> Tally {
         Tally {
-            cost: Cost::default(),
             checks: BTreeMap::from([(bits, 1)]),
+            ..Tally::default()
+        }
+    }
+
+    /// One lookup into the function table of `table` (lookup mode).
+    pub fn function(table: Table) -> Tally {
+        Tally {
+            functions: BTreeMap::from([(table, 1)]),
+            ..Tally::default()
         }
     }
 
@@ -86,6 +100,12 @@ impl Tally {
                 .filter(|_| n > 0)
                 .map(|(&b, &c)| (b, c.saturating_mul(n)))
                 .collect(),
+            functions: self
+                .functions
+                .iter()
+                .filter(|_| n > 0)
+                .map(|(&t, &c)| (t, c.saturating_mul(n)))
+                .collect(),
         }
     }
 }
@@ -94,7 +114,7 @@ impl From<Cost> for Tally {
     fn from(cost: Cost) -> Tally {
         Tally {
             cost,
-            checks: BTreeMap::new(),
+            ..Tally::default()
         }
     }
 }
@@ -104,6 +124,10 @@ impl std::ops::AddAssign<&Tally> for Tally {
         self.cost += other.cost;
         for (&bits, &n) in &other.checks {
             let c = self.checks.entry(bits).or_insert(0);
+            *c = c.saturating_add(n);
+        }
+        for (&table, &n) in &other.functions {
+            let c = self.functions.entry(table).or_insert(0);
             *c = c.saturating_add(n);
         }
     }

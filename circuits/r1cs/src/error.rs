@@ -23,6 +23,14 @@ pub enum R1csError {
     /// A function-table lookup was asked of a plain-mode circuit.
     #[error("function tables need lookup mode")]
     NeedsLookupMode,
+    /// A plain-mode circuit was asked of a graph with a table op.
+    #[error("node `{node}` ({op}) is a function table, which only lookup mode proves; compile with `--mode lookup` or `auto`")]
+    TableNeedsLookupMode {
+        /// The node.
+        node: String,
+        /// Its op.
+        op: &'static str,
+    },
     /// Two different function tables were given the same tag.
     #[error("two different function tables share the tag {tag}")]
     TableTagReused {

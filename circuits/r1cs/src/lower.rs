@@ -1,14 +1,19 @@
 //! Lowering of each IR op to cells and constraints. One arm per op of the closed set: a new op
 //! does not compile until it is lowered here.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
-use zkinfer_ir::ops::{channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, Pool2d};
+use zkinfer_ir::ops::{
+    channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, Pool2d, Table,
+};
 use zkinfer_ir::{Fact, Node, Op, Witness};
 
 use crate::cell::{combine, Cell, CellKind};
 use crate::cost::{Cost, Tally};
 use crate::gadgets::{compare, relu, rescale};
-use crate::lookup::{RangeChecker, RangeMode};
+use crate::lookup::{FunctionTable, RangeChecker, RangeMode};
 use crate::{fr_from_i128, Fr, R1csError};
 
 /// Lowers nodes in order, keeping every tensor's cells.
@@ -19,6 +24,8 @@ pub(crate) struct Lowering<'a> {
     pub rc: RangeChecker,
     /// Cells of every tensor so far (inputs first).
     pub cells: Vec<Vec<Cell>>,
+    /// The function table of each distinct table op so far (tagged in order of first use).
+    pub tables: BTreeMap<Table, Arc<FunctionTable>>,
 }
 
 impl Lowering<'_> {
@@ -87,7 +94,39 @@ impl Lowering<'_> {
                 .into_iter()
                 .map(|(k, j)| self.cells[node.inputs[k].0][j].clone())
                 .collect(),
+            Op::Table(t) => self.table(t, x, out, n)?,
         })
+    }
+
+    /// A table op: each output a new wire `y`, and one lookup of `(x, y)` into the op's
+    /// function table (so `y = f(x)` is the table's row for `x`).
+    fn table(&mut self, t: &Table, x: usize, out: usize, n: usize) -> Result<Vec<Cell>, R1csError> {
+        let next = u32::try_from(self.tables.len()).unwrap_or(u32::MAX);
+        let table = match self.tables.get(t) {
+            Some(table) => Arc::clone(table),
+            None => {
+                let rows = t.rows().map_err(R1csError::Graph)?;
+                let table = Arc::new(FunctionTable {
+                    tag: next,
+                    lo: rows.lo,
+                    values: rows.values.clone(),
+                });
+                self.tables.insert(*t, Arc::clone(&table));
+                table
+            }
+        };
+        (0..n)
+            .map(|o| {
+                let val = self.val(out, o);
+                let y = self.cs.new_witness_variable(|| {
+                    val.map(fr_from_i128)
+                        .ok_or(SynthesisError::AssignmentMissing)
+                })?;
+                let y = Cell::var(y, val);
+                self.rc.lookup_function(&table, &self.cells[x][o], &y)?;
+                Ok(y)
+            })
+            .collect()
     }
 
     /// Dense layer: each output a linear combination of the (materialized) inputs.
@@ -356,6 +395,14 @@ pub(crate) fn node_cost(
         Op::Clip(c) => clip_cost(c.min, c.max, fact, x, mode, n),
         Op::Reshape(_) => (Tally::default(), x.to_vec()),
         Op::Select(_) | Op::Concat(_) => (Tally::default(), moved_kinds(&node.op, facts, inputs)?),
+        Op::Table(t) => {
+            if mode == RangeMode::Bits {
+                return Err(crate::lookup::table_needs_lookup(Some(node)));
+            }
+            // The output wire; the lookup is priced with the argument.
+            let each = Tally::from(Cost::new(0, 1)).plus(&Tally::function(*t));
+            (each.times(n), vec![CellKind::var(false); n])
+        }
     })
 }
 

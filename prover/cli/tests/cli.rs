@@ -115,8 +115,8 @@ fn bad_models_are_refused_clearly() {
         s(tmp.path()),
     ]);
     assert_refused(&out, "not a valid ONNX model");
-    let out = compile("ops/_unsupported_sigmoid", tmp.path());
-    assert_refused(&out, "Sigmoid");
+    let out = compile("ops/_unsupported_sin", tmp.path());
+    assert_refused(&out, "Sin");
     assert_refused(&out, "opset 13");
     let missing = zkinfer(&[
         "compile",

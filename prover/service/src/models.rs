@@ -182,10 +182,12 @@ impl Models {
         // proof mode is chosen from the same counts
         let choice = zkinfer_r1cs::choose_mode(&compiled.model.graph, request)
             .map_err(|e| ServiceError::BadModel(e.to_string()))?;
-        let stats = choice
-            .lookup
-            .filter(|_| !choice.mode.is_plain())
-            .unwrap_or(choice.plain);
+        let stats = if choice.mode.is_plain() {
+            choice.plain
+        } else {
+            choice.lookup
+        }
+        .ok_or_else(|| ServiceError::BadModel("no circuit size for the chosen mode".into()))?;
         let proof_mode = choice.reason.clone();
         let model = compiled.model.with_proof_mode(choice.mode);
         let budget = ModelStats::from_counts(stats.constraints, stats.public_inputs);

@@ -154,7 +154,7 @@ async fn register_prove_verify_and_every_refusal() {
         ),
         (
             c.post(format!("{}/v1/models", s.base))
-                .json(&registration("ops/_unsupported_sigmoid")),
+                .json(&registration("ops/_unsupported_sin")),
             400,
             "bad_model",
         ),

@@ -4,9 +4,9 @@
 //! `match` until that backend lowers it. Each op lives in its own file with its shape/scale/bound
 //! inference (`infer`) and its reference semantics (`eval`); this module only dispatches.
 //!
-//! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape, Select, Concat) have constant
-//! parameters and cost no multiplication constraints in R1CS; Rescale, Relu, Clip and MaxPool2d
-//! are the ops that cost constraints.
+//! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape, Select, Concat) have
+//! constant parameters and cost no multiplication constraints in R1CS; Rescale, Relu, Clip and
+//! MaxPool2d cost constraints, and Table costs one lookup per element (lookup mode only).
 
 mod activation;
 mod affine;
@@ -17,6 +17,7 @@ mod movement;
 mod pool;
 mod rescale;
 mod reshape;
+pub mod table;
 
 pub use activation::Clip;
 pub use affine::{channel_affine, channel_index, ChannelAffine};
@@ -26,6 +27,7 @@ pub use movement::{Concat, Select};
 pub use pool::Pool2d;
 pub use rescale::Rescale;
 pub use reshape::Reshape;
+pub use table::{Table, TableFn};
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +65,9 @@ pub enum Op {
     Select(Select),
     /// Tensors of one scale joined along an axis.
     Concat(Concat),
+    /// An element-wise function given by a constant table (sigmoid, tanh, exp, GELU, …):
+    /// one lookup per element, lookup mode only.
+    Table(Table),
 }
 
 impl Op {
@@ -82,6 +87,7 @@ impl Op {
             Op::Reshape(_) => "reshape",
             Op::Select(_) => "select",
             Op::Concat(_) => "concat",
+            Op::Table(t) => t.func.name(),
         }
     }
 
@@ -111,6 +117,7 @@ impl Op {
             Op::Reshape(r) => r.infer(inputs[0]),
             Op::Select(s) => s.infer(inputs[0]),
             Op::Concat(c) => c.infer(inputs),
+            Op::Table(t) => t.infer(inputs[0]),
         }
     }
 
@@ -131,6 +138,7 @@ impl Op {
             Op::Reshape(r) => r.eval(inputs[0]),
             Op::Select(s) => s.eval(inputs[0]),
             Op::Concat(c) => c.eval(inputs),
+            Op::Table(t) => t.eval(inputs[0]),
         }
     }
 

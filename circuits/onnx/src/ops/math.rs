@@ -1,4 +1,4 @@
-//! Element-wise arithmetic and activations: Add, Sub, Mul, Relu, Clip.
+//! Element-wise arithmetic and activations: Add, Sub, Mul, Div, Relu, Clip.
 
 use super::{NodeCtx, Registry, Value};
 use crate::float_graph::FOp;
@@ -9,13 +9,14 @@ pub(super) fn register(reg: &mut Registry) {
     reg.insert("Add", add);
     reg.insert("Sub", sub);
     reg.insert("Mul", mul);
+    reg.insert("Div", div);
     reg.insert("Relu", relu);
     reg.insert("Clip", clip);
 }
 
 /// A constant that broadcasts onto `shape` along at most one axis: `(axis, values)`, with a
 /// single value when it is a scalar.
-fn channel_constant(
+pub(super) fn channel_constant(
     ctx: &NodeCtx<'_>,
     c: &ConstTensor,
     shape: &[usize],
@@ -126,14 +127,31 @@ fn sub(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     }
 }
 
-/// `Mul` by a constant (scalar or per channel). The product of two computed tensors is not
-/// supported.
+/// `Mul` by a constant (scalar or per channel), or torch's export of SiLU and exact GELU
+/// (one table each). Other products of two computed tensors are not supported.
 fn mul(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     match operands(ctx)? {
-        Operands::Tensors(..) => Err(ctx.unsupported(
-            "B",
-            "Mul of two computed tensors is not supported; one operand must be a constant",
-        )),
+        Operands::Tensors(a, b) => {
+            let Some((f, x, factor)) = super::tables::fused_product(ctx, a, b) else {
+                return Err(ctx.unsupported(
+                    "B",
+                    "Mul of two computed tensors is not supported; one operand must be a constant",
+                ));
+            };
+            if factor == 1.0 {
+                return ctx.push("", FOp::Table(f), vec![x]);
+            }
+            let y = ctx.push_tensor(".table", FOp::Table(f), vec![x])?;
+            ctx.push(
+                "",
+                FOp::Affine {
+                    axis: 0,
+                    mul: vec![factor],
+                    add: vec![0.0],
+                },
+                vec![y],
+            )
+        }
         Operands::WithConst { x, c, .. } => {
             let (axis, m) = channel_constant(ctx, &c, &ctx.shape(x))?;
             ctx.push(
@@ -144,6 +162,58 @@ fn mul(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
                     add: vec![0.0],
                 },
                 vec![x],
+            )
+        }
+    }
+}
+
+/// `Div` by a constant (a multiplication by its inverse), or a constant divided by a tensor
+/// (a reciprocal table times the constant). The quotient of two computed tensors is not
+/// supported.
+fn div(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
+    match operands(ctx)? {
+        Operands::Tensors(..) => Err(ctx.unsupported(
+            "B",
+            "Div of two computed tensors is not supported; the divisor must be a constant",
+        )),
+        Operands::WithConst {
+            x,
+            c,
+            const_left: false,
+        } => {
+            if c.data.contains(&0.0) {
+                return Err(ctx.unsupported("B", "division by a constant zero"));
+            }
+            let (axis, d) = channel_constant(ctx, &c, &ctx.shape(x))?;
+            ctx.push(
+                "",
+                FOp::Affine {
+                    axis,
+                    mul: d.iter().map(|v| 1.0 / v).collect(),
+                    add: vec![0.0],
+                },
+                vec![x],
+            )
+        }
+        Operands::WithConst {
+            x,
+            c,
+            const_left: true,
+        } => {
+            let (axis, m) = channel_constant(ctx, &c, &ctx.shape(x))?;
+            let r = ctx.push_tensor(
+                ".reciprocal",
+                FOp::Table(zkinfer_ir::ops::TableFn::Reciprocal),
+                vec![x],
+            )?;
+            ctx.push(
+                "",
+                FOp::Affine {
+                    axis,
+                    mul: m,
+                    add: vec![0.0],
+                },
+                vec![r],
             )
         }
     }

@@ -7,6 +7,7 @@ mod math;
 mod movement;
 mod nn;
 mod shape;
+mod tables;
 
 use std::collections::BTreeMap;
 
@@ -136,13 +137,21 @@ impl NodeCtx<'_> {
         op: FOp,
         inputs: Vec<usize>,
     ) -> Result<Value, ImportError> {
+        self.push_tensor(suffix, op, inputs).map(Value::Tensor)
+    }
+
+    /// [`NodeCtx::push`], returning the new tensor's id (for an op that becomes several nodes).
+    pub fn push_tensor(
+        &mut self,
+        suffix: &str,
+        op: FOp,
+        inputs: Vec<usize>,
+    ) -> Result<usize, ImportError> {
         let name = format!("{}{suffix}", self.name);
         let op_type = self.node.op_type.clone();
-        let id = self
-            .graph
+        self.graph
             .push(&name, &op_type, op, inputs)
-            .map_err(|e| self.ir_error(e))?;
-        Ok(Value::Tensor(id))
+            .map_err(|e| self.ir_error(e))
     }
 }
 
@@ -177,6 +186,7 @@ pub fn registry() -> Registry {
     math::register(&mut reg);
     shape::register(&mut reg);
     movement::register(&mut reg);
+    tables::register(&mut reg);
     reg
 }
 

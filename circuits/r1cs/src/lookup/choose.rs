@@ -10,9 +10,9 @@
 
 use std::ops::RangeInclusive;
 
-use zkinfer_ir::{Graph, ProofMode};
+use zkinfer_ir::{Graph, Node, Op, ProofMode};
 
-use super::range::{RangeMode, RangePlan};
+use super::range::{FunctionDemand, RangeMode, RangePlan};
 use crate::cost::Tally;
 use crate::estimate::tally_graph;
 use crate::{estimate_graph, CircuitStats, R1csError};
@@ -43,8 +43,9 @@ pub enum ModeRequest {
 pub struct ModeChoice {
     /// The chosen mode (with its limb width).
     pub mode: ProofMode,
-    /// The circuit in plain mode.
-    pub plain: CircuitStats,
+    /// The circuit in plain mode (`None` when the graph has a table op, which only lookup mode
+    /// proves).
+    pub plain: Option<CircuitStats>,
     /// The circuit in lookup mode with the best limb width (`None` when plain was requested).
     pub lookup: Option<CircuitStats>,
     /// One line for humans, with the figures.
@@ -67,7 +68,8 @@ pub fn estimate_graph_mode(graph: &Graph, mode: &ProofMode) -> Result<CircuitSta
 }
 
 fn lookup_stats(tally: &Tally, outputs: usize, limb_bits: u32) -> Result<CircuitStats, R1csError> {
-    let price = RangePlan::new(limb_bits, &tally.checks)?.price(&tally.checks);
+    let functions = FunctionDemand::of(&tally.functions);
+    let price = RangePlan::new_with(limb_bits, &tally.checks, functions)?.price(&tally.checks);
     Ok(CircuitStats {
         constraints: tally.cost.constraints + price.constraints,
         public_inputs: 2 + outputs + 1,
@@ -78,19 +80,28 @@ fn lookup_stats(tally: &Tally, outputs: usize, limb_bits: u32) -> Result<Circuit
 
 /// Picks the proof mode for `graph`: plain as asked; for lookup, the limb width in
 /// [`SEARCHED_LIMB_BITS`] with the fewest constraints (then round-2 wires); for auto, that
-/// lookup mode where it pays (see the module doc), else plain.
+/// lookup mode where it pays (see the module doc), else plain. A graph with a table op
+/// (sigmoid, exp, …) has no plain circuit: auto takes lookup mode, plain is refused naming the
+/// node.
 pub fn choose_mode(graph: &Graph, requested: ModeRequest) -> Result<ModeChoice, R1csError> {
-    let plain = estimate_graph(graph)?;
+    let table = graph.nodes.iter().find(|n| matches!(n.op, Op::Table(_)));
+    let plain = match table {
+        None => Some(estimate_graph(graph)?),
+        Some(_) => None,
+    };
     if requested == ModeRequest::Plain {
-        return Ok(ModeChoice {
-            mode: ProofMode::Plain,
-            plain,
-            lookup: None,
-            reason: format!(
-                "plain mode, as requested: {} constraints",
-                thousands(plain.constraints)
-            ),
-        });
+        return match (plain, table) {
+            (Some(plain), _) => Ok(ModeChoice {
+                mode: ProofMode::Plain,
+                plain: Some(plain),
+                lookup: None,
+                reason: format!(
+                    "plain mode, as requested: {} constraints",
+                    thousands(plain.constraints)
+                ),
+            }),
+            (None, node) => Err(table_needs_lookup(node)),
+        };
     }
     let (tally, outputs) = tally_graph(graph, RangeMode::Lookup)?;
     let mut best: Option<(u32, CircuitStats)> = None;
@@ -104,16 +115,30 @@ pub fn choose_mode(graph: &Graph, requested: ModeRequest) -> Result<ModeChoice, 
     let Some((limb_bits, lookup)) = best else {
         return Err(R1csError::UnsupportedLimbBits { limb_bits: 0 });
     };
-    let ratio = plain.constraints as f64 / lookup.constraints.max(1) as f64;
-    let figures = format!(
-        "{} constraints with {limb_bits}-bit limbs ({} round-2 wires) against {} in plain mode, {ratio:.1}× fewer",
+    let lookup_figures = format!(
+        "{} constraints with {limb_bits}-bit limbs ({} round-2 wires)",
         thousands(lookup.constraints),
         thousands(lookup.round2_witness),
+    );
+    let lookup_mode = ProofMode::Lookup { limb_bits };
+    let Some(plain) = plain else {
+        let node = table.map_or("?", |n| n.name.as_str());
+        return Ok(ModeChoice {
+            mode: lookup_mode,
+            plain: None,
+            lookup: Some(lookup),
+            reason: format!(
+                "lookup mode: {lookup_figures}; node `{node}` is a function table, which only lookup mode proves"
+            ),
+        });
+    };
+    let ratio = plain.constraints as f64 / lookup.constraints.max(1) as f64;
+    let figures = format!(
+        "{lookup_figures} against {} in plain mode, {ratio:.1}× fewer",
         thousands(plain.constraints),
     );
     let pays = plain.constraints >= AUTO_MIN_PLAIN_CONSTRAINTS
         && lookup.constraints.saturating_mul(AUTO_MIN_SAVING) <= plain.constraints;
-    let lookup_mode = ProofMode::Lookup { limb_bits };
     let (mode, reason) = match requested {
         ModeRequest::Lookup => (lookup_mode, format!("lookup mode, as requested: {figures}")),
         _ if pays => (
@@ -131,10 +156,18 @@ pub fn choose_mode(graph: &Graph, requested: ModeRequest) -> Result<ModeChoice, 
     };
     Ok(ModeChoice {
         mode,
-        plain,
+        plain: Some(plain),
         lookup: Some(lookup),
         reason,
     })
+}
+
+/// The error for a plain-mode request on a graph with a table op.
+pub(crate) fn table_needs_lookup(node: Option<&Node>) -> R1csError {
+    R1csError::TableNeedsLookupMode {
+        node: node.map_or_else(String::new, |n| n.name.clone()),
+        op: node.map_or("table", |n| n.op.name()),
+    }
 }
 
 /// `185851` as `185,851`.

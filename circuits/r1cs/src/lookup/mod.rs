@@ -59,11 +59,12 @@ mod trace;
 
 pub use challenge::CONSTRAINTS as DERIVED_CHALLENGE_CONSTRAINTS;
 pub use checker::RangeChecker;
+pub(crate) use choose::table_needs_lookup;
 pub use choose::{
     choose_mode, estimate_graph_mode, ModeChoice, ModeRequest, AUTO_MIN_PLAIN_CONSTRAINTS,
     AUTO_MIN_SAVING, LOOKUP_EXTRA_GAS, SEARCHED_LIMB_BITS,
 };
-pub use range::{LookupPrice, RangeMode, RangePlan};
+pub use range::{FunctionDemand, LookupPrice, RangeMode, RangePlan};
 pub use tables::{FunctionTable, TableKey};
 pub use trace::LookupTrace;
 

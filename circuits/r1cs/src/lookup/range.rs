@@ -49,12 +49,43 @@ pub(crate) enum Limb {
     Twice,
 }
 
-/// The range tables of a lookup-mode circuit and how each limb width is checked.
+/// The range tables of a lookup-mode circuit and how each limb width is checked, next to the
+/// circuit's function tables (which the plan does not choose, but prices: they share the
+/// derived challenges with the range tables).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RangePlan {
     limb_bits: u32,
     /// Partial widths (`1 < w < limb_bits`) that get a table of their own.
     own: BTreeSet<u32>,
+    /// The function tables and their lookups.
+    functions: FunctionDemand,
+}
+
+/// A circuit's function-table lookups, as the argument prices them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FunctionDemand {
+    /// Distinct function tables.
+    pub tables: usize,
+    /// Their entries, all tables together.
+    pub entries: usize,
+    /// Lookups into them.
+    pub queries: usize,
+}
+
+impl FunctionDemand {
+    /// The demand of `functions[t]` lookups into the table of each table op `t` (a table of
+    /// `2·in_max + 1` entries).
+    pub fn of(functions: &BTreeMap<zkinfer_ir::ops::Table, usize>) -> Self {
+        functions
+            .iter()
+            .fold(FunctionDemand::default(), |d, (t, &q)| FunctionDemand {
+                tables: d.tables + 1,
+                entries: d
+                    .entries
+                    .saturating_add(2usize.saturating_mul(t.in_max as usize) + 1),
+                queries: d.queries.saturating_add(q),
+            })
+    }
 }
 
 /// What the lookup argument costs for a circuit's range checks under a [`RangePlan`]: the
@@ -92,7 +123,18 @@ impl RangePlan {
     /// checks of `n` bits, as a [`crate::Tally`] counts them). Fails for a limb width outside
     /// [`ProofMode::MIN_LIMB_BITS`]`..=`[`ProofMode::MAX_LIMB_BITS`].
     pub fn new(limb_bits: u32, checks: &BTreeMap<u32, usize>) -> Result<Self, R1csError> {
+        Self::new_with(limb_bits, checks, FunctionDemand::default())
+    }
+
+    /// [`RangePlan::new`] for a circuit that also has `functions` (which change what a second
+    /// range table costs: with a function table the derived challenges are paid already).
+    pub fn new_with(
+        limb_bits: u32,
+        checks: &BTreeMap<u32, usize>,
+        functions: FunctionDemand,
+    ) -> Result<Self, R1csError> {
         let mut best = Self::with_tables(limb_bits, [])?;
+        best.functions = functions;
         let demand = best.demand(checks);
         let partial: Vec<u32> = demand.partial.keys().copied().collect();
         let mut best_price = best.price_demand(&demand);
@@ -103,6 +145,7 @@ impl RangePlan {
                     .filter(|i| subset >> i & 1 == 1)
                     .map(|i| partial[i])
                     .collect(),
+                functions,
             };
             let price = plan.price_demand(&demand);
             if (price.constraints, price.round2) < (best_price.constraints, best_price.round2) {
@@ -127,6 +170,7 @@ impl RangePlan {
                 .into_iter()
                 .filter(|w| (2..limb_bits).contains(w))
                 .collect(),
+            functions: FunctionDemand::default(),
         })
     }
 
@@ -160,7 +204,8 @@ impl RangePlan {
         }
     }
 
-    /// What the lookup argument costs for `checks` under this plan.
+    /// What the lookup argument costs for `checks` under this plan (and for its function
+    /// tables).
     pub fn price(&self, checks: &BTreeMap<u32, usize>) -> LookupPrice {
         self.price_demand(&self.demand(checks))
     }
@@ -200,15 +245,17 @@ impl RangePlan {
                 tables.insert(self.limb_bits);
             }
         }
-        let entries: usize = tables.iter().map(|w| 1usize << w).sum();
-        let derived = if tables.len() >= 2 {
+        let f = self.functions;
+        let entries: usize = tables.iter().map(|w| 1usize << w).sum::<usize>() + f.entries;
+        let derived = if tables.len() + f.tables >= 2 || f.tables > 0 {
             challenge::CONSTRAINTS
         } else {
             0
         };
-        // Queries: one constraint and one inverse each. Tables: per entry one constraint, a
-        // multiplicity (round 1) and a quotient (round 2). Then the mask (a wire and its
-        // constraint) and the final sum.
+        // Queries: one constraint and one inverse each, and for a function lookup one more of
+        // each for `r_y·y`. Tables: per entry one constraint, a multiplicity (round 1) and a
+        // quotient (round 2). Then the mask (a wire and its constraint) and the final sum.
+        let queries = queries + 2 * f.queries;
         let round2 = queries + entries + derived;
         LookupPrice {
             constraints: d.zero + d.booleans + queries + entries + derived + 2,

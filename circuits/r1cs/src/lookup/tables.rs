@@ -38,7 +38,8 @@ impl TableKey {
 ///
 /// Whatever determines the rows (the function, the domain, the scales, the rounding) must be in
 /// the IR of the op that uses the table, so that the model id covers the table (see
-/// `zkinfer_ir::ProofMode`). No op uses one yet: real activations (sigmoid, exp, …) will.
+/// `zkinfer_ir::ProofMode`). The IR's table op (`zkinfer_ir::ops::Table`) carries all of it;
+/// the lowering builds one function table per distinct op.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FunctionTable {
     /// The table's name in the circuit.

@@ -49,6 +49,10 @@ pub struct QuantArgs {
     /// Spare bits above the largest calibration value of each activation.
     #[arg(long, default_value_t = QuantizeSettings::default().headroom_bits)]
     pub headroom_bits: u32,
+    /// Signed bits of a function table's input (sigmoid, exp, …): a table has at most
+    /// `2^bits + 1` entries, about one constraint each.
+    #[arg(long, default_value_t = QuantizeSettings::default().table_bits)]
+    pub table_bits: u32,
 }
 
 impl From<QuantArgs> for QuantizeSettings {
@@ -58,6 +62,7 @@ impl From<QuantArgs> for QuantizeSettings {
             input_bits: a.input_bits,
             weight_bits: a.weight_bits,
             headroom_bits: a.headroom_bits,
+            table_bits: a.table_bits,
             ..QuantizeSettings::default()
         }
     }
