@@ -427,3 +427,36 @@ fn lookup_mode_proofs_verify_and_tampering_is_rejected() {
     );
     assert!(!dir.exists());
 }
+
+/// Models with function tables (sigmoid, GELU, exp, a reciprocal) prove in lookup mode, which
+/// `auto` picks for them; the proof carries the executor's outputs, and a claim of another
+/// output (restated consistently) or another input commitment is rejected.
+#[test]
+fn function_table_models_prove_and_verify() {
+    for name in ["ops/silu_torch", "ops/gelu_torch", "ops/exp", "ops/div_const"] {
+        let m = model_in(name, ModeRequest::Auto);
+        assert!(!m.proof_mode.is_plain(), "{name}: auto must pick lookup");
+        let p = prover(&m, 5);
+        let vk = p.verifying_key();
+        let input = sample(name, &m);
+        let (good, t) = p
+            .prove(&input, BINDING, &mut ChaCha20Rng::seed_from_u64(4))
+            .unwrap();
+        assert_eq!(verify(vk, &good).unwrap(), Verdict::Accepted, "{name}");
+        let expected: Vec<Vec<i64>> = run_integer(&m, &input)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.data)
+            .collect();
+        assert_eq!(good.outputs_int, expected, "{name}");
+        let mut claims = good.claims().unwrap();
+        claims.outputs[0][0] += 1;
+        let lie = good.restated(&claims, &vk.layout).unwrap();
+        assert_eq!(rejected(vk, &lie), Rejection::InvalidProof, "{name}");
+        println!(
+            "{name:<16} {} prove {:.3} s",
+            p.mode(),
+            t.prove.as_secs_f64()
+        );
+    }
+}
