@@ -433,7 +433,12 @@ fn lookup_mode_proofs_verify_and_tampering_is_rejected() {
 /// output (restated consistently) or another input commitment is rejected.
 #[test]
 fn function_table_models_prove_and_verify() {
-    for name in ["ops/silu_torch", "ops/gelu_torch", "ops/exp", "ops/div_const"] {
+    for name in [
+        "ops/silu_torch",
+        "ops/gelu_torch",
+        "ops/exp",
+        "ops/div_const",
+    ] {
         let m = model_in(name, ModeRequest::Auto);
         assert!(!m.proof_mode.is_plain(), "{name}: auto must pick lookup");
         let p = prover(&m, 5);

@@ -2,7 +2,7 @@
 //! for calibration. Index arithmetic (convolution, pooling, dense, affine) is shared with the
 //! integer IR, so the float and integer models cannot disagree on geometry.
 
-use zkinfer_ir::ops::{channel_affine, dense, ConvGeometry, Pool2d, TableFn};
+use zkinfer_ir::ops::{channel_affine, dense, ConvGeometry, Pool2d, Reduce, ReduceKind, TableFn};
 use zkinfer_ir::{shape_len, IrError, Limits};
 
 /// A float operation after import.
@@ -70,6 +70,8 @@ pub enum FOp {
     },
     /// An element-wise function proved by a table (sigmoid, tanh, exp, GELU, …).
     Table(TableFn),
+    /// Sum or maximum over axes.
+    Reduce(Reduce),
 }
 
 impl FOp {
@@ -89,6 +91,10 @@ impl FOp {
             FOp::Select { .. } => "select",
             FOp::Concat { .. } => "concat",
             FOp::Table(f) => f.name(),
+            FOp::Reduce(r) => match r.kind {
+                ReduceKind::Sum => "reduce_sum",
+                ReduceKind::Max => "reduce_max",
+            },
         }
     }
 
@@ -164,6 +170,7 @@ impl FOp {
                 Ok(shape.clone())
             }
             FOp::Select { .. } | FOp::Concat { .. } => self.moved_shape(inputs),
+            FOp::Reduce(r) => r.output_shape(x),
         }
     }
 
@@ -235,6 +242,17 @@ impl FOp {
             FOp::Reshape(_) => x.to_vec(),
             FOp::Select { index, .. } => index.iter().map(|&i| x[i as usize]).collect(),
             FOp::Table(f) => x.iter().map(|&v| f.eval_f64(v)).collect(),
+            FOp::Reduce(r) => r
+                .groups(shape)?
+                .iter()
+                .map(|g| {
+                    let values = g.iter().map(|&i| x[i]);
+                    match r.kind {
+                        ReduceKind::Sum => values.sum(),
+                        ReduceKind::Max => values.fold(f64::NEG_INFINITY, f64::max),
+                    }
+                })
+                .collect(),
             FOp::Concat { axis } => {
                 let shapes: Vec<&[usize]> = inputs.iter().map(|(s, _)| *s).collect();
                 zkinfer_ir::ops::Concat {

@@ -323,7 +323,10 @@ fn products_of_tensors_are_refused_unless_they_are_a_fused_activation() {
         vec![],
     );
     let e = import_proto(&other).unwrap_err().to_string();
-    assert!(e.contains("Mul_node") && e.contains("two computed tensors"), "{e}");
+    assert!(
+        e.contains("Mul_node") && e.contains("two computed tensors"),
+        "{e}"
+    );
     // sigmoid(x) · x' where the sigmoid reads another tensor: refused too.
     let shifted = model(
         &[1, 4],
@@ -363,4 +366,35 @@ fn divisions_and_gelu_forms_are_checked() {
     );
     let e = import_proto(&fast).unwrap_err().to_string();
     assert!(e.contains("approximate") && e.contains("fast"), "{e}");
+}
+
+#[test]
+fn reduction_axes_are_checked() {
+    for (axes, want) in [(vec![3], "outside rank"), (vec![1, -2], "repeated")] {
+        let m = model(
+            &[1, 4, 6],
+            vec![node("ReduceMax", &["x"], vec![ints_attr("axes", &axes)])],
+            vec![],
+        );
+        let e = import_proto(&m).unwrap_err().to_string();
+        assert!(e.contains(want) && e.contains("ReduceMax_node"), "{e}");
+    }
+    // No axes: every axis, unless `noop_with_empty_axes` makes it the identity.
+    let all = model(&[1, 4, 6], vec![node("ReduceSum", &["x"], vec![])], vec![]);
+    assert_eq!(import_proto(&all).unwrap().nodes[0].shape, vec![1, 1, 1]);
+    let noop = model(
+        &[1, 4, 6],
+        vec![
+            node_to(
+                "ReduceSum",
+                &["x"],
+                "r",
+                vec![int_attr("noop_with_empty_axes", 1)],
+            ),
+            node("Relu", &["r"], vec![]),
+        ],
+        vec![],
+    );
+    let g = import_proto(&noop).unwrap();
+    assert_eq!((g.nodes.len(), g.nodes[0].inputs.as_slice()), (1, &[0][..]));
 }

@@ -217,6 +217,7 @@ impl Quantizer<'_> {
                 self.movement(name, op, inputs)
             }
             FOp::Table(f) => self.table(name, *f, x, float_inputs[0], t),
+            FOp::Reduce(r) => self.push(name, Op::Reduce(r.clone()), vec![x]),
         }
     }
 

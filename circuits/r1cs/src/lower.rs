@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 use zkinfer_ir::ops::{
-    channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, Pool2d, Table,
+    channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, Pool2d, Reduce, ReduceKind,
+    Table,
 };
 use zkinfer_ir::{Fact, Node, Op, Witness};
 
@@ -94,8 +95,42 @@ impl Lowering<'_> {
                 .into_iter()
                 .map(|(k, j)| self.cells[node.inputs[k].0][j].clone())
                 .collect(),
+            Op::Reduce(r) => self.reduce(r, x, out, facts[0])?,
             Op::Table(t) => self.table(t, x, out, n)?,
         })
+    }
+
+    /// A reduction: each output the sum of its group's cells (free), or a chain of
+    /// [`compare::max`] over them.
+    fn reduce(
+        &self,
+        r: &Reduce,
+        x: usize,
+        out: usize,
+        input: &Fact,
+    ) -> Result<Vec<Cell>, R1csError> {
+        let groups = r.groups(&input.shape).map_err(R1csError::Graph)?;
+        let cells = &self.cells[x];
+        groups
+            .iter()
+            .enumerate()
+            .map(|(o, g)| match (r.kind, g.as_slice()) {
+                (_, [only]) => Ok(cells[*only].clone()),
+                (ReduceKind::Sum, _) => Ok(Cell {
+                    lc: combine(
+                        g.iter().map(|&i| (Fr::from(1u8), &cells[i].lc)),
+                        Fr::from(0u8),
+                    ),
+                    val: self.val(out, o),
+                    sign: None,
+                }),
+                (ReduceKind::Max, _) => {
+                    Ok(g.iter().skip(1).try_fold(cells[g[0]].clone(), |m, &i| {
+                        compare::max_with(&self.cs, &self.rc, &m, &cells[i], input.bits())
+                    })?)
+                }
+            })
+            .collect()
     }
 
     /// A table op: each output a new wire `y`, and one lookup of `(x, y)` into the op's
@@ -395,6 +430,7 @@ pub(crate) fn node_cost(
         Op::Clip(c) => clip_cost(c.min, c.max, fact, x, mode, n),
         Op::Reshape(_) => (Tally::default(), x.to_vec()),
         Op::Select(_) | Op::Concat(_) => (Tally::default(), moved_kinds(&node.op, facts, inputs)?),
+        Op::Reduce(r) => reduce_cost(r, fact, x, mode)?,
         Op::Table(t) => {
             if mode == RangeMode::Bits {
                 return Err(crate::lookup::table_needs_lookup(Some(node)));
@@ -404,6 +440,33 @@ pub(crate) fn node_cost(
             (each.times(n), vec![CellKind::var(false); n])
         }
     })
+}
+
+/// What a reduction costs (`c − 1` comparisons per maximum over `c` cells; sums are free)
+/// and its output kinds (a group of one passes its cell through).
+fn reduce_cost(
+    r: &Reduce,
+    fact: &Fact,
+    x: &[CellKind],
+    mode: RangeMode,
+) -> Result<(Tally, Vec<CellKind>), R1csError> {
+    let groups = r.groups(&fact.shape).map_err(R1csError::Graph)?;
+    let mut compares = 0usize;
+    let kinds = groups
+        .iter()
+        .map(|g| match g.as_slice() {
+            [only] => x[*only],
+            _ => {
+                compares = compares.saturating_add(g.len() - 1);
+                CellKind::COMBINATION
+            }
+        })
+        .collect();
+    let cost = match r.kind {
+        ReduceKind::Sum => Tally::default(),
+        ReduceKind::Max => compare::max_cost_with(mode, fact.bits()).times(compares),
+    };
+    Ok((cost, kinds))
 }
 
 /// The output kinds of a data-movement op: its inputs' kinds, moved (free).

@@ -4,9 +4,9 @@
 //! `match` until that backend lowers it. Each op lives in its own file with its shape/scale/bound
 //! inference (`infer`) and its reference semantics (`eval`); this module only dispatches.
 //!
-//! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape, Select, Concat) have
-//! constant parameters and cost no multiplication constraints in R1CS; Rescale, Relu, Clip and
-//! MaxPool2d cost constraints, and Table costs one lookup per element (lookup mode only).
+//! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape, Select, Concat, a
+//! summing Reduce) have constant parameters and cost no multiplication constraints in R1CS;
+//! Rescale, Relu, Clip, MaxPool2d and a maximising Reduce cost constraints, and Table costs one lookup per element (lookup mode only).
 
 mod activation;
 mod affine;
@@ -15,6 +15,7 @@ mod elementwise;
 mod gemm;
 mod movement;
 mod pool;
+mod reduce;
 mod rescale;
 mod reshape;
 pub mod table;
@@ -25,6 +26,7 @@ pub use conv::{Conv2d, ConvGeometry};
 pub use gemm::{dense, Gemm};
 pub use movement::{Concat, Select};
 pub use pool::Pool2d;
+pub use reduce::{Reduce, ReduceKind};
 pub use rescale::Rescale;
 pub use reshape::Reshape;
 pub use table::{Table, TableFn};
@@ -65,6 +67,8 @@ pub enum Op {
     Select(Select),
     /// Tensors of one scale joined along an axis.
     Concat(Concat),
+    /// Sum or maximum over some axes (ReduceSum, ReduceMax, GlobalMaxPool).
+    Reduce(Reduce),
     /// An element-wise function given by a constant table (sigmoid, tanh, exp, GELU, …):
     /// one lookup per element, lookup mode only.
     Table(Table),
@@ -87,6 +91,10 @@ impl Op {
             Op::Reshape(_) => "reshape",
             Op::Select(_) => "select",
             Op::Concat(_) => "concat",
+            Op::Reduce(r) => match r.kind {
+                ReduceKind::Sum => "reduce_sum",
+                ReduceKind::Max => "reduce_max",
+            },
             Op::Table(t) => t.func.name(),
         }
     }
@@ -117,6 +125,7 @@ impl Op {
             Op::Reshape(r) => r.infer(inputs[0]),
             Op::Select(s) => s.infer(inputs[0]),
             Op::Concat(c) => c.infer(inputs),
+            Op::Reduce(r) => r.infer(inputs[0]),
             Op::Table(t) => t.infer(inputs[0]),
         }
     }
@@ -138,6 +147,7 @@ impl Op {
             Op::Reshape(r) => r.eval(inputs[0]),
             Op::Select(s) => s.eval(inputs[0]),
             Op::Concat(c) => c.eval(inputs),
+            Op::Reduce(r) => r.eval(inputs[0]),
             Op::Table(t) => t.eval(inputs[0]),
         }
     }

@@ -6,6 +6,7 @@
 mod math;
 mod movement;
 mod nn;
+mod reduce;
 mod shape;
 mod tables;
 
@@ -187,6 +188,7 @@ pub fn registry() -> Registry {
     shape::register(&mut reg);
     movement::register(&mut reg);
     tables::register(&mut reg);
+    reduce::register(&mut reg);
     reg
 }
 
