@@ -50,7 +50,7 @@ impl Dyadic {
 }
 
 /// A real function of one variable, tabulated by a table op. Its integer semantics (exact
-/// rounding, and what happens where it is undefined) are in [`super::exact`].
+/// rounding, and what happens where it is undefined) are in [`super::rounded`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "fn", rename_all = "snake_case")]
 pub enum TableFn {
