@@ -438,6 +438,7 @@ fn function_table_models_prove_and_verify() {
         "ops/gelu_torch",
         "ops/exp",
         "ops/div_const",
+        "ops/softmax",
     ] {
         let m = model_in(name, ModeRequest::Auto);
         assert!(!m.proof_mode.is_plain(), "{name}: auto must pick lookup");

@@ -72,6 +72,8 @@ pub enum FOp {
     Table(TableFn),
     /// Sum or maximum over axes.
     Reduce(Reduce),
+    /// Element-wise quotient of two tensors of one shape.
+    Div,
 }
 
 impl FOp {
@@ -95,6 +97,7 @@ impl FOp {
                 ReduceKind::Sum => "reduce_sum",
                 ReduceKind::Max => "reduce_max",
             },
+            FOp::Div => "div",
         }
     }
 
@@ -148,7 +151,7 @@ impl FOp {
                 }
                 Ok(x.to_vec())
             }
-            FOp::Add | FOp::Sub => {
+            FOp::Add | FOp::Sub | FOp::Div => {
                 if inputs[1] != x {
                     return Err(IrError::Shape {
                         op: "add",
@@ -221,6 +224,7 @@ impl FOp {
             FOp::Affine { axis, mul, add } => channel_affine(*axis, shape, x, mul, add),
             FOp::Add => x.iter().zip(inputs[1].1).map(|(a, b)| a + b).collect(),
             FOp::Sub => x.iter().zip(inputs[1].1).map(|(a, b)| a - b).collect(),
+            FOp::Div => x.iter().zip(inputs[1].1).map(|(a, b)| a / b).collect(),
             FOp::Relu => x.iter().map(|v| v.max(0.0)).collect(),
             FOp::Clip { min, max } => x.iter().map(|v| v.clamp(*min, *max)).collect(),
             FOp::AvgPool(p) => {
@@ -270,7 +274,7 @@ impl FOp {
     /// Number of tensor operands (`usize::MAX` for Concat: any number).
     pub fn arity(&self) -> usize {
         match self {
-            FOp::Add | FOp::Sub => 2,
+            FOp::Add | FOp::Sub | FOp::Div => 2,
             FOp::Concat { .. } => usize::MAX,
             _ => 1,
         }

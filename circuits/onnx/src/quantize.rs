@@ -10,7 +10,8 @@
 //! output takes the calibrated scale of the function's result.
 
 use zkinfer_ir::ops::{
-    ChannelAffine, Clip, Concat, Conv2d, Gemm, Pool2d, Rescale, Reshape, Select, Table, TableFn,
+    ChannelAffine, Clip, Concat, Conv2d, Div, Gemm, Pool2d, Rescale, Reshape, Select, Table,
+    TableFn,
 };
 use zkinfer_ir::{Fact, Graph, GraphInput, GraphOutput, IrError, Op, QuantizeSettings, TensorId};
 
@@ -218,7 +219,30 @@ impl Quantizer<'_> {
             }
             FOp::Table(f) => self.table(name, *f, x, float_inputs[0], t),
             FOp::Reduce(r) => self.push(name, Op::Reduce(r.clone()), vec![x]),
+            FOp::Div => self.divide(name, inputs, t),
         }
+    }
+
+    /// The quotient of two tensors at the calibrated scale of its result (float tensor `t`).
+    fn divide(
+        &mut self,
+        name: &str,
+        inputs: &[TensorId],
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        let s = self.settings;
+        let target = choose_scale(
+            self.ranges[t],
+            s.activation_bits,
+            s.headroom_bits,
+            s.max_scale,
+        );
+        let shift = (target - self.scale(inputs[0])? + self.scale(inputs[1])?).max(0) as u32;
+        let div = Div {
+            shift,
+            bits: s.activation_bits,
+        };
+        self.push(name, Op::Div(div), inputs.to_vec())
     }
 
     /// A function table: its input rounded to `table_bits` at the scale its calibration range

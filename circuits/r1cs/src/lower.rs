@@ -13,7 +13,7 @@ use zkinfer_ir::{Fact, Node, Op, Witness};
 
 use crate::cell::{combine, Cell, CellKind};
 use crate::cost::{Cost, Tally};
-use crate::gadgets::{compare, relu, rescale};
+use crate::gadgets::{compare, divide, relu, rescale};
 use crate::lookup::{FunctionTable, RangeChecker, RangeMode};
 use crate::{fr_from_i128, Fr, R1csError};
 
@@ -95,6 +95,23 @@ impl Lowering<'_> {
                 .into_iter()
                 .map(|(k, j)| self.cells[node.inputs[k].0][j].clone())
                 .collect(),
+            Op::Div(d) => {
+                let s = node.inputs[1].0;
+                (0..n)
+                    .map(|o| {
+                        divide::divide(
+                            &self.cs,
+                            &self.rc,
+                            &self.cells[x][o],
+                            &self.cells[s][o],
+                            self.val(out, o),
+                            d.shift,
+                            d.bits,
+                            facts[1].max_abs,
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            }
             Op::Reduce(r) => self.reduce(r, x, out, facts[0])?,
             Op::Table(t) => self.table(t, x, out, n)?,
         })
@@ -430,6 +447,13 @@ pub(crate) fn node_cost(
         Op::Clip(c) => clip_cost(c.min, c.max, fact, x, mode, n),
         Op::Reshape(_) => (Tally::default(), x.to_vec()),
         Op::Select(_) | Op::Concat(_) => (Tally::default(), moved_kinds(&node.op, facts, inputs)?),
+        Op::Div(d) => {
+            let s_max = facts.get(1).ok_or_else(missing)?.max_abs;
+            (
+                divide::cost_with(mode, s_max, d.bits).times(n),
+                vec![CellKind::var(false); n],
+            )
+        }
         Op::Reduce(r) => reduce_cost(r, fact, x, mode)?,
         Op::Table(t) => {
             if mode == RangeMode::Bits {

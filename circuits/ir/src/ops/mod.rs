@@ -6,11 +6,12 @@
 //!
 //! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape, Select, Concat, a
 //! summing Reduce) have constant parameters and cost no multiplication constraints in R1CS;
-//! Rescale, Relu, Clip, MaxPool2d and a maximising Reduce cost constraints, and Table costs one lookup per element (lookup mode only).
+//! Rescale, Relu, Clip, MaxPool2d, Div and a maximising Reduce cost constraints, and Table costs one lookup per element (lookup mode only).
 
 mod activation;
 mod affine;
 mod conv;
+mod divide;
 mod elementwise;
 mod gemm;
 mod movement;
@@ -23,6 +24,7 @@ pub mod table;
 pub use activation::Clip;
 pub use affine::{channel_affine, channel_index, ChannelAffine};
 pub use conv::{Conv2d, ConvGeometry};
+pub use divide::Div;
 pub use gemm::{dense, Gemm};
 pub use movement::{Concat, Select};
 pub use pool::Pool2d;
@@ -67,6 +69,8 @@ pub enum Op {
     Select(Select),
     /// Tensors of one scale joined along an axis.
     Concat(Concat),
+    /// The quotient of two computed tensors, rounded half up (Softmax's normalisation).
+    Div(Div),
     /// Sum or maximum over some axes (ReduceSum, ReduceMax, GlobalMaxPool).
     Reduce(Reduce),
     /// An element-wise function given by a constant table (sigmoid, tanh, exp, GELU, …):
@@ -91,6 +95,7 @@ impl Op {
             Op::Reshape(_) => "reshape",
             Op::Select(_) => "select",
             Op::Concat(_) => "concat",
+            Op::Div(_) => "div",
             Op::Reduce(r) => match r.kind {
                 ReduceKind::Sum => "reduce_sum",
                 ReduceKind::Max => "reduce_max",
@@ -102,7 +107,7 @@ impl Op {
     /// Number of tensor inputs the op takes.
     pub fn arity(&self) -> usize {
         match self {
-            Op::Add | Op::Sub => 2,
+            Op::Add | Op::Sub | Op::Div(_) => 2,
             Op::Concat(c) => c.inputs,
             _ => 1,
         }
@@ -125,6 +130,7 @@ impl Op {
             Op::Reshape(r) => r.infer(inputs[0]),
             Op::Select(s) => s.infer(inputs[0]),
             Op::Concat(c) => c.infer(inputs),
+            Op::Div(d) => d.infer(inputs[0], inputs[1]),
             Op::Reduce(r) => r.infer(inputs[0]),
             Op::Table(t) => t.infer(inputs[0]),
         }
@@ -147,6 +153,7 @@ impl Op {
             Op::Reshape(r) => r.eval(inputs[0]),
             Op::Select(s) => s.eval(inputs[0]),
             Op::Concat(c) => c.eval(inputs),
+            Op::Div(d) => d.eval(inputs[0], inputs[1]),
             Op::Reduce(r) => r.eval(inputs[0]),
             Op::Table(t) => t.eval(inputs[0]),
         }

@@ -6,6 +6,7 @@
 mod math;
 mod movement;
 mod nn;
+mod normalize;
 mod reduce;
 mod shape;
 mod tables;
@@ -189,6 +190,7 @@ pub fn registry() -> Registry {
     movement::register(&mut reg);
     tables::register(&mut reg);
     reduce::register(&mut reg);
+    normalize::register(&mut reg);
     reg
 }
 

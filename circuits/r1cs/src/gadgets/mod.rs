@@ -9,6 +9,7 @@
 //! | [`rescale::rescale`] | `y = ⌊(x + 2^(k−1)) / 2^k⌋`, `y ∈ [−2^(b−1), 2^(b−1))` | `k + b + 2` |
 //! | [`relu::relu`] | `z = max(y, 0)` | `1` after a rescale, else `B + 2` |
 //! | [`compare::max`] | `m = max(a, b)` for `|a|, |b| ≤ M` | `bits(2M) + 2` |
+//! | [`divide::divide`] | `y = ⌊(2^(k+1)·a + s) / (2s)⌋`, `s ≤ S` | `2·(B+1) + b + 2`, `2^B ≥ 2S` |
 //! | [`poseidon::commit`] | Poseidon sponge over `e` packed field elements | `243·⌈(e+1)/2⌉ − 6` |
 //!
 //! In lookup mode the `_with` variants take their range checks from a lookup
@@ -20,8 +21,10 @@
 //! | [`rescale::rescale_with`] | `1` (the sign bit is boolean) | `b − 1` and `k` bits |
 //! | [`relu::relu_with`] | `1` after a rescale, else `2` | none, else `B − 1` bits |
 //! | [`compare::max_with`] | `2` | `B` bits (the sign of `b − a`) |
+//! | [`divide::divide`] | `1` | `B`, `B` and `b` bits |
 
 pub mod compare;
+pub mod divide;
 pub mod poseidon;
 pub mod range;
 pub mod relu;

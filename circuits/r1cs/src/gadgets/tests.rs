@@ -3,7 +3,7 @@
 
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, LinearCombination};
 
-use super::{compare, range, relu, rescale};
+use super::{compare, divide, range, relu, rescale};
 use crate::cell::Cell;
 use crate::{fr_from_i128, Fr};
 
@@ -197,5 +197,58 @@ fn gadget_costs_match_their_synthesis() {
             super::poseidon::commit_cost(n).plus(Cost::new(0, n)),
             "{n} elements"
         );
+    }
+}
+
+/// Runs the division gadget on `a / s` (shift `k`, 10-bit quotient, `|s| ≤ 100`) with a
+/// claimed quotient (its remainder derived from the claim) and reports satisfaction.
+fn divide_ok(a: i128, s: i128, claimed: i128, k: u32) -> bool {
+    let cs = cs();
+    let (ca, cs_) = (input(&cs, a), input(&cs, s));
+    divide::divide(
+        &cs,
+        &crate::lookup::RangeChecker::bits(),
+        &ca,
+        &cs_,
+        Some(claimed),
+        k,
+        10,
+        100,
+    )
+    .unwrap();
+    cs.is_satisfied().unwrap()
+}
+
+#[test]
+fn divide_accepts_exactly_the_rounded_quotient() {
+    let d = |a: i128, s: i128, k: u32| ((a << (k + 1)) + s).div_euclid(2 * s);
+    for (a, s) in [
+        (7, 2),
+        (5, 2),
+        (-5, 2),
+        (-7, 2),
+        (1, 3),
+        (0, 9),
+        (99, 100),
+        (-100, 7),
+    ] {
+        for k in [0, 2] {
+            let honest = d(a, s, k);
+            assert!(divide_ok(a, s, honest, k), "{a}/{s} k={k}");
+            assert!(!divide_ok(a, s, honest + 1, k), "{a}/{s} k={k}: +1");
+            assert!(!divide_ok(a, s, honest - 1, k), "{a}/{s} k={k}: -1");
+        }
+    }
+    // A quotient outside the 10-bit range is rejected even if it is the true one.
+    assert!(!divide_ok(100, 1, d(100, 1, 3), 3));
+}
+
+#[test]
+fn divide_rejects_divisors_that_are_not_positive() {
+    // With s = 0 or s < 0 no claim passes: the remainder check needs 0 ≤ r < 2s.
+    for s in [0i128, -1, -5] {
+        for claimed in [-3i128, 0, 1, 4] {
+            assert!(!divide_ok(7, s, claimed, 0), "s = {s}, claim {claimed}");
+        }
     }
 }

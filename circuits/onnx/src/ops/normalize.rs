@@ -1,0 +1,97 @@
+//! Softmax and LogSoftmax on any axis, bit exact: the maximum along the axis, `x − max`, an
+//! exp table, the sum, and an exactly rounded division (`Div`) — no "row sums to 1 ± ε".
+
+use zkinfer_ir::ops::{Reduce, ReduceKind, TableFn};
+
+use super::{NodeCtx, Registry, Value};
+use crate::float_graph::FOp;
+use crate::ImportError;
+
+pub(super) fn register(reg: &mut Registry) {
+    reg.insert("Softmax", |c| softmax(c, false));
+    reg.insert("LogSoftmax", |c| softmax(c, true));
+}
+
+/// The index map that broadcasts a tensor of shape `from` (the same rank as `to`, each
+/// dimension equal or 1) onto `to`, numpy-style.
+pub(super) fn broadcast_index(from: &[usize], to: &[usize]) -> Vec<u32> {
+    let n: usize = to.iter().product();
+    (0..n)
+        .map(|flat| {
+            let (mut rest, mut src, mut stride) = (flat, 0usize, 1usize);
+            for (&d_to, &d_from) in to.iter().zip(from).rev() {
+                let coord = rest % d_to;
+                rest /= d_to;
+                if d_from != 1 {
+                    src += coord * stride;
+                }
+                stride *= d_from;
+            }
+            src as u32
+        })
+        .collect()
+}
+
+/// `softmax(x) = e / Σe` with `e = exp(x − max x)` along `axis`; LogSoftmax is
+/// `x − max − log Σe`.
+fn softmax(ctx: &mut NodeCtx<'_>, log: bool) -> Result<Value, ImportError> {
+    ctx.arity(1, 1)?;
+    let x = ctx.tensor(0)?;
+    let shape = ctx.shape(x);
+    let rank = shape.len() as i64;
+    let given = ctx
+        .attrs
+        .int("axis")
+        .unwrap_or(if ctx.opset < 13 { 1 } else { -1 });
+    if !(-rank..rank).contains(&given) {
+        return Err(ctx.unsupported("axis", format!("axis {given} is outside rank {rank}")));
+    }
+    let axis = given.rem_euclid(rank) as usize;
+    if ctx.opset < 13 && axis + 1 != shape.len() {
+        // Before opset 13 the op flattens every axis from `axis` on into one.
+        return Err(ctx.unsupported(
+            "axis",
+            format!(
+                "opset {} flattens from axis {axis}; only the last axis is supported",
+                ctx.opset
+            ),
+        ));
+    }
+    let along = |kind| {
+        FOp::Reduce(Reduce {
+            kind,
+            axes: vec![axis],
+            keep_dims: true,
+        })
+    };
+    let mut reduced = shape.clone();
+    reduced[axis] = 1;
+    let spread = FOp::Select {
+        shape: shape.clone(),
+        index: broadcast_index(&reduced, &shape),
+    };
+    let max = ctx.push_tensor(".max", along(ReduceKind::Max), vec![x])?;
+    let max = ctx.push_tensor(".max_spread", spread.clone(), vec![max])?;
+    let shifted = ctx.push_tensor(".shifted", FOp::Sub, vec![x, max])?;
+    let exp = ctx.push_tensor(".exp", FOp::Table(TableFn::Exp), vec![shifted])?;
+    let sum = ctx.push_tensor(".sum", along(ReduceKind::Sum), vec![exp])?;
+    if log {
+        let log_sum = ctx.push_tensor(".log_sum", FOp::Table(TableFn::Log), vec![sum])?;
+        let log_sum = ctx.push_tensor(".log_spread", spread, vec![log_sum])?;
+        return ctx.push("", FOp::Sub, vec![shifted, log_sum]);
+    }
+    let sum = ctx.push_tensor(".sum_spread", spread, vec![sum])?;
+    ctx.push("", FOp::Div, vec![exp, sum])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::broadcast_index;
+
+    #[test]
+    fn broadcasts_size_one_dimensions() {
+        assert_eq!(broadcast_index(&[2, 1], &[2, 3]), vec![0, 0, 0, 1, 1, 1]);
+        assert_eq!(broadcast_index(&[1, 3], &[2, 3]), vec![0, 1, 2, 0, 1, 2]);
+        assert_eq!(broadcast_index(&[1, 1], &[2, 2]), vec![0; 4]);
+    }
+}
