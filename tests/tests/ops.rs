@@ -22,8 +22,12 @@ fn every_op_fixture_matches_tract_on_random_inputs() {
     // 18-bit inputs isolate each op's integer semantics from input rounding (the random
     // inputs here have 4 decimals; the default 12-bit inputs round them to 1/1024, which
     // alone moves these outputs by up to ~2e-3 relative; the real-model test covers defaults).
+    // Likewise 14-bit table inputs (16,385 entries instead of 4,097) keep the exp table's input
+    // rounding inside attention's softmax below the tolerance; the table ops' own semantics
+    // are what is compared.
     let settings = QuantizeSettings {
         input_bits: 18,
+        table_bits: 14,
         ..QuantizeSettings::default()
     };
     let mut rng = SplitMix(0x5eed);

@@ -74,6 +74,10 @@ pub enum FOp {
     Reduce(Reduce),
     /// Element-wise quotient of two tensors of one shape.
     Div,
+    /// Element-wise product of two tensors of one shape.
+    Mul,
+    /// Batched matrix product of two tensors.
+    MatMul,
 }
 
 impl FOp {
@@ -98,6 +102,8 @@ impl FOp {
                 ReduceKind::Max => "reduce_max",
             },
             FOp::Div => "div",
+            FOp::Mul => "mul",
+            FOp::MatMul => "matmul",
         }
     }
 
@@ -151,7 +157,7 @@ impl FOp {
                 }
                 Ok(x.to_vec())
             }
-            FOp::Add | FOp::Sub | FOp::Div => {
+            FOp::Add | FOp::Sub | FOp::Div | FOp::Mul => {
                 if inputs[1] != x {
                     return Err(IrError::Shape {
                         op: "add",
@@ -172,12 +178,12 @@ impl FOp {
                 }
                 Ok(shape.clone())
             }
-            FOp::Select { .. } | FOp::Concat { .. } => self.moved_shape(inputs),
+            FOp::Select { .. } | FOp::Concat { .. } | FOp::MatMul => self.moved_shape(inputs),
             FOp::Reduce(r) => r.output_shape(x),
         }
     }
 
-    /// The output shape of Select and Concat.
+    /// The output shape of Select, Concat and MatMul.
     fn moved_shape(&self, inputs: &[&[usize]]) -> Result<Vec<usize>, IrError> {
         let x = inputs[0];
         match self {
@@ -198,6 +204,14 @@ impl FOp {
                 inputs: inputs.len(),
             }
             .output_shape(inputs),
+            FOp::MatMul => {
+                let d = zkinfer_ir::ops::MatMul::dims(x, inputs[1])?;
+                let mut s = x.to_vec();
+                if let Some(last) = s.last_mut() {
+                    *last = d.n;
+                }
+                Ok(s)
+            }
             _ => Ok(x.to_vec()),
         }
     }
@@ -225,6 +239,18 @@ impl FOp {
             FOp::Add => x.iter().zip(inputs[1].1).map(|(a, b)| a + b).collect(),
             FOp::Sub => x.iter().zip(inputs[1].1).map(|(a, b)| a - b).collect(),
             FOp::Div => x.iter().zip(inputs[1].1).map(|(a, b)| a / b).collect(),
+            FOp::Mul => x.iter().zip(inputs[1].1).map(|(a, b)| a * b).collect(),
+            FOp::MatMul => {
+                let (b_shape, b) = inputs[1];
+                let d = zkinfer_ir::ops::MatMul::dims(shape, b_shape)?;
+                (0..d.batch * d.m * d.n)
+                    .map(|o| {
+                        zkinfer_ir::ops::MatMul::terms(&d, o)
+                            .map(|(i, j)| x[i] * b[j])
+                            .sum()
+                    })
+                    .collect()
+            }
             FOp::Relu => x.iter().map(|v| v.max(0.0)).collect(),
             FOp::Clip { min, max } => x.iter().map(|v| v.clamp(*min, *max)).collect(),
             FOp::AvgPool(p) => {
@@ -274,7 +300,7 @@ impl FOp {
     /// Number of tensor operands (`usize::MAX` for Concat: any number).
     pub fn arity(&self) -> usize {
         match self {
-            FOp::Add | FOp::Sub | FOp::Div => 2,
+            FOp::Add | FOp::Sub | FOp::Div | FOp::Mul | FOp::MatMul => 2,
             FOp::Concat { .. } => usize::MAX,
             _ => 1,
         }

@@ -220,7 +220,26 @@ impl Quantizer<'_> {
             FOp::Table(f) => self.table(name, *f, x, float_inputs[0], t),
             FOp::Reduce(r) => self.push(name, Op::Reduce(r.clone()), vec![x]),
             FOp::Div => self.divide(name, inputs, t),
+            FOp::Mul | FOp::MatMul => self.product(name, op, inputs, t),
         }
+    }
+
+    /// A product of two computed tensors (exact, at the sum of their scales), then its rounding
+    /// step (deferred when only a max pooling or a table reads it).
+    fn product(
+        &mut self,
+        name: &str,
+        op: &FOp,
+        inputs: &[TensorId],
+        t: usize,
+    ) -> Result<TensorId, CompileError> {
+        let op = if matches!(op, FOp::Mul) {
+            Op::Mul
+        } else {
+            Op::MatMul(zkinfer_ir::ops::MatMul)
+        };
+        let acc = self.push(name, op, inputs.to_vec())?;
+        self.round_unless_deferred(name, acc, t)
     }
 
     /// The quotient of two tensors at the calibrated scale of its result (float tensor `t`).
@@ -496,7 +515,11 @@ fn deferred_roundings(g: &FGraph) -> Vec<bool> {
             let linear = *src >= first
                 && matches!(
                     g.nodes[*src - first].op,
-                    FOp::Gemm { .. } | FOp::Conv { .. } | FOp::Affine { .. }
+                    FOp::Gemm { .. }
+                        | FOp::Conv { .. }
+                        | FOp::Affine { .. }
+                        | FOp::Mul
+                        | FOp::MatMul
                 );
             defer[*src] = linear && uses[*src] == 1;
         }

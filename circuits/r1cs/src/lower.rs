@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 use zkinfer_ir::ops::{
-    channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, Pool2d, Reduce, ReduceKind,
-    Table,
+    channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, MatMul, Pool2d, Reduce,
+    ReduceKind, Table,
 };
 use zkinfer_ir::{Fact, Node, Op, Witness};
 
 use crate::cell::{combine, Cell, CellKind};
 use crate::cost::{Cost, Tally};
-use crate::gadgets::{compare, divide, relu, rescale};
+use crate::gadgets::{compare, divide, product, relu, rescale};
 use crate::lookup::{FunctionTable, RangeChecker, RangeMode};
 use crate::{fr_from_i128, Fr, R1csError};
 
@@ -95,6 +95,13 @@ impl Lowering<'_> {
                 .into_iter()
                 .map(|(k, j)| self.cells[node.inputs[k].0][j].clone())
                 .collect(),
+            Op::Mul => {
+                let b = node.inputs[1].0;
+                (0..n)
+                    .map(|o| product::product(&self.cs, &self.cells[x][o], &self.cells[b][o]))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            Op::MatMul(_) => self.matmul(x, node.inputs[1].0, facts)?,
             Op::Div(d) => {
                 let s = node.inputs[1].0;
                 (0..n)
@@ -115,6 +122,27 @@ impl Lowering<'_> {
             Op::Reduce(r) => self.reduce(r, x, out, facts[0])?,
             Op::Table(t) => self.table(t, x, out, n)?,
         })
+    }
+
+    /// A batched matrix product: each output the sum of its `k` products (one constraint each).
+    fn matmul(&self, a: usize, b: usize, facts: &[&Fact]) -> Result<Vec<Cell>, R1csError> {
+        let d = MatMul::dims(&facts[0].shape, &facts[1].shape).map_err(R1csError::Graph)?;
+        let (ca, cb) = (&self.cells[a], &self.cells[b]);
+        (0..d.batch * d.m * d.n)
+            .map(|o| {
+                let ps = MatMul::terms(&d, o)
+                    .map(|(i, j)| product::product(&self.cs, &ca[i], &cb[j]))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if let [only] = ps.as_slice() {
+                    return Ok(only.clone());
+                }
+                Ok(Cell {
+                    lc: combine(ps.iter().map(|p| (Fr::from(1u8), &p.lc)), Fr::from(0u8)),
+                    val: ps.iter().map(|p| p.val).sum(),
+                    sign: None,
+                })
+            })
+            .collect()
     }
 
     /// A reduction: each output the sum of its group's cells (free), or a chain of
@@ -447,12 +475,9 @@ pub(crate) fn node_cost(
         Op::Clip(c) => clip_cost(c.min, c.max, fact, x, mode, n),
         Op::Reshape(_) => (Tally::default(), x.to_vec()),
         Op::Select(_) | Op::Concat(_) => (Tally::default(), moved_kinds(&node.op, facts, inputs)?),
-        Op::Div(d) => {
-            let s_max = facts.get(1).ok_or_else(missing)?.max_abs;
-            (
-                divide::cost_with(mode, s_max, d.bits).times(n),
-                vec![CellKind::var(false); n],
-            )
+        Op::Mul | Op::MatMul(_) | Op::Div(_) => {
+            let b = facts.get(1).ok_or_else(missing)?;
+            binary_cost(&node.op, fact, b, n, mode)?
         }
         Op::Reduce(r) => reduce_cost(r, fact, x, mode)?,
         Op::Table(t) => {
@@ -463,6 +488,38 @@ pub(crate) fn node_cost(
             let each = Tally::from(Cost::new(0, 1)).plus(&Tally::function(*t));
             (each.times(n), vec![CellKind::var(false); n])
         }
+    })
+}
+
+/// What a product or quotient of two computed tensors costs, and its output kinds.
+fn binary_cost(
+    op: &Op,
+    fact: &Fact,
+    b: &Fact,
+    n: usize,
+    mode: RangeMode,
+) -> Result<(Tally, Vec<CellKind>), R1csError> {
+    Ok(match op {
+        Op::MatMul(_) => {
+            let d = MatMul::dims(&fact.shape, &b.shape).map_err(R1csError::Graph)?;
+            let kind = if d.k == 1 {
+                CellKind::var(false)
+            } else {
+                CellKind::COMBINATION
+            };
+            (
+                Tally::from(product::COST).times(n.saturating_mul(d.k)),
+                vec![kind; n],
+            )
+        }
+        Op::Div(d) => (
+            divide::cost_with(mode, b.max_abs, d.bits).times(n),
+            vec![CellKind::var(false); n],
+        ),
+        _ => (
+            Tally::from(product::COST).times(n),
+            vec![CellKind::var(false); n],
+        ),
     })
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Linear ops (Gemm, Conv2d, SumPool2d, ChannelAffine, Add, Sub, Reshape, Select, Concat, a
 //! summing Reduce) have constant parameters and cost no multiplication constraints in R1CS;
-//! Rescale, Relu, Clip, MaxPool2d, Div and a maximising Reduce cost constraints, and Table costs one lookup per element (lookup mode only).
+//! Rescale, Relu, Clip, MaxPool2d, Mul, MatMul, Div and a maximising Reduce cost constraints, and Table costs one lookup per element (lookup mode only).
 
 mod activation;
 mod affine;
@@ -16,6 +16,7 @@ mod elementwise;
 mod gemm;
 mod movement;
 mod pool;
+mod product;
 mod reduce;
 mod rescale;
 mod reshape;
@@ -28,6 +29,7 @@ pub use divide::Div;
 pub use gemm::{dense, Gemm};
 pub use movement::{Concat, Select};
 pub use pool::Pool2d;
+pub use product::{MatMul, MatMulDims};
 pub use reduce::{Reduce, ReduceKind};
 pub use rescale::Rescale;
 pub use reshape::Reshape;
@@ -69,6 +71,10 @@ pub enum Op {
     Select(Select),
     /// Tensors of one scale joined along an axis.
     Concat(Concat),
+    /// Element-wise product of two computed tensors (gates, squares): one constraint each.
+    Mul,
+    /// Batched matrix product of two computed tensors (attention): one constraint per term.
+    MatMul(MatMul),
     /// The quotient of two computed tensors, rounded half up (Softmax's normalisation).
     Div(Div),
     /// Sum or maximum over some axes (ReduceSum, ReduceMax, GlobalMaxPool).
@@ -95,6 +101,8 @@ impl Op {
             Op::Reshape(_) => "reshape",
             Op::Select(_) => "select",
             Op::Concat(_) => "concat",
+            Op::Mul => "mul",
+            Op::MatMul(_) => "matmul",
             Op::Div(_) => "div",
             Op::Reduce(r) => match r.kind {
                 ReduceKind::Sum => "reduce_sum",
@@ -107,7 +115,7 @@ impl Op {
     /// Number of tensor inputs the op takes.
     pub fn arity(&self) -> usize {
         match self {
-            Op::Add | Op::Sub | Op::Div(_) => 2,
+            Op::Add | Op::Sub | Op::Mul | Op::MatMul(_) | Op::Div(_) => 2,
             Op::Concat(c) => c.inputs,
             _ => 1,
         }
@@ -130,6 +138,8 @@ impl Op {
             Op::Reshape(r) => r.infer(inputs[0]),
             Op::Select(s) => s.infer(inputs[0]),
             Op::Concat(c) => c.infer(inputs),
+            Op::Mul => product::infer_mul(inputs[0], inputs[1]),
+            Op::MatMul(_) => MatMul::infer(inputs[0], inputs[1]),
             Op::Div(d) => d.infer(inputs[0], inputs[1]),
             Op::Reduce(r) => r.infer(inputs[0]),
             Op::Table(t) => t.infer(inputs[0]),
@@ -153,6 +163,8 @@ impl Op {
             Op::Reshape(r) => r.eval(inputs[0]),
             Op::Select(s) => s.eval(inputs[0]),
             Op::Concat(c) => c.eval(inputs),
+            Op::Mul => product::eval_mul(inputs[0], inputs[1]),
+            Op::MatMul(_) => MatMul::eval(inputs[0], inputs[1]),
             Op::Div(d) => d.eval(inputs[0], inputs[1]),
             Op::Reduce(r) => r.eval(inputs[0]),
             Op::Table(t) => t.eval(inputs[0]),

@@ -1,4 +1,4 @@
-//! Element-wise arithmetic and activations: Add, Sub, Mul, Div, Relu, Clip.
+//! Element-wise arithmetic and activations: Add, Sub, Mul, Div, Pow (squares), Relu, Clip.
 
 use super::{NodeCtx, Registry, Value};
 use crate::float_graph::FOp;
@@ -10,6 +10,7 @@ pub(super) fn register(reg: &mut Registry) {
     reg.insert("Sub", sub);
     reg.insert("Mul", mul);
     reg.insert("Div", div);
+    reg.insert("Pow", pow);
     reg.insert("Relu", relu);
     reg.insert("Clip", clip);
 }
@@ -127,16 +128,15 @@ fn sub(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     }
 }
 
-/// `Mul` by a constant (scalar or per channel), or torch's export of SiLU and exact GELU
-/// (one table each). Other products of two computed tensors are not supported.
+/// `Mul` by a constant (scalar or per channel); torch's exports of SiLU and exact GELU (one
+/// table each); any other product of two computed tensors element-wise (numpy broadcasting by
+/// free index maps), one constraint per element.
 fn mul(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     match operands(ctx)? {
         Operands::Tensors(a, b) => {
             let Some((f, x, factor)) = super::tables::fused_product(ctx, a, b) else {
-                return Err(ctx.unsupported(
-                    "B",
-                    "Mul of two computed tensors is not supported; one operand must be a constant",
-                ));
+                let (a, b) = broadcast_pair(ctx, a, b)?;
+                return ctx.push("", FOp::Mul, vec![a, b]);
             };
             if factor == 1.0 {
                 return ctx.push("", FOp::Table(f), vec![x]);
@@ -217,6 +217,72 @@ fn div(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             )
         }
     }
+}
+
+/// Both operands brought to their common numpy-broadcast shape (index maps, free).
+pub(super) fn broadcast_pair(
+    ctx: &mut NodeCtx<'_>,
+    a: usize,
+    b: usize,
+) -> Result<(usize, usize), ImportError> {
+    let (sa, sb) = (ctx.shape(a), ctx.shape(b));
+    if sa == sb {
+        return Ok((a, b));
+    }
+    let rank = sa.len().max(sb.len());
+    let pad = |s: &[usize]| {
+        let mut p = vec![1; rank - s.len()];
+        p.extend_from_slice(s);
+        p
+    };
+    let (pa, pb) = (pad(&sa), pad(&sb));
+    let mut out = Vec::with_capacity(rank);
+    for (&x, &y) in pa.iter().zip(&pb) {
+        out.push(match (x, y) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => {
+                return Err(
+                    ctx.unsupported("B", format!("shapes {sa:?} and {sb:?} do not broadcast"))
+                )
+            }
+        });
+    }
+    let mut spread = |t: usize, padded: Vec<usize>, side: &str| {
+        if padded == out {
+            return Ok(t);
+        }
+        let index = super::normalize::broadcast_index(&padded, &out);
+        ctx.push_tensor(
+            &format!(".broadcast_{side}"),
+            FOp::Select {
+                shape: out.clone(),
+                index,
+            },
+            vec![t],
+        )
+    };
+    let a = spread(a, pa, "a")?;
+    let b = spread(b, pb, "b")?;
+    Ok((a, b))
+}
+
+/// `Pow` with the constant exponent 2 (the decomposed LayerNorm's variance): `x · x`.
+fn pow(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
+    ctx.arity(2, 2)?;
+    let x = ctx.tensor(0)?;
+    let e = ctx.constant(1)?;
+    if e.data != [2.0] {
+        return Err(ctx.unsupported(
+            "Y",
+            format!(
+                "only the constant exponent 2 is supported, got {:?}",
+                e.data
+            ),
+        ));
+    }
+    ctx.push("", FOp::Mul, vec![x, x])
 }
 
 /// `Relu`.

@@ -21,6 +21,7 @@ pub(super) fn register(reg: &mut Registry) {
     reg.insert("Concat", concat);
     reg.insert("Shape", shape);
     reg.insert("Cast", cast);
+    reg.insert("Expand", expand);
 }
 
 /// An output shape and, per output element, the flat index of the input element it copies.
@@ -399,4 +400,36 @@ fn cast(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     }
     let x = ctx.tensor(0)?;
     Ok(Value::Tensor(x))
+}
+
+/// `Expand` of a computed tensor to a constant shape (numpy broadcasting): an index map.
+fn expand(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
+    ctx.arity(2, 2)?;
+    let x = ctx.tensor(0)?;
+    let target: Vec<i64> = ctx.constant(1)?.data.iter().map(|&v| v as i64).collect();
+    let shape = ctx.shape(x);
+    let rank = shape.len().max(target.len());
+    let pad = |s: Vec<i64>| {
+        let mut p = vec![1i64; rank - s.len()];
+        p.extend(s);
+        p
+    };
+    let from = pad(shape.iter().map(|&d| d as i64).collect());
+    let to = pad(target.clone());
+    let mut out = Vec::with_capacity(rank);
+    for (&f, &t) in from.iter().zip(&to) {
+        out.push(match (f, t) {
+            (f, t) if f == t || t == 1 => f as usize,
+            (1, t) if t > 1 => t as usize,
+            _ => {
+                return Err(ctx.unsupported(
+                    "shape",
+                    format!("{shape:?} does not broadcast to {target:?}"),
+                ))
+            }
+        });
+    }
+    let from: Vec<usize> = from.iter().map(|&d| d as usize).collect();
+    let index = super::normalize::broadcast_index(&from, &out);
+    ctx.push("", FOp::Select { shape: out, index }, vec![x])
 }

@@ -89,10 +89,15 @@ fn transpose_to_out_in(
     w
 }
 
-/// `MatMul(A, B)` with constant 2-D `B`: a Gemm without bias.
+/// `MatMul(A, B)`: with constant 2-D `B` a Gemm without bias; of two computed tensors, a
+/// batched product (equal batch dimensions).
 fn matmul(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     ctx.arity(2, 2)?;
     let x = ctx.tensor(0)?;
+    if let Ok(y) = ctx.tensor(1) {
+        // Two computed tensors (attention): one constraint per term.
+        return ctx.push("", FOp::MatMul, vec![x, y]);
+    }
     let b = ctx.constant(1)?.clone();
     let [k, n] = b.shape[..] else {
         return Err(ctx.unsupported(

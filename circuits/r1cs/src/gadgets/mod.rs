@@ -10,6 +10,7 @@
 //! | [`relu::relu`] | `z = max(y, 0)` | `1` after a rescale, else `B + 2` |
 //! | [`compare::max`] | `m = max(a, b)` for `|a|, |b| ≤ M` | `bits(2M) + 2` |
 //! | [`divide::divide`] | `y = ⌊(2^(k+1)·a + s) / (2s)⌋`, `s ≤ S` | `2·(B+1) + b + 2`, `2^B ≥ 2S` |
+//! | [`product::product`] | `p = a · b` | `1` |
 //! | [`poseidon::commit`] | Poseidon sponge over `e` packed field elements | `243·⌈(e+1)/2⌉ − 6` |
 //!
 //! In lookup mode the `_with` variants take their range checks from a lookup
@@ -26,6 +27,7 @@
 pub mod compare;
 pub mod divide;
 pub mod poseidon;
+pub mod product;
 pub mod range;
 pub mod relu;
 pub mod rescale;

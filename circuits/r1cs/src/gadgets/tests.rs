@@ -3,7 +3,7 @@
 
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, LinearCombination};
 
-use super::{compare, divide, range, relu, rescale};
+use super::{compare, divide, product, range, relu, rescale};
 use crate::cell::Cell;
 use crate::{fr_from_i128, Fr};
 
@@ -249,6 +249,23 @@ fn divide_rejects_divisors_that_are_not_positive() {
     for s in [0i128, -1, -5] {
         for claimed in [-3i128, 0, 1, 4] {
             assert!(!divide_ok(7, s, claimed, 0), "s = {s}, claim {claimed}");
+        }
+    }
+}
+
+#[test]
+fn a_product_accepts_only_the_product() {
+    for (a, b) in [(3i128, -7i128), (2, 5), (-4, -4)] {
+        for lie in [0i128, 1, -1] {
+            let cs = cs();
+            let (ca, cb) = (input(&cs, a), input(&cs, b));
+            // A cheater's value for `a` (the wire keeps `a`): `p` gets `(a + lie)·b`.
+            let claimed = Cell {
+                val: Some(a + lie),
+                ..ca
+            };
+            product::product(&cs, &claimed, &cb).unwrap();
+            assert_eq!(cs.is_satisfied().unwrap(), lie == 0, "{a}·{b} + {lie}");
         }
     }
 }
