@@ -25,7 +25,10 @@ async fn tokens_scope_everything_and_browsers_and_foreign_hosts_are_refused() {
     .await;
     let alice = client(&s.token);
     let bob = client(&s.new_token("bob"));
-    let anon = reqwest::Client::new();
+    let anon = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let b = &s.base;
 
     // /healthz is open; everything else needs a valid token

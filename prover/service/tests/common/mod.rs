@@ -44,11 +44,16 @@ impl Server {
 }
 
 /// A client that sends `token` with every request.
+///
+/// It opens a connection per request: the server answers a refused request (403, 413) before
+/// reading its body and then closes the connection, so a pooled connection can be gone when
+/// the next request is written on it (a `BrokenPipe` race in the client, not a server error).
 pub fn client(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
     reqwest::Client::builder()
         .default_headers(headers)
+        .pool_max_idle_per_host(0)
         .build()
         .unwrap()
 }
