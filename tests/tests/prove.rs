@@ -429,7 +429,7 @@ fn lookup_mode_proofs_verify_and_tampering_is_rejected() {
 }
 
 /// Models with function tables (sigmoid, GELU, exp, a reciprocal, softmax, an attention
-/// head with two products of computed tensors) prove in lookup mode, which
+/// head with two products of computed tensors, a LayerNorm) prove in lookup mode, which
 /// `auto` picks for them; the proof carries the executor's outputs, and a claim of another
 /// output (restated consistently) or another input commitment is rejected.
 #[test]
@@ -441,6 +441,7 @@ fn function_table_models_prove_and_verify() {
         "ops/div_const",
         "ops/softmax",
         "ops/attention",
+        "ops/layer_norm",
     ] {
         let m = model_in(name, ModeRequest::Auto);
         assert!(!m.proof_mode.is_plain(), "{name}: auto must pick lookup");

@@ -85,10 +85,14 @@ fn operands(ctx: &NodeCtx<'_>) -> Result<Operands, ImportError> {
     }
 }
 
-/// `Add`: tensor + tensor, or tensor + constant (a bias: free, folded into the layer before).
+/// `Add`: tensor + tensor (numpy broadcasting), or tensor + constant (a bias: free, folded
+/// into the layer before).
 fn add(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     match operands(ctx)? {
-        Operands::Tensors(a, b) => ctx.push("", FOp::Add, vec![a, b]),
+        Operands::Tensors(a, b) => {
+            let (a, b) = broadcast_pair(ctx, a, b)?;
+            ctx.push("", FOp::Add, vec![a, b])
+        }
         Operands::WithConst { x, c, .. } => {
             let (axis, add) = channel_constant(ctx, &c, &ctx.shape(x))?;
             ctx.push(
@@ -104,10 +108,13 @@ fn add(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     }
 }
 
-/// `Sub`: tensor − tensor, tensor − constant, or constant − tensor.
+/// `Sub`: tensor − tensor (numpy broadcasting), tensor − constant, or constant − tensor.
 fn sub(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     match operands(ctx)? {
-        Operands::Tensors(a, b) => ctx.push("", FOp::Sub, vec![a, b]),
+        Operands::Tensors(a, b) => {
+            let (a, b) = broadcast_pair(ctx, a, b)?;
+            ctx.push("", FOp::Sub, vec![a, b])
+        }
         Operands::WithConst { x, c, const_left } => {
             let (axis, v) = channel_constant(ctx, &c, &ctx.shape(x))?;
             let op = if const_left {
@@ -167,15 +174,15 @@ fn mul(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     }
 }
 
-/// `Div` by a constant (a multiplication by its inverse), or a constant divided by a tensor
-/// (a reciprocal table times the constant). The quotient of two computed tensors is not
-/// supported.
+/// `Div` by a constant (a multiplication by its inverse); a constant divided by a tensor (a
+/// reciprocal table times the constant); or two computed tensors (numpy broadcasting), an
+/// exactly rounded quotient whose divisor must be positive (the executor refuses others).
 fn div(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     match operands(ctx)? {
-        Operands::Tensors(..) => Err(ctx.unsupported(
-            "B",
-            "Div of two computed tensors is not supported; the divisor must be a constant",
-        )),
+        Operands::Tensors(a, b) => {
+            let (a, b) = broadcast_pair(ctx, a, b)?;
+            ctx.push("", FOp::Div, vec![a, b])
+        }
         Operands::WithConst {
             x,
             c,

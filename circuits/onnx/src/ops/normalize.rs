@@ -1,5 +1,8 @@
 //! Softmax and LogSoftmax on any axis, bit exact: the maximum along the axis, `x − max`, an
 //! exp table, the sum, and an exactly rounded division (`Div`) — no "row sums to 1 ± ε".
+//! LayerNormalization (opset 17): `(x − μ) / √(σ² + ε) · γ + β` from the mean, a square, a
+//! sqrt table and the same division (older exports spell these ops out and import as they
+//! are).
 
 use zkinfer_ir::ops::{Reduce, ReduceKind, TableFn};
 
@@ -10,6 +13,7 @@ use crate::ImportError;
 pub(super) fn register(reg: &mut Registry) {
     reg.insert("Softmax", |c| softmax(c, false));
     reg.insert("LogSoftmax", |c| softmax(c, true));
+    reg.insert("LayerNormalization", layer_norm);
 }
 
 /// The index map that broadcasts a tensor of shape `from` (the same rank as `to`, each
@@ -82,6 +86,88 @@ fn softmax(ctx: &mut NodeCtx<'_>, log: bool) -> Result<Value, ImportError> {
     }
     let sum = ctx.push_tensor(".sum_spread", spread, vec![sum])?;
     ctx.push("", FOp::Div, vec![exp, sum])
+}
+
+/// `LayerNormalization` over the axes from `axis` on, with a constant scale and bias along
+/// the last axis (the normalised axes must then be just the last one, or the constants
+/// scalars).
+fn layer_norm(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
+    ctx.arity(2, 3)?;
+    let x = ctx.tensor(0)?;
+    let shape = ctx.shape(x);
+    let rank = shape.len() as i64;
+    let given = ctx.attrs.int("axis").unwrap_or(-1);
+    if !(-rank..rank).contains(&given) {
+        return Err(ctx.unsupported("axis", format!("axis {given} is outside rank {rank}")));
+    }
+    let axis = given.rem_euclid(rank) as usize;
+    let eps = f64::from(ctx.attrs.float("epsilon").unwrap_or(1e-5));
+    let scale = ctx.constant(1)?.clone();
+    let bias = ctx.opt_constant(2)?.cloned();
+    let per_channel = |c: &crate::proto::ConstTensor| c.len() == 1 || axis + 1 == shape.len();
+    if !per_channel(&scale) || bias.as_ref().is_some_and(|b| !per_channel(b)) {
+        return Err(ctx.unsupported(
+            "Scale",
+            "a scale or bias over several normalised axes is not supported",
+        ));
+    }
+    let axes: Vec<usize> = (axis..shape.len()).collect();
+    let n: usize = axes.iter().map(|&a| shape[a]).product();
+    let mut reduced = shape.clone();
+    for &a in &axes {
+        reduced[a] = 1;
+    }
+    let spread = FOp::Select {
+        shape: shape.clone(),
+        index: broadcast_index(&reduced, &shape),
+    };
+    let mean_of = |ctx: &mut NodeCtx<'_>, t: usize, what: &str| -> Result<usize, ImportError> {
+        let sum = ctx.push_tensor(
+            &format!(".{what}_sum"),
+            FOp::Reduce(Reduce {
+                kind: ReduceKind::Sum,
+                axes: axes.clone(),
+                keep_dims: true,
+            }),
+            vec![t],
+        )?;
+        ctx.push_tensor(
+            &format!(".{what}"),
+            FOp::Affine {
+                axis: 0,
+                mul: vec![1.0 / n as f64],
+                add: vec![0.0],
+            },
+            vec![sum],
+        )
+    };
+    let mean = mean_of(ctx, x, "mean")?;
+    let mean = ctx.push_tensor(".mean_spread", spread.clone(), vec![mean])?;
+    let centred = ctx.push_tensor(".centred", FOp::Sub, vec![x, mean])?;
+    let square = ctx.push_tensor(".square", FOp::Mul, vec![centred, centred])?;
+    let var = mean_of(ctx, square, "variance")?;
+    let var_eps = ctx.push_tensor(
+        ".variance_eps",
+        FOp::Affine {
+            axis: 0,
+            mul: vec![1.0],
+            add: vec![eps],
+        },
+        vec![var],
+    )?;
+    let sd = ctx.push_tensor(".sd", FOp::Table(TableFn::Sqrt), vec![var_eps])?;
+    let sd = ctx.push_tensor(".sd_spread", spread, vec![sd])?;
+    let normed = ctx.push_tensor(".normalised", FOp::Div, vec![centred, sd])?;
+    let last = shape.len() - 1;
+    ctx.push(
+        "",
+        FOp::Affine {
+            axis: last,
+            mul: scale.data.clone(),
+            add: bias.map_or(vec![0.0], |b| b.data),
+        },
+        vec![normed],
+    )
 }
 
 #[cfg(test)]
