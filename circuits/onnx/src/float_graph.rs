@@ -81,6 +81,16 @@ pub enum FOp {
 }
 
 impl FOp {
+    /// `x · mul` per channel along `axis` (one multiplier for all when `mul` has one), no
+    /// addend: Mul and Div by constants, means, slopes.
+    pub fn scale(axis: usize, mul: Vec<f64>) -> FOp {
+        FOp::Affine {
+            axis,
+            mul,
+            add: vec![0.0],
+        }
+    }
+
     /// Short name for reports.
     pub fn name(&self) -> &'static str {
         match self {
@@ -97,10 +107,7 @@ impl FOp {
             FOp::Select { .. } => "select",
             FOp::Concat { .. } => "concat",
             FOp::Table(f) => f.name(),
-            FOp::Reduce(r) => match r.kind {
-                ReduceKind::Sum => "reduce_sum",
-                ReduceKind::Max => "reduce_max",
-            },
+            FOp::Reduce(r) => r.name(),
             FOp::Div => "div",
             FOp::Mul => "mul",
             FOp::MatMul => "matmul",

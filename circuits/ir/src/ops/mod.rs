@@ -104,10 +104,7 @@ impl Op {
             Op::Mul => "mul",
             Op::MatMul(_) => "matmul",
             Op::Div(_) => "div",
-            Op::Reduce(r) => match r.kind {
-                ReduceKind::Sum => "reduce_sum",
-                ReduceKind::Max => "reduce_max",
-            },
+            Op::Reduce(r) => r.name(),
             Op::Table(t) => t.func.name(),
         }
     }

@@ -29,7 +29,8 @@ pub struct Reduce {
 }
 
 impl Reduce {
-    fn name(&self) -> &'static str {
+    /// `reduce_sum` or `reduce_max`, for messages and reports.
+    pub fn name(&self) -> &'static str {
         match self.kind {
             ReduceKind::Sum => "reduce_sum",
             ReduceKind::Max => "reduce_max",

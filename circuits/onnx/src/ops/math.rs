@@ -1,5 +1,6 @@
 //! Element-wise arithmetic and activations: Add, Sub, Mul, Div, Pow (squares), Relu, Clip.
 
+use super::broadcast::broadcast_pair;
 use super::{NodeCtx, Registry, Value};
 use crate::float_graph::FOp;
 use crate::proto::ConstTensor;
@@ -149,27 +150,11 @@ fn mul(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
                 return ctx.push("", FOp::Table(f), vec![x]);
             }
             let y = ctx.push_tensor(".table", FOp::Table(f), vec![x])?;
-            ctx.push(
-                "",
-                FOp::Affine {
-                    axis: 0,
-                    mul: vec![factor],
-                    add: vec![0.0],
-                },
-                vec![y],
-            )
+            ctx.push("", FOp::scale(0, vec![factor]), vec![y])
         }
         Operands::WithConst { x, c, .. } => {
             let (axis, m) = channel_constant(ctx, &c, &ctx.shape(x))?;
-            ctx.push(
-                "",
-                FOp::Affine {
-                    axis,
-                    mul: m,
-                    add: vec![0.0],
-                },
-                vec![x],
-            )
+            ctx.push("", FOp::scale(axis, m), vec![x])
         }
     }
 }
@@ -194,11 +179,7 @@ fn div(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             let (axis, d) = channel_constant(ctx, &c, &ctx.shape(x))?;
             ctx.push(
                 "",
-                FOp::Affine {
-                    axis,
-                    mul: d.iter().map(|v| 1.0 / v).collect(),
-                    add: vec![0.0],
-                },
+                FOp::scale(axis, d.iter().map(|v| 1.0 / v).collect()),
                 vec![x],
             )
         }
@@ -213,66 +194,9 @@ fn div(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
                 FOp::Table(zkinfer_ir::ops::TableFn::Reciprocal),
                 vec![x],
             )?;
-            ctx.push(
-                "",
-                FOp::Affine {
-                    axis,
-                    mul: m,
-                    add: vec![0.0],
-                },
-                vec![r],
-            )
+            ctx.push("", FOp::scale(axis, m), vec![r])
         }
     }
-}
-
-/// Both operands brought to their common numpy-broadcast shape (index maps, free).
-pub(super) fn broadcast_pair(
-    ctx: &mut NodeCtx<'_>,
-    a: usize,
-    b: usize,
-) -> Result<(usize, usize), ImportError> {
-    let (sa, sb) = (ctx.shape(a), ctx.shape(b));
-    if sa == sb {
-        return Ok((a, b));
-    }
-    let rank = sa.len().max(sb.len());
-    let pad = |s: &[usize]| {
-        let mut p = vec![1; rank - s.len()];
-        p.extend_from_slice(s);
-        p
-    };
-    let (pa, pb) = (pad(&sa), pad(&sb));
-    let mut out = Vec::with_capacity(rank);
-    for (&x, &y) in pa.iter().zip(&pb) {
-        out.push(match (x, y) {
-            (x, y) if x == y => x,
-            (1, y) => y,
-            (x, 1) => x,
-            _ => {
-                return Err(
-                    ctx.unsupported("B", format!("shapes {sa:?} and {sb:?} do not broadcast"))
-                )
-            }
-        });
-    }
-    let mut spread = |t: usize, padded: Vec<usize>, side: &str| {
-        if padded == out {
-            return Ok(t);
-        }
-        let index = super::normalize::broadcast_index(&padded, &out);
-        ctx.push_tensor(
-            &format!(".broadcast_{side}"),
-            FOp::Select {
-                shape: out.clone(),
-                index,
-            },
-            vec![t],
-        )
-    };
-    let a = spread(a, pa, "a")?;
-    let b = spread(b, pb, "b")?;
-    Ok((a, b))
 }
 
 /// `Pow` with the constant exponent 2 (the decomposed LayerNorm's variance): `x · x`.

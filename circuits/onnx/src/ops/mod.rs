@@ -3,6 +3,7 @@
 //! An op absent from the registry is refused at import with the node, op type and opset, so a
 //! model that imports is a model the circuit can prove.
 
+mod broadcast;
 mod math;
 mod movement;
 mod nn;

@@ -406,30 +406,18 @@ fn cast(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
 fn expand(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     ctx.arity(2, 2)?;
     let x = ctx.tensor(0)?;
-    let target: Vec<i64> = ctx.constant(1)?.data.iter().map(|&v| v as i64).collect();
+    let given = ctx.constant(1)?.data.clone();
     let shape = ctx.shape(x);
-    let rank = shape.len().max(target.len());
-    let pad = |s: Vec<i64>| {
-        let mut p = vec![1i64; rank - s.len()];
-        p.extend(s);
-        p
+    let target: Option<Vec<usize>> = given
+        .iter()
+        .map(|&d| (d >= 1.0).then_some(d as usize))
+        .collect();
+    let Some(out) = target.and_then(|t| super::broadcast::broadcast_shape(&shape, &t)) else {
+        return Err(ctx.unsupported(
+            "shape",
+            format!("{shape:?} does not broadcast to {given:?}"),
+        ));
     };
-    let from = pad(shape.iter().map(|&d| d as i64).collect());
-    let to = pad(target.clone());
-    let mut out = Vec::with_capacity(rank);
-    for (&f, &t) in from.iter().zip(&to) {
-        out.push(match (f, t) {
-            (f, t) if f == t || t == 1 => f as usize,
-            (1, t) if t > 1 => t as usize,
-            _ => {
-                return Err(ctx.unsupported(
-                    "shape",
-                    format!("{shape:?} does not broadcast to {target:?}"),
-                ))
-            }
-        });
-    }
-    let from: Vec<usize> = from.iter().map(|&d| d as usize).collect();
-    let index = super::normalize::broadcast_index(&from, &out);
-    ctx.push("", FOp::Select { shape: out, index }, vec![x])
+    let y = super::broadcast::spread(ctx, x, &out, "")?;
+    Ok(Value::Tensor(y))
 }

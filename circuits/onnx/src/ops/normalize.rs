@@ -6,6 +6,7 @@
 
 use zkinfer_ir::ops::{Reduce, ReduceKind, TableFn};
 
+use super::broadcast::spread;
 use super::{NodeCtx, Registry, Value};
 use crate::float_graph::FOp;
 use crate::ImportError;
@@ -14,26 +15,6 @@ pub(super) fn register(reg: &mut Registry) {
     reg.insert("Softmax", |c| softmax(c, false));
     reg.insert("LogSoftmax", |c| softmax(c, true));
     reg.insert("LayerNormalization", layer_norm);
-}
-
-/// The index map that broadcasts a tensor of shape `from` (the same rank as `to`, each
-/// dimension equal or 1) onto `to`, numpy-style.
-pub(super) fn broadcast_index(from: &[usize], to: &[usize]) -> Vec<u32> {
-    let n: usize = to.iter().product();
-    (0..n)
-        .map(|flat| {
-            let (mut rest, mut src, mut stride) = (flat, 0usize, 1usize);
-            for (&d_to, &d_from) in to.iter().zip(from).rev() {
-                let coord = rest % d_to;
-                rest /= d_to;
-                if d_from != 1 {
-                    src += coord * stride;
-                }
-                stride *= d_from;
-            }
-            src as u32
-        })
-        .collect()
 }
 
 /// `softmax(x) = e / Σe` with `e = exp(x − max x)` along `axis`; LogSoftmax is
@@ -68,23 +49,17 @@ fn softmax(ctx: &mut NodeCtx<'_>, log: bool) -> Result<Value, ImportError> {
             keep_dims: true,
         })
     };
-    let mut reduced = shape.clone();
-    reduced[axis] = 1;
-    let spread = FOp::Select {
-        shape: shape.clone(),
-        index: broadcast_index(&reduced, &shape),
-    };
     let max = ctx.push_tensor(".max", along(ReduceKind::Max), vec![x])?;
-    let max = ctx.push_tensor(".max_spread", spread.clone(), vec![max])?;
+    let max = spread(ctx, max, &shape, ".max_spread")?;
     let shifted = ctx.push_tensor(".shifted", FOp::Sub, vec![x, max])?;
     let exp = ctx.push_tensor(".exp", FOp::Table(TableFn::Exp), vec![shifted])?;
     let sum = ctx.push_tensor(".sum", along(ReduceKind::Sum), vec![exp])?;
     if log {
         let log_sum = ctx.push_tensor(".log_sum", FOp::Table(TableFn::Log), vec![sum])?;
-        let log_sum = ctx.push_tensor(".log_spread", spread, vec![log_sum])?;
+        let log_sum = spread(ctx, log_sum, &shape, ".log_spread")?;
         return ctx.push("", FOp::Sub, vec![shifted, log_sum]);
     }
-    let sum = ctx.push_tensor(".sum_spread", spread, vec![sum])?;
+    let sum = spread(ctx, sum, &shape, ".sum_spread")?;
     ctx.push("", FOp::Div, vec![exp, sum])
 }
 
@@ -113,14 +88,6 @@ fn layer_norm(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
     }
     let axes: Vec<usize> = (axis..shape.len()).collect();
     let n: usize = axes.iter().map(|&a| shape[a]).product();
-    let mut reduced = shape.clone();
-    for &a in &axes {
-        reduced[a] = 1;
-    }
-    let spread = FOp::Select {
-        shape: shape.clone(),
-        index: broadcast_index(&reduced, &shape),
-    };
     let mean_of = |ctx: &mut NodeCtx<'_>, t: usize, what: &str| -> Result<usize, ImportError> {
         let sum = ctx.push_tensor(
             &format!(".{what}_sum"),
@@ -133,16 +100,12 @@ fn layer_norm(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
         )?;
         ctx.push_tensor(
             &format!(".{what}"),
-            FOp::Affine {
-                axis: 0,
-                mul: vec![1.0 / n as f64],
-                add: vec![0.0],
-            },
+            FOp::scale(0, vec![1.0 / n as f64]),
             vec![sum],
         )
     };
     let mean = mean_of(ctx, x, "mean")?;
-    let mean = ctx.push_tensor(".mean_spread", spread.clone(), vec![mean])?;
+    let mean = spread(ctx, mean, &shape, ".mean_spread")?;
     let centred = ctx.push_tensor(".centred", FOp::Sub, vec![x, mean])?;
     let square = ctx.push_tensor(".square", FOp::Mul, vec![centred, centred])?;
     let var = mean_of(ctx, square, "variance")?;
@@ -156,7 +119,7 @@ fn layer_norm(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
         vec![var],
     )?;
     let sd = ctx.push_tensor(".sd", FOp::Table(TableFn::Sqrt), vec![var_eps])?;
-    let sd = ctx.push_tensor(".sd_spread", spread, vec![sd])?;
+    let sd = spread(ctx, sd, &shape, ".sd_spread")?;
     let normed = ctx.push_tensor(".normalised", FOp::Div, vec![centred, sd])?;
     let last = shape.len() - 1;
     ctx.push(
@@ -168,16 +131,4 @@ fn layer_norm(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
         },
         vec![normed],
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::broadcast_index;
-
-    #[test]
-    fn broadcasts_size_one_dimensions() {
-        assert_eq!(broadcast_index(&[2, 1], &[2, 3]), vec![0, 0, 0, 1, 1, 1]);
-        assert_eq!(broadcast_index(&[1, 3], &[2, 3]), vec![0, 1, 2, 0, 1, 2]);
-        assert_eq!(broadcast_index(&[1, 1], &[2, 2]), vec![0; 4]);
-    }
 }

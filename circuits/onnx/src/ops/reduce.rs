@@ -77,15 +77,7 @@ fn reduce(
         return ctx.push("", op, vec![x]);
     }
     let sum = ctx.push_tensor(".sum", op, vec![x])?;
-    ctx.push(
-        "",
-        FOp::Affine {
-            axis: 0,
-            mul: vec![1.0 / n.max(1) as f64],
-            add: vec![0.0],
-        },
-        vec![sum],
-    )
+    ctx.push("", FOp::scale(0, vec![1.0 / n.max(1) as f64]), vec![sum])
 }
 
 /// `GlobalMaxPool`: the maximum over every spatial axis, kept as size-1 dimensions.

@@ -93,15 +93,7 @@ fn piecewise_linear(
 ) -> Result<Value, ImportError> {
     let relu = ctx.push_tensor(".relu", FOp::Relu, vec![x])?;
     let negative = ctx.push_tensor(".negative", FOp::Sub, vec![x, relu])?;
-    let scaled = ctx.push_tensor(
-        ".slope",
-        FOp::Affine {
-            axis,
-            mul: alpha,
-            add: vec![0.0],
-        },
-        vec![negative],
-    )?;
+    let scaled = ctx.push_tensor(".slope", FOp::scale(axis, alpha), vec![negative])?;
     ctx.push("", FOp::Add, vec![relu, scaled])
 }
 
