@@ -319,11 +319,13 @@ def accuracy(logits, y):
 
 
 def finish_real_model(name, model_path, sample_shape, x_tr, x_te, y_te,
-                      jax_logits, n_params, readme_body):
-    """Write the JSON files, verify ONNX vs JAX, write README.
+                      jax_logits, n_params, readme_body, framework="JAX",
+                      output_desc="logits, no softmax"):
+    """Write the JSON files, verify ONNX vs the training framework, write README.
 
     ``x_tr``/``x_te`` are already in the model's input layout minus the batch
-    dimension (``sample_shape``).  Returns the onnxruntime test accuracy.
+    dimension (``sample_shape``); ``jax_logits`` are the framework's outputs on
+    ``x_te``.  Returns the onnxruntime test accuracy.
     """
     out_dir = os.path.dirname(model_path)
 
@@ -343,10 +345,12 @@ def finish_real_model(name, model_path, sample_shape, x_tr, x_te, y_te,
     acc_ort = accuracy(ort_logits, y_te)
     max_diff = float(np.max(np.abs(ort_logits - jax_logits)))
     agree = float(np.mean(np.argmax(ort_logits, 1) == np.argmax(jax_logits, 1)))
-    print(f"[{name}] test accuracy: jax {acc_jax:.4f}  onnxruntime {acc_ort:.4f}"
+    print(f"[{name}] test accuracy: {framework} {acc_jax:.4f}  onnxruntime {acc_ort:.4f}"
           f"  (argmax agreement {agree:.4f}, max |logit diff| {max_diff:.2e})")
-    assert acc_jax == acc_ort, f"{name}: onnxruntime and JAX accuracy differ"
-    assert max_diff < 1e-3, f"{name}: onnxruntime and JAX logits differ"
+    assert acc_jax == acc_ort, f"{name}: onnxruntime and {framework} accuracy differ"
+    assert max_diff < 1e-3, f"{name}: onnxruntime and {framework} outputs differ"
+    saved = onnx.load(model_path)
+    opset = next(o.version for o in saved.opset_import if o.domain in ("", "ai.onnx"))
 
     size = os.path.getsize(model_path)
     n_test = len(x_te)
@@ -363,7 +367,7 @@ def finish_real_model(name, model_path, sample_shape, x_tr, x_te, y_te,
 
 | file | content |
 |---|---|
-| `model.onnx` | float32 ONNX, opset {OPSET}, IR version {IR_VERSION}, batch fixed to 1; input `input` {shape_str}, output `output` [1,10] (logits, no softmax) |
+| `model.onnx` | float32 ONNX, opset {opset}, IR version {saved.ir_version}, batch fixed to 1; input `input` {shape_str}, output `output` [1,10] ({output_desc}) |
 | `input.json` | `{{"input_data": [[...]]}}`: test sample #0 (label {int(y_te[0])}), flat row-major |
 | `calibration.json` | the first {N_CALIB_REAL} training-split samples, concatenated flat ({N_CALIB_REAL} x {int(np.prod(sample_shape))} values) |
 | `test.json` | the whole held-out test split ({n_test} samples) concatenated flat, plus `labels` |
@@ -371,7 +375,7 @@ def finish_real_model(name, model_path, sample_shape, x_tr, x_te, y_te,
 ## Numbers
 
 - Float test accuracy (onnxruntime argmax over the {n_test} test samples): **{100 * acc_ort:.2f}%** ({correct}/{n_test});
-  identical to the JAX training code (max |logit difference| {max_diff:.1e}).
+  identical to the {framework} training code (max |{'logit' if output_desc.startswith('logits') else 'output'} difference| {max_diff:.1e}).
 - Parameters: {n_params:,} (all initializers, including BatchNorm running statistics where present).
 - `model.onnx` size: {size:,} bytes.
 
@@ -834,8 +838,12 @@ class OpFixtures:
         return np.round(rng.uniform(-1.0, 1.0, size=(n,) + tuple(shape)), 4)
 
     def emit(self, name, description, nodes, inits, in_shape, out_shape,
-             check=True, listed=True, opset=None):
-        """Save model + input/calibration/README for one fixture; check it."""
+             check=True, listed=True, opset=None, ort_reference=None):
+        """Save model + input/calibration/README for one fixture; check it.
+
+        ``ort_reference``: why tract cannot be the reference for this fixture; then
+        ``onnxruntime.json`` holds 25 samples and onnxruntime's outputs, which the ops
+        test compares with instead."""
         seed = self.BASE_SEED + self.index
         self.index += 1
         rng = np.random.default_rng(seed)
@@ -859,6 +867,15 @@ class OpFixtures:
         y = ort_session(path).run(["output"], {"input": x.astype(np.float32)})[0]
         assert list(y.shape) == list(out_shape), (name, y.shape, out_shape)
 
+        if ort_reference:
+            xs = self.inputs(rng, 25, sample_shape)
+            sess = ort_session(path)
+            ys = [sess.run(["output"], {"input": xi[None].astype(np.float32)})[0] for xi in xs]
+            write_json(os.path.join(out_dir, "onnxruntime.json"),
+                       {"why": ort_reference, "input_data": [flat_floats(xi) for xi in xs],
+                        "output_data": [flat_floats(yi) for yi in ys]})
+            description = (f"{description.strip()}\n\nReference: onnxruntime "
+                           f"(`onnxruntime.json`, 25 samples), not tract: {ort_reference}")
         shape = lambda s: "[" + ",".join(map(str, s)) + "]"  # noqa: E731
         ops = ", ".join(dict.fromkeys(n.op_type for n in nodes))
         readme = f"""# ops/{name}
@@ -1254,6 +1271,98 @@ Generated by `models/make_models.py`.""")
                   [f32_init("two", np.float32(2)), f32_init("eps", np.float32(1e-5)),
                    self.W("g", 8), self.W("b", 8)], [1, 4, 8], [1, 4, 8])
 
+    def recurrent_ops(self):
+        """RNN, GRU and LSTM (unrolled by the importer), Y or Y_h as the output; the input
+        is [1, seq, input] and a Transpose makes it [seq, 1, input]."""
+        n = helper.make_node
+        seq, inp, hid = 5, 3, 4
+
+        def rec(op, gates, dirs=1, outputs=("output",), extra=(), **attrs):
+            inits = [self.W("W", dirs, gates * hid, inp), self.W("R", dirs, gates * hid, hid),
+                     self.W("B", dirs, 2 * gates * hid)] + list(extra)
+            ins = ["x", "W", "R", "B"] + (["", "", "", "P"] if extra else [])
+            # Batch first in the file (as torch's batch_first), so a Transpose leads.
+            return [n("Transpose", ["input"], ["x"], perm=[1, 0, 2]),
+                    n(op, ins, list(outputs), hidden_size=hid, **attrs)], inits
+
+        y_shape = lambda d: [seq, d, 1, hid]  # noqa: E731
+        nodes, inits = rec("GRU", 3, outputs=("", "output"), linear_before_reset=1)
+        self.emit("gru", f"GRU over a [{seq},1,{inp}] sequence, hidden {hid}, "
+                  "linear_before_reset=1 (torch's form), output Y_h [1,1,4].",
+                  nodes, inits, [1, seq, inp], [1, 1, hid])
+        nodes, inits = rec("GRU", 3)
+        self.emit("gru_reset_first", f"GRU over [{seq},1,{inp}], hidden {hid}, "
+                  "linear_before_reset=0 (the ONNX default), output Y [5,1,1,4].",
+                  nodes, inits, [1, seq, inp], y_shape(1))
+        nodes, inits = rec("GRU", 3, dirs=2, direction="bidirectional", linear_before_reset=1)
+        self.emit("gru_bidirectional", f"Bidirectional GRU over [{seq},1,{inp}], hidden {hid}, "
+                  "output Y [5,2,1,4].", nodes, inits, [1, seq, inp], y_shape(2))
+        nodes, inits = rec("LSTM", 4, outputs=("", "output"))
+        self.emit("lstm", f"LSTM over [{seq},1,{inp}], hidden {hid}, output Y_h [1,1,4].",
+                  nodes, inits, [1, seq, inp], [1, 1, hid])
+        nodes, inits = rec("LSTM", 4, extra=[self.W("P", 1, 3 * hid)])
+        self.emit("lstm_peephole", f"LSTM with peepholes P over [{seq},1,{inp}], hidden {hid}, "
+                  "output Y [5,1,1,4].", nodes, inits, [1, seq, inp], y_shape(1))
+        nodes, inits = rec("RNN", 1)
+        self.emit("rnn", f"RNN (Tanh) over [{seq},1,{inp}], hidden {hid}, output Y [5,1,1,4].",
+                  nodes, inits, [1, seq, inp], y_shape(1))
+        nodes, inits = rec("RNN", 1, direction="reverse")
+        self.emit("rnn_reverse", f"RNN (Tanh), direction reverse, over [{seq},1,{inp}], "
+                  f"hidden {hid}, output Y [5,1,1,4].", nodes, inits, [1, seq, inp], y_shape(1),
+                  ort_reference="tract 0.23 ignores `direction=reverse` with one weight set "
+                  "(it runs forward).")
+        nodes, inits = rec("RNN", 1, activations=["Relu"])
+        self.emit("rnn_relu", f"RNN with the Relu gate function over [{seq},1,{inp}], "
+                  f"hidden {hid}, output Y [5,1,1,4].", nodes, inits, [1, seq, inp], y_shape(1),
+                  ort_reference="tract 0.23 ignores RNN's `activations` attribute (its RNN "
+                  "is always tanh).")
+
+    def split_pad_ops(self):
+        """Split (several outputs), Pad in each mode, ConstantOfShape."""
+        n = helper.make_node
+        self.emit("split", "Split of [1,6,4] along axis 1 into two equal parts a, b "
+                  "(no split input); output a - b [1,3,4].",
+                  [n("Split", ["input"], ["a", "b"], axis=1), n("Sub", ["a", "b"], ["output"])],
+                  [], [1, 6, 4], [1, 3, 4])
+        self.emit("split_sizes", "Split of [1,3,5] along axis 2 with the split input [2,2,1] "
+                  "into a, b, c; output Concat(c, a, b) on axis 2.",
+                  [n("Split", ["input", "sizes"], ["a", "b", "c"], axis=2),
+                   n("Concat", ["c", "a", "b"], ["output"], axis=2)],
+                  [i64_init("sizes", [2, 2, 1])], [1, 3, 5], [1, 3, 5])
+        for mode, value in [("constant", 0.0), ("constant", 0.5), ("reflect", None),
+                            ("edge", None)]:
+            name = f"pad_{mode}" + ("_value" if value else "")
+            inits = [i64_init("pads", [0, 0, 1, 2, 0, 0, 2, 1])]
+            ins = ["input", "pads"]
+            if value:
+                inits.append(f32_init("value", np.float32(value)))
+                ins.append("value")
+            self.emit(name, f"Pad of [1,2,3,3] by (1,2) before and (2,1) after the spatial "
+                      f"axes, mode {mode}" + (f", value {value}" if value else "") + ".",
+                      [n("Pad", ins, ["output"], mode=mode)], inits, [1, 2, 3, 3], [1, 2, 6, 6])
+        self.emit("constant_of_shape", "Shape of [1,2,3] -> ConstantOfShape(value 1.5) -> "
+                  "Add to the input.",
+                  [n("Shape", ["input"], ["s"]),
+                   n("ConstantOfShape", ["s"], ["c"],
+                     value=helper.make_tensor("value", TensorProto.FLOAT, [1], [1.5])),
+                   n("Add", ["input", "c"], ["output"])],
+                  [], [1, 2, 3], [1, 2, 3])
+
+    def rsqrt_ops(self):
+        """Sqrt followed by a reciprocal: one rsqrt table."""
+        n = helper.make_node
+        self.emit("rsqrt", "Add 1.5 (so the input is positive), Sqrt, Reciprocal on [1,16] "
+                  "(torch's rsqrt): one rsqrt table.",
+                  [n("Add", ["input", "c"], ["pos"]), n("Sqrt", ["pos"], ["sd"]),
+                   n("Reciprocal", ["sd"], ["output"])],
+                  [f32_init("c", np.float32(1.5))], [1, 16], [1, 16])
+        self.emit("rsqrt_div", "Add 1.5, Sqrt, then Div of the constant 2 by it on [1,16] "
+                  "(2 / sqrt(x + 1.5), a hand-written norm's form): an rsqrt table times 2.",
+                  [n("Add", ["input", "c"], ["pos"]), n("Sqrt", ["pos"], ["sd"]),
+                   n("Div", ["two", "sd"], ["output"])],
+                  [f32_init("c", np.float32(1.5)), f32_init("two", np.float32(2))],
+                  [1, 16], [1, 16])
+
     def build_all(self):
         os.makedirs(OPS_DIR, exist_ok=True)
         self.linear()
@@ -1269,6 +1378,9 @@ Generated by `models/make_models.py`.""")
         self.normalization_ops()
         self.product_ops()
         self.layer_norms()
+        self.recurrent_ops()
+        self.split_pad_ops()
+        self.rsqrt_ops()
         print(f"[ops] wrote {len(self.written)} one-op fixtures + 2 negative fixtures")
 
 
@@ -1284,10 +1396,13 @@ def write_top_readme(op_rows, versions):
     ops = "\n".join(f"| `{n}` | {i} | {o} | {d} |" for n, i, o, d in op_rows)
     text = f"""# Model fixtures
 
-Float32 ONNX models (opset {OPSET}, IR version {IR_VERSION}, batch dimension
-fixed to 1, one input named `input`, one output named `output`) used by the
-zkinfer importer, quantizer and end-to-end tests. Everything here is generated
-by [`make_models.py`](make_models.py); do not edit by hand.
+Float32 ONNX models (batch dimension fixed to 1, one input named `input`, one
+output named `output`) used by the zkinfer importer, quantizer and end-to-end
+tests: built with `onnx.helper` at opset {OPSET}, IR version {IR_VERSION} (some
+one-op fixtures at the opset that introduced their op), or trained with torch
+and exported by `torch.onnx.export` (opset 20, IR version 10: `mlp_tanh`,
+`cnn_bn`, `vit`, `gru`; see [`torch_models.py`](torch_models.py)). Everything
+here is generated by [`make_models.py`](make_models.py); do not edit by hand.
 
 ## Real models
 
@@ -1295,7 +1410,8 @@ Trained on scikit-learn's bundled `load_digits` (8x8 digits, pixels / 16 ->
 [0, 1]; stratified 80/20 split with `random_state=0`: 1437 train / 360 test).
 The 28x28 models see each image upsampled x3 (nearest neighbour) and zero
 padded by 2. Accuracy is the float model's argmax accuracy on the 360 test
-samples, measured with onnxruntime.
+samples, measured with onnxruntime. `mlp_tanh` and `cnn_bn` end in a Softmax
+(their outputs are probabilities); the others output logits.
 
 | model | input shape | float test accuracy | params | `model.onnx` bytes |
 |---|---|---|---|---|
@@ -1320,15 +1436,26 @@ Negative fixtures: `ops/_unsupported_sin/` (Gemm -> Sin, an
 unsupported op) and `ops/_malformed/model.onnx` (first 200 bytes of
 `ops/gemm/model.onnx`, a truncated protobuf).
 
+Where tract (the float reference of the tests) gets an op wrong, the fixture
+says why in its README and carries `onnxruntime.json` (25 samples and
+onnxruntime's outputs), which the ops test compares with instead: `rnn_relu`
+(tract's RNN ignores `activations`) and `rnn_reverse` (tract runs a
+one-direction `reverse` RNN forward).
+
 ## Regenerating
 
 ```sh
 python3 -m venv .venv && .venv/bin/pip install -r models/requirements.txt && .venv/bin/python models/make_models.py
 ```
 
-The script is deterministic (fixed seeds, single-threaded CPU JAX, no
-timestamps): rerunning it with Python 3.11 and the pinned versions
-({versions}) reproduces the same files. It takes under a minute on one CPU
+`--ops-only` rebuilds only the one-op fixtures (no training) and
+`--torch-only` only the torch models; both leave this file as it is. torch's
+PyPI wheel brings about 3 GB of CUDA libraries with it (pinned in
+`requirements.txt`); training runs on the CPU.
+
+The script is deterministic (fixed seeds, single-threaded CPU JAX and torch,
+no timestamps): rerunning it with Python 3.11 and the pinned versions
+({versions}) reproduces the same files. It takes about two minutes on one CPU
 core.
 """
     write_text(os.path.join(MODELS_DIR, "README.md"), text)
@@ -1337,7 +1464,22 @@ core.
 # ---------------------------------------------------------------------------
 
 
+def make_torch_models(data):
+    """The models trained and exported with torch (see ``torch_models.py``)."""
+    import torch_models  # noqa: E402 -- torch is only needed for these
+
+    def finish(name, path, shape, x_tr, x_te, y_te, outs, n_params, body, **kw):
+        body = f"{body}\n\n## Input\n\n{DATA_README}\n"
+        finish_real_model(name, path, shape, x_tr, x_te, y_te, outs, n_params, body, **kw)
+
+    torch_models.build_all(data, MODELS_DIR, finish)
+
+
 def main():
+    if "--torch-only" in sys.argv[1:]:
+        # Only the torch models (mlp_tanh, cnn_bn, vit, gru); README.md is left as it is.
+        make_torch_models(load_data())
+        return
     if "--ops-only" in sys.argv[1:]:
         # Only the one-op fixtures (no training); models/README.md is left as it is.
         OpFixtures().build_all()
@@ -1349,13 +1491,14 @@ def main():
     make_lenet5(data)
     make_mlp784(data)
     make_resnet_tiny(data)
+    make_torch_models(data)
 
     ops = OpFixtures()
     ops.build_all()
 
     import sklearn  # noqa: E402 -- only for the version string
     versions = ", ".join(f"{m.__name__} {m.__version__}"
-                         for m in (np, jax, onnx, ort, sklearn))
+                         for m in (np, jax, onnx, ort, sklearn, __import__("torch")))
     write_top_readme(ops.written, versions)
 
     print("\nsummary:")

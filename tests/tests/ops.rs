@@ -1,5 +1,6 @@
 //! One-op fixtures (models/ops/*): for every supported op, the integer executor against tract's
-//! float output on random inputs drawn like the calibration data (uniform in [-1, 1]).
+//! float output on random inputs drawn like the calibration data (uniform in [-1, 1]); where
+//! tract is wrong about an op (the fixture says why), against onnxruntime's stored outputs.
 //!
 //! Stated tolerance: |float − dequantized integer| ≤ 0.002 · max(1, max |float output|).
 
@@ -8,6 +9,37 @@
 use zkinfer_e2e::{compile_with, input_shapes, model_dir, op_fixtures, SplitMix, TractModel};
 use zkinfer_ir::QuantizeSettings;
 use zkinfer_onnx::{dequantized, run_integer};
+
+/// One sample (per input, flat) and its reference outputs (per output, flat).
+type Case = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+/// A fixture whose op tract gets wrong carries onnxruntime's outputs on 25 samples
+/// (`onnxruntime.json`, written by make_models.py with the reason); those are the reference.
+fn onnxruntime_reference(dir: &std::path::Path) -> Option<Vec<Case>> {
+    let text = std::fs::read_to_string(dir.join("onnxruntime.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let floats = |key: &str| -> Vec<Vec<f64>> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                s.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_f64().unwrap())
+                    .collect()
+            })
+            .collect()
+    };
+    let cases: Vec<Case> = floats("input_data")
+        .into_iter()
+        .zip(floats("output_data"))
+        .map(|(x, y)| (vec![x], vec![y]))
+        .collect();
+    assert!(!cases.is_empty(), "{}: no samples", dir.display());
+    Some(cases)
+}
 
 const RELATIVE_TOLERANCE: f64 = 0.002;
 const SAMPLES: usize = 25;
@@ -34,19 +66,39 @@ fn every_op_fixture_matches_tract_on_random_inputs() {
     for name in fixtures {
         let dir = model_dir(&format!("ops/{name}"));
         let compiled = compile_with(&dir, settings.clone());
+        // Every op survives the compiled model file (a field of an op must not collide with
+        // the node's own fields when flattened into it).
+        let json = compiled.model.to_json();
+        let back = zkinfer_ir::CompiledModel::from_json(&json, &dir.join("model.json"))
+            .unwrap_or_else(|e| panic!("{name}: the compiled model does not read back: {e}"));
+        assert_eq!(
+            back.to_json(),
+            json,
+            "{name}: the model file does not round-trip"
+        );
         let shapes = input_shapes(&compiled);
-        let tract = TractModel::load(&dir.join("model.onnx"), shapes.clone());
+        let cases = match onnxruntime_reference(&dir) {
+            Some(cases) => cases,
+            None => {
+                let tract = TractModel::load(&dir.join("model.onnx"), shapes.clone());
+                (0..SAMPLES)
+                    .map(|_| {
+                        let sample: Vec<Vec<f64>> = shapes
+                            .iter()
+                            .map(|s| {
+                                (0..s.iter().product())
+                                    .map(|_| rng.uniform(-1.0, 1.0))
+                                    .collect()
+                            })
+                            .collect();
+                        let reference = tract.run(&sample);
+                        (sample, reference)
+                    })
+                    .collect()
+            }
+        };
         let mut worst = 0.0f64;
-        for _ in 0..SAMPLES {
-            let sample: Vec<Vec<f64>> = shapes
-                .iter()
-                .map(|s| {
-                    (0..s.iter().product())
-                        .map(|_| rng.uniform(-1.0, 1.0))
-                        .collect()
-                })
-                .collect();
-            let reference = tract.run(&sample);
+        for (sample, reference) in cases {
             let ints =
                 run_integer(&compiled.model, &sample).unwrap_or_else(|e| panic!("{name}: {e}"));
             let deq = dequantized(&compiled.model, &ints);

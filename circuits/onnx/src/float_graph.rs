@@ -2,7 +2,9 @@
 //! for calibration. Index arithmetic (convolution, pooling, dense, affine) is shared with the
 //! integer IR, so the float and integer models cannot disagree on geometry.
 
-use zkinfer_ir::ops::{channel_affine, dense, ConvGeometry, Pool2d, Reduce, ReduceKind, TableFn};
+use zkinfer_ir::ops::{
+    channel_affine, dense, ConvGeometry, Pool2d, Reduce, ReduceKind, Select, TableFn,
+};
 use zkinfer_ir::{shape_len, IrError, Limits};
 
 /// A float operation after import.
@@ -197,7 +199,7 @@ impl FOp {
             FOp::Select { shape, index } => {
                 let n = shape_len("select", x)?;
                 if shape_len("select", shape)? != index.len()
-                    || index.iter().any(|&i| i as usize >= n)
+                    || index.iter().any(|&i| i != Select::ZERO && i as usize >= n)
                 {
                     return Err(IrError::Shape {
                         op: "select",
@@ -223,7 +225,8 @@ impl FOp {
         }
     }
 
-    /// Float evaluation.
+    /// Float evaluation (a `Select` index past the input is `Select::ZERO`: shapes are
+    /// checked when the node is added).
     pub fn eval(
         &self,
         inputs: &[(&[usize], &[f64])],
@@ -247,17 +250,7 @@ impl FOp {
             FOp::Sub => x.iter().zip(inputs[1].1).map(|(a, b)| a - b).collect(),
             FOp::Div => x.iter().zip(inputs[1].1).map(|(a, b)| a / b).collect(),
             FOp::Mul => x.iter().zip(inputs[1].1).map(|(a, b)| a * b).collect(),
-            FOp::MatMul => {
-                let (b_shape, b) = inputs[1];
-                let d = zkinfer_ir::ops::MatMul::dims(shape, b_shape)?;
-                (0..d.batch * d.m * d.n)
-                    .map(|o| {
-                        zkinfer_ir::ops::MatMul::terms(&d, o)
-                            .map(|(i, j)| x[i] * b[j])
-                            .sum()
-                    })
-                    .collect()
-            }
+            FOp::MatMul => matmul(inputs[0], inputs[1])?,
             FOp::Relu => x.iter().map(|v| v.max(0.0)).collect(),
             FOp::Clip { min, max } => x.iter().map(|v| v.clamp(*min, *max)).collect(),
             FOp::AvgPool(p) => {
@@ -277,7 +270,10 @@ impl FOp {
                 .1
             }
             FOp::Reshape(_) => x.to_vec(),
-            FOp::Select { index, .. } => index.iter().map(|&i| x[i as usize]).collect(),
+            FOp::Select { index, .. } => index
+                .iter()
+                .map(|&i| x.get(i as usize).copied().unwrap_or(0.0))
+                .collect(),
             FOp::Table(f) => x.iter().map(|&v| f.eval_f64(v)).collect(),
             FOp::Reduce(r) => r
                 .groups(shape)?
@@ -414,4 +410,19 @@ impl FGraph {
         }
         uses
     }
+}
+
+/// Batched matrix product of two float tensors (the IR's index arithmetic).
+fn matmul(
+    (a_shape, a): (&[usize], &[f64]),
+    (b_shape, b): (&[usize], &[f64]),
+) -> Result<Vec<f64>, IrError> {
+    let d = zkinfer_ir::ops::MatMul::dims(a_shape, b_shape)?;
+    Ok((0..d.batch * d.m * d.n)
+        .map(|o| {
+            zkinfer_ir::ops::MatMul::terms(&d, o)
+                .map(|(i, j)| a[i] * b[j])
+                .sum()
+        })
+        .collect())
 }

@@ -134,10 +134,20 @@ fn import_node(
         attrs: Attributes::new(node),
         inputs,
         graph: fg,
+        more_outputs: Vec::new(),
     };
     let out = importer(&mut ctx)?;
+    let more = std::mem::take(&mut ctx.more_outputs);
     if let Some(first) = node.output.first() {
         values.insert(first.clone(), out);
+    }
+    for (i, value) in more {
+        match node.output.get(i).map(String::as_str) {
+            None | Some("") => {}
+            Some(name) => {
+                values.insert(name.to_string(), value);
+            }
+        }
     }
     Ok(())
 }

@@ -183,6 +183,16 @@ impl<'a> Attributes<'a> {
             .map(|a| String::from_utf8_lossy(&a.s).into_owned())
     }
 
+    /// A string-list attribute (lossy UTF-8), e.g. a recurrent op's `activations`.
+    pub fn strings(&self, name: &str) -> Option<Vec<String>> {
+        self.by_name.get(name).map(|a| {
+            a.strings
+                .iter()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect()
+        })
+    }
+
     /// A tensor attribute (the `value` of a `Constant` node).
     pub fn tensor(&self, name: &str) -> Option<&'a TensorProto> {
         self.by_name.get(name).and_then(|a| a.t.as_ref())

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 use zkinfer_ir::ops::{
     channel_index, ChannelAffine, Concat, Conv2d, ConvGeometry, Gemm, MatMul, Pool2d, Reduce,
-    ReduceKind, Table,
+    ReduceKind, Select, Table,
 };
 use zkinfer_ir::{Fact, Node, Op, Witness};
 
@@ -86,11 +86,7 @@ impl Lowering<'_> {
             Op::Clip(c) => self.clip(x, facts[0], c.min, c.max)?,
             Op::Reshape(_) => self.cells[x].clone(),
             // Data movement: the outputs are the inputs' cells (no constraint).
-            Op::Select(sel) => sel
-                .index
-                .iter()
-                .map(|&i| self.cells[x][i as usize].clone())
-                .collect(),
+            Op::Select(sel) => self.select(x, sel),
             Op::Concat(c) => concat_sources(c, facts)?
                 .into_iter()
                 .map(|(k, j)| self.cells[node.inputs[k].0][j].clone())
@@ -122,6 +118,23 @@ impl Lowering<'_> {
             Op::Reduce(r) => self.reduce(r, x, out, facts[0])?,
             Op::Table(t) => self.table(t, x, out, n)?,
         })
+    }
+
+    /// The cells a `Select` moves; Pad's zero ([`Select::ZERO`]) is the empty combination,
+    /// valued 0 when proving.
+    fn select(&self, x: usize, sel: &Select) -> Vec<Cell> {
+        let zero = Cell {
+            lc: LinearCombination(Vec::new()),
+            val: self.cells[x].first().and_then(|c| c.val).map(|_| 0),
+            sign: None,
+        };
+        sel.index
+            .iter()
+            .map(|&i| match i {
+                Select::ZERO => zero.clone(),
+                i => self.cells[x][i as usize].clone(),
+            })
+            .collect()
     }
 
     /// A batched matrix product: each output the sum of its `k` products (one constraint each).
@@ -557,7 +570,14 @@ fn moved_kinds(
     inputs: &[&[CellKind]],
 ) -> Result<Vec<CellKind>, R1csError> {
     Ok(match op {
-        Op::Select(sel) => sel.index.iter().map(|&i| inputs[0][i as usize]).collect(),
+        Op::Select(sel) => sel
+            .index
+            .iter()
+            .map(|&i| match i {
+                Select::ZERO => CellKind::COMBINATION,
+                i => inputs[0][i as usize],
+            })
+            .collect(),
         Op::Concat(c) => concat_sources(c, facts)?
             .into_iter()
             .map(|(k, j)| inputs[k][j])

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{shape_len, Fact, IrError, QTensor};
 
-/// `y[i] = x[index[i]]` (row-major flat indices) under the output shape `shape`.
+/// `y[i] = x[index[i]]` (row-major flat indices) under the output shape `shape`; an index of
+/// [`Select::ZERO`] makes `y[i] = 0` (constant padding).
 ///
 /// Every single-input movement is such a map: the importer computes it from the ONNX op's
 /// attributes and the static input shape, so the IR needs no per-op layout logic and the
@@ -20,6 +21,10 @@ pub struct Select {
 }
 
 impl Select {
+    /// The index that stands for the integer 0 rather than an input element (Pad's fill; 0
+    /// is 0 at every scale).
+    pub const ZERO: u32 = u32::MAX;
+
     fn check(&self, from: &[usize]) -> Result<(), IrError> {
         let (n_in, n_out) = (
             shape_len("select", from)?,
@@ -35,7 +40,11 @@ impl Select {
                 ),
             });
         }
-        if let Some(bad) = self.index.iter().find(|&&i| i as usize >= n_in) {
+        if let Some(bad) = self
+            .index
+            .iter()
+            .find(|&&i| i != Self::ZERO && i as usize >= n_in)
+        {
             return Err(IrError::InvalidParameter {
                 op: "select",
                 detail: format!("index {bad} beyond the {n_in} values of input {from:?}"),
@@ -59,7 +68,16 @@ impl Select {
         self.check(&x.shape)?;
         QTensor::new(
             self.shape.clone(),
-            self.index.iter().map(|&i| x.data[i as usize]).collect(),
+            self.index
+                .iter()
+                .map(|&i| {
+                    if i == Self::ZERO {
+                        0
+                    } else {
+                        x.data[i as usize]
+                    }
+                })
+                .collect(),
         )
     }
 }
@@ -69,7 +87,9 @@ impl Select {
 pub struct Concat {
     /// The axis the inputs are joined along.
     pub axis: usize,
-    /// How many inputs (at least one).
+    /// How many inputs (at least one). Serialized as `count`: the node that holds the op
+    /// (flattened into it) has its own `inputs`.
+    #[serde(rename = "count")]
     pub inputs: usize,
 }
 
@@ -182,6 +202,13 @@ mod tests {
             beyond.eval(&x),
             Err(IrError::InvalidParameter { .. })
         ));
+        // Zero padding: [2,3] → [2,4] with a zero column in front.
+        let z = Select::ZERO;
+        let pad = Select {
+            shape: vec![2, 4],
+            index: vec![z, 0, 1, 2, z, 3, 4, 5],
+        };
+        assert_eq!(pad.eval(&x).unwrap().data, vec![0, 1, 2, 3, 0, 4, 5, 6]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Element-wise arithmetic and activations: Add, Sub, Mul, Div, Pow (squares), Relu, Clip.
 
-use super::broadcast::broadcast_pair;
+use super::broadcast::{broadcast_index, broadcast_pair, left_pad};
 use super::{NodeCtx, Registry, Value};
 use crate::float_graph::FOp;
 use crate::proto::ConstTensor;
@@ -17,7 +17,7 @@ pub(super) fn register(reg: &mut Registry) {
 }
 
 /// A constant that broadcasts onto `shape` along at most one axis: `(axis, values)`, with a
-/// single value when it is a scalar.
+/// single value when it is a scalar or uniform.
 pub(super) fn channel_constant(
     ctx: &NodeCtx<'_>,
     c: &ConstTensor,
@@ -40,6 +40,15 @@ pub(super) fn channel_constant(
     }
     // Right-align the constant's dims with the tensor's (numpy broadcasting).
     let offset = shape.len() - c.shape.len();
+    let fits = c
+        .shape
+        .iter()
+        .enumerate()
+        .all(|(i, &d)| d == 1 || d == shape[offset + i]);
+    if fits && c.data.windows(2).all(|w| w[0] == w[1]) {
+        // A uniform constant (ConstantOfShape, an expanded scalar) is a scalar.
+        return Ok((0, c.data[..1.min(c.len())].to_vec()));
+    }
     let mut axis = None;
     for (i, &d) in c.shape.iter().enumerate() {
         if d == 1 {
@@ -51,6 +60,47 @@ pub(super) fn channel_constant(
         axis = Some(offset + i);
     }
     Ok((axis.unwrap_or(0), c.data.clone()))
+}
+
+/// `x ∘ c` for a constant `c` that broadcasts onto `x`'s shape: one affine map
+/// `make(axis, values)`. When `c` varies along at most one axis, directly; else (a positional
+/// embedding `[1, tokens, width]`) on `x` viewed as `[before, block, after]`, where `block`
+/// spans the axes from the first to the last one `c` varies along and `values` are `c`
+/// laid out over them, then viewed back.
+pub(super) fn const_affine(
+    ctx: &mut NodeCtx<'_>,
+    x: usize,
+    c: &ConstTensor,
+    make: impl Fn(usize, Vec<f64>) -> FOp,
+) -> Result<Value, ImportError> {
+    let shape = ctx.shape(x);
+    if let Ok((axis, values)) = channel_constant(ctx, c, &shape) {
+        return ctx.push("", make(axis, values), vec![x]);
+    }
+    let dims = left_pad(&c.shape, shape.len());
+    if c.shape.len() > shape.len() || dims.iter().zip(&shape).any(|(&d, &n)| d != 1 && d != n) {
+        return Err(ctx.unsupported(
+            "B",
+            format!(
+                "constant of shape {:?} does not broadcast onto {shape:?}",
+                c.shape
+            ),
+        ));
+    }
+    let varying: Vec<usize> = (0..dims.len()).filter(|&d| dims[d] != 1).collect();
+    let (first, last) = (varying[0], varying[varying.len() - 1]);
+    let values = broadcast_index(&dims[first..=last], &shape[first..=last])
+        .into_iter()
+        .map(|i| c.data[i as usize])
+        .collect();
+    let view = vec![
+        shape[..first].iter().product(),
+        shape[first..=last].iter().product(),
+        shape[last + 1..].iter().product(),
+    ];
+    let viewed = ctx.push_tensor(".view", FOp::Reshape(view), vec![x])?;
+    let mapped = ctx.push_tensor(".affine", make(1, values), vec![viewed])?;
+    ctx.push("", FOp::Reshape(shape), vec![mapped])
 }
 
 /// Splits a binary node into (tensor, constant, constant-is-left) or (tensor, tensor).
@@ -94,18 +144,11 @@ fn add(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             let (a, b) = broadcast_pair(ctx, a, b)?;
             ctx.push("", FOp::Add, vec![a, b])
         }
-        Operands::WithConst { x, c, .. } => {
-            let (axis, add) = channel_constant(ctx, &c, &ctx.shape(x))?;
-            ctx.push(
-                "",
-                FOp::Affine {
-                    axis,
-                    mul: vec![1.0],
-                    add,
-                },
-                vec![x],
-            )
-        }
+        Operands::WithConst { x, c, .. } => const_affine(ctx, x, &c, |axis, add| FOp::Affine {
+            axis,
+            mul: vec![1.0],
+            add,
+        }),
     }
 }
 
@@ -116,9 +159,8 @@ fn sub(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             let (a, b) = broadcast_pair(ctx, a, b)?;
             ctx.push("", FOp::Sub, vec![a, b])
         }
-        Operands::WithConst { x, c, const_left } => {
-            let (axis, v) = channel_constant(ctx, &c, &ctx.shape(x))?;
-            let op = if const_left {
+        Operands::WithConst { x, c, const_left } => const_affine(ctx, x, &c, |axis, v| {
+            if const_left {
                 FOp::Affine {
                     axis,
                     mul: vec![-1.0],
@@ -130,9 +172,8 @@ fn sub(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
                     mul: vec![1.0],
                     add: v.iter().map(|a| -a).collect(),
                 }
-            };
-            ctx.push("", op, vec![x])
-        }
+            }
+        }),
     }
 }
 
@@ -152,10 +193,7 @@ fn mul(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             let y = ctx.push_tensor(".table", FOp::Table(f), vec![x])?;
             ctx.push("", FOp::scale(0, vec![factor]), vec![y])
         }
-        Operands::WithConst { x, c, .. } => {
-            let (axis, m) = channel_constant(ctx, &c, &ctx.shape(x))?;
-            ctx.push("", FOp::scale(axis, m), vec![x])
-        }
+        Operands::WithConst { x, c, .. } => const_affine(ctx, x, &c, FOp::scale),
     }
 }
 
@@ -176,12 +214,9 @@ fn div(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             if c.data.contains(&0.0) {
                 return Err(ctx.unsupported("B", "division by a constant zero"));
             }
-            let (axis, d) = channel_constant(ctx, &c, &ctx.shape(x))?;
-            ctx.push(
-                "",
-                FOp::scale(axis, d.iter().map(|v| 1.0 / v).collect()),
-                vec![x],
-            )
+            const_affine(ctx, x, &c, |axis, d| {
+                FOp::scale(axis, d.iter().map(|v| 1.0 / v).collect())
+            })
         }
         Operands::WithConst {
             x,
@@ -189,11 +224,8 @@ fn div(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             const_left: true,
         } => {
             let (axis, m) = channel_constant(ctx, &c, &ctx.shape(x))?;
-            let r = ctx.push_tensor(
-                ".reciprocal",
-                FOp::Table(zkinfer_ir::ops::TableFn::Reciprocal),
-                vec![x],
-            )?;
+            let (f, x) = super::tables::reciprocal_of(ctx, x);
+            let r = ctx.push_tensor(".reciprocal", FOp::Table(f), vec![x])?;
             ctx.push("", FOp::scale(axis, m), vec![r])
         }
     }

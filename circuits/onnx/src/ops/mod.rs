@@ -8,8 +8,11 @@ mod math;
 mod movement;
 mod nn;
 mod normalize;
+mod pad;
+mod recurrent;
 mod reduce;
 mod shape;
+mod split;
 mod tables;
 
 use std::collections::BTreeMap;
@@ -44,6 +47,9 @@ pub struct NodeCtx<'a> {
     pub inputs: Vec<Option<Value>>,
     /// The graph being built.
     pub graph: &'a mut FGraph,
+    /// Values of outputs after the first (Split's parts, a recurrent op's final state), by
+    /// output position; the importer's return value is output 0.
+    pub more_outputs: Vec<(usize, Value)>,
 }
 
 impl NodeCtx<'_> {
@@ -128,6 +134,17 @@ impl NodeCtx<'_> {
         }
     }
 
+    /// Binds output `i` (≥ 1) of the node to `value`; outputs left unbound are unknown to
+    /// every later node.
+    pub fn set_output(&mut self, i: usize, value: Value) {
+        self.more_outputs.push((i, value));
+    }
+
+    /// How many outputs the node names (empty names included).
+    pub fn output_count(&self) -> usize {
+        self.node.output.len()
+    }
+
     /// Shape of a computed tensor.
     pub fn shape(&self, t: usize) -> Vec<usize> {
         self.graph.shape(t).to_vec()
@@ -192,6 +209,9 @@ pub fn registry() -> Registry {
     tables::register(&mut reg);
     reduce::register(&mut reg);
     normalize::register(&mut reg);
+    recurrent::register(&mut reg);
+    split::register(&mut reg);
+    pad::register(&mut reg);
     reg
 }
 

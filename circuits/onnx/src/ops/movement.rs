@@ -11,6 +11,7 @@ use crate::float_graph::FOp;
 use crate::proto::ConstTensor;
 use crate::ImportError;
 use zkinfer_ir::checked_len;
+use zkinfer_ir::ops::Select;
 
 pub(super) fn register(reg: &mut Registry) {
     reg.insert("Transpose", transpose);
@@ -24,15 +25,22 @@ pub(super) fn register(reg: &mut Registry) {
     reg.insert("Expand", expand);
 }
 
-/// An output shape and, per output element, the flat index of the input element it copies.
-struct IndexMap {
-    shape: Vec<usize>,
-    index: Vec<usize>,
+/// An [`IndexMap`] entry that stands for 0 rather than an input element (Pad's fill).
+pub(super) const FILL_ZERO: usize = usize::MAX;
+
+/// An output shape and, per output element, the flat index of the input element it copies
+/// (or [`FILL_ZERO`]).
+pub(super) struct IndexMap {
+    pub(super) shape: Vec<usize>,
+    pub(super) index: Vec<usize>,
 }
 
 impl IndexMap {
     /// Visits every output multi-index in row-major order, asking `source` for its input index.
-    fn build(shape: Vec<usize>, mut source: impl FnMut(&[usize]) -> usize) -> Option<Self> {
+    pub(super) fn build(
+        shape: Vec<usize>,
+        mut source: impl FnMut(&[usize]) -> usize,
+    ) -> Option<Self> {
         let n = checked_len(&shape)?;
         let mut index = Vec::with_capacity(n);
         let mut at = vec![0usize; shape.len()];
@@ -51,7 +59,7 @@ impl IndexMap {
 }
 
 /// Row-major strides of `shape`.
-fn strides(shape: &[usize]) -> Vec<usize> {
+pub(super) fn strides(shape: &[usize]) -> Vec<usize> {
     let mut s = vec![1; shape.len()];
     for d in (0..shape.len().saturating_sub(1)).rev() {
         s[d] = s[d + 1] * shape[d + 1];
@@ -60,7 +68,12 @@ fn strides(shape: &[usize]) -> Vec<usize> {
 }
 
 /// Normalises a possibly negative axis against `rank` (`extra` more allowed, for Unsqueeze).
-fn axis(ctx: &NodeCtx<'_>, what: &str, a: i64, rank: usize) -> Result<usize, ImportError> {
+pub(super) fn axis(
+    ctx: &NodeCtx<'_>,
+    what: &str,
+    a: i64,
+    rank: usize,
+) -> Result<usize, ImportError> {
     let r = rank as i64;
     let a2 = if a < 0 { a + r } else { a };
     if (0..r).contains(&a2) {
@@ -71,7 +84,7 @@ fn axis(ctx: &NodeCtx<'_>, what: &str, a: i64, rank: usize) -> Result<usize, Imp
 }
 
 /// The shape of input `i`, whether a tensor or a constant.
-fn shape_of(ctx: &NodeCtx<'_>, i: usize) -> Result<Vec<usize>, ImportError> {
+pub(super) fn shape_of(ctx: &NodeCtx<'_>, i: usize) -> Result<Vec<usize>, ImportError> {
     match ctx.inputs.get(i) {
         Some(Some(Value::Const(c))) => Ok(c.shape.clone()),
         Some(Some(Value::Tensor(t))) => Ok(ctx.shape(*t)),
@@ -80,29 +93,73 @@ fn shape_of(ctx: &NodeCtx<'_>, i: usize) -> Result<Vec<usize>, ImportError> {
 }
 
 /// Applies `map` to input 0: folds a constant, or adds a `Select` node.
-fn apply(ctx: &mut NodeCtx<'_>, map: IndexMap) -> Result<Value, ImportError> {
+pub(super) fn apply(ctx: &mut NodeCtx<'_>, map: IndexMap) -> Result<Value, ImportError> {
     if let Some(Some(Value::Const(c))) = ctx.inputs.first() {
-        let data = map.index.iter().map(|&i| c.data[i]).collect();
+        let data = map
+            .index
+            .iter()
+            .map(|&i| if i == FILL_ZERO { 0.0 } else { c.data[i] })
+            .collect();
         return Ok(Value::Const(ConstTensor {
             shape: map.shape,
             data,
         }));
     }
     let x = ctx.tensor(0)?;
+    select(ctx, x, map, "").map(Value::Tensor)
+}
+
+/// Adds a `Select` node applying `map` to tensor `x`.
+pub(super) fn select(
+    ctx: &mut NodeCtx<'_>,
+    x: usize,
+    map: IndexMap,
+    suffix: &str,
+) -> Result<usize, ImportError> {
     let index = map
         .index
         .iter()
-        .map(|&i| u32::try_from(i))
-        .collect::<Result<Vec<u32>, _>>()
+        .map(|&i| match i {
+            FILL_ZERO => Ok(Select::ZERO),
+            i => u32::try_from(i)
+                .ok()
+                .filter(|&i| i != Select::ZERO)
+                .ok_or(()),
+        })
+        .collect::<Result<Vec<u32>, ()>>()
         .map_err(|_| ctx.unsupported("", "the input has more than 2^32 values"))?;
-    ctx.push(
-        "",
+    ctx.push_tensor(
+        suffix,
         FOp::Select {
             shape: map.shape,
             index,
         },
         vec![x],
     )
+}
+
+/// Elements `start..start + len` of tensor `x` along `axis`, as one `Select` node (Split's
+/// parts, a recurrent op's time steps and gates).
+pub(super) fn narrow(
+    ctx: &mut NodeCtx<'_>,
+    x: usize,
+    axis: usize,
+    start: usize,
+    len: usize,
+    suffix: &str,
+) -> Result<usize, ImportError> {
+    let from = ctx.shape(x);
+    let mut shape = from.clone();
+    shape[axis] = len;
+    let st = strides(&from);
+    let map = IndexMap::build(shape, |at| {
+        at.iter()
+            .enumerate()
+            .map(|(d, &i)| (if d == axis { i + start } else { i }) * st[d])
+            .sum()
+    })
+    .ok_or_else(|| ctx.unsupported("", "the output element count overflows"))?;
+    select(ctx, x, map, suffix)
 }
 
 /// Input 0 under a new shape (constant or tensor).
@@ -118,7 +175,11 @@ fn reshaped(ctx: &mut NodeCtx<'_>, shape: Vec<usize>) -> Result<Value, ImportErr
 }
 
 /// Integer list from input `i` (opset ≥ 13 form) or attribute `attr` (older opsets).
-fn ints_from(ctx: &NodeCtx<'_>, i: usize, attr: &str) -> Result<Option<Vec<i64>>, ImportError> {
+pub(super) fn ints_from(
+    ctx: &NodeCtx<'_>,
+    i: usize,
+    attr: &str,
+) -> Result<Option<Vec<i64>>, ImportError> {
     if let Some(c) = ctx.opt_constant(i)? {
         return c
             .data

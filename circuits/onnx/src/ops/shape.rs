@@ -1,8 +1,8 @@
-//! Shape-only and pass-through ops: Flatten, Reshape, Identity, Dropout, Constant.
+//! Shape-only and pass-through ops: Flatten, Reshape, Identity, Dropout, Constant, ConstantOfShape.
 
 use super::{NodeCtx, Registry, Value};
 use crate::float_graph::FOp;
-use crate::proto::decode_tensor;
+use crate::proto::{decode_tensor, ConstTensor};
 use crate::ImportError;
 use zkinfer_ir::checked_len;
 
@@ -12,6 +12,7 @@ pub(super) fn register(reg: &mut Registry) {
     reg.insert("Identity", pass_through);
     reg.insert("Dropout", pass_through);
     reg.insert("Constant", constant);
+    reg.insert("ConstantOfShape", constant_of_shape);
 }
 
 /// `Flatten(axis)`: `[d0..d(axis−1)] × [d(axis)..]` as a 2-D tensor.
@@ -111,4 +112,37 @@ fn constant(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
             ))
         }
     }
+}
+
+/// `ConstantOfShape(shape)`: a constant filled with `value` (default 0), its shape a constant
+/// (Shape chains fold to one at import).
+fn constant_of_shape(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
+    ctx.arity(1, 1)?;
+    let dims = ctx.constant(0)?.clone();
+    let shape = dims
+        .data
+        .iter()
+        .map(|&d| {
+            (d >= 0.0 && d.fract() == 0.0)
+                .then_some(d as usize)
+                .ok_or_else(|| ctx.unsupported("input", format!("dimension {d}")))
+        })
+        .collect::<Result<Vec<usize>, _>>()?;
+    let value = match ctx.attrs.tensor("value") {
+        Some(t) => {
+            let v = decode_tensor(t)?;
+            if v.len() != 1 {
+                return Err(ctx.unsupported("value", format!("shape {:?}, not one value", v.shape)));
+            }
+            v.data[0]
+        }
+        None => 0.0,
+    };
+    let n = checked_len(&shape)
+        .filter(|&n| n <= 1 << 24)
+        .ok_or_else(|| ctx.unsupported("input", format!("shape {shape:?} is too large")))?;
+    Ok(Value::Const(ConstTensor {
+        shape,
+        data: vec![value; n],
+    }))
 }

@@ -19,7 +19,7 @@ pub(super) fn register(reg: &mut Registry) {
     reg.insert("Erf", |c| plain(c, TableFn::Erf));
     reg.insert("Softplus", |c| plain(c, TableFn::Softplus));
     reg.insert("Sqrt", |c| plain(c, TableFn::Sqrt));
-    reg.insert("Reciprocal", |c| plain(c, TableFn::Reciprocal));
+    reg.insert("Reciprocal", reciprocal);
     reg.insert("HardSwish", |c| plain(c, TableFn::HardSwish));
     reg.insert("Gelu", gelu);
     reg.insert("HardSigmoid", hard_sigmoid);
@@ -33,6 +33,25 @@ fn plain(ctx: &mut NodeCtx<'_>, f: TableFn) -> Result<Value, ImportError> {
     ctx.arity(1, 1)?;
     let x = ctx.tensor(0)?;
     ctx.push("", FOp::Table(f), vec![x])
+}
+
+/// `Reciprocal(x)`; of a `Sqrt` output, one rsqrt table instead of two tables.
+fn reciprocal(ctx: &mut NodeCtx<'_>) -> Result<Value, ImportError> {
+    ctx.arity(1, 1)?;
+    let x = ctx.tensor(0)?;
+    let (f, x) = reciprocal_of(ctx, x);
+    ctx.push("", FOp::Table(f), vec![x])
+}
+
+/// The table for `1 / t` and its input: `rsqrt(x)` when `t = sqrt(x)` (torch's `rsqrt`, and
+/// `1 / sqrt(var + eps)` in hand-written norms, exported as Sqrt then Reciprocal or Div),
+/// else `reciprocal(t)`. The Sqrt node is dropped later if nothing else reads it.
+pub(super) fn reciprocal_of(ctx: &NodeCtx<'_>, t: usize) -> (TableFn, usize) {
+    let g = &*ctx.graph;
+    match t.checked_sub(g.inputs.len()).and_then(|i| g.nodes.get(i)) {
+        Some(n) if n.op == FOp::Table(TableFn::Sqrt) => (TableFn::Rsqrt, n.inputs[0]),
+        _ => (TableFn::Reciprocal, t),
+    }
 }
 
 /// A float attribute as an exact dyadic rational.
