@@ -426,3 +426,82 @@ fn layer_norm_scales_over_several_axes_are_refused() {
     );
     assert!(import_proto(&ok).is_ok());
 }
+
+/// A GRU over `x` `[5, 1, 3]` with hidden size 4 and the given extra inputs and attributes.
+fn gru(extra_inputs: &[&str], attrs: Vec<AttributeProto>, inits: Vec<TensorProto>) -> ModelProto {
+    let mut inputs = vec!["x", "w", "r"];
+    inputs.extend_from_slice(extra_inputs);
+    let mut all = vec![
+        floats("w", &[1, 12, 3], vec![0.1; 36]),
+        floats("r", &[1, 12, 4], vec![0.1; 48]),
+    ];
+    all.extend(inits);
+    model(&[5, 1, 3], vec![node("GRU", &inputs, attrs)], all)
+}
+
+#[test]
+fn recurrent_layers_refuse_what_they_cannot_unroll_by_name() {
+    let err = |m: &ModelProto| import_proto(m).unwrap_err().to_string();
+    let e = err(&gru(&[], vec![int_attr("layout", 1)], vec![]));
+    assert!(e.contains("layout"), "{e}");
+    let softsign = AttributeProto {
+        name: "activations".into(),
+        r#type: AttributeType::Strings as i32,
+        strings: vec![b"Softsign".to_vec(), b"Tanh".to_vec()],
+        ..Default::default()
+    };
+    let e = err(&gru(&[], vec![softsign], vec![]));
+    assert!(e.contains("Softsign"), "{e}");
+    let e = err(&gru(&["", "lens"], vec![], vec![ints("lens", vec![3])]));
+    assert!(e.contains("shorter"), "{e}");
+    let h0 = floats("h0", &[1, 1, 4], vec![0.5; 4]);
+    let e = err(&gru(&["", "", "h0"], vec![], vec![h0]));
+    assert!(e.contains("non-zero constant initial state"), "{e}");
+    let e = err(&gru(
+        &[],
+        vec![str_attr("direction", "bidirectional")],
+        vec![],
+    ));
+    assert!(e.contains("bidirectional"), "{e}");
+    // A zero initial state and full-length sequences import; Y_h (output 1) is bound.
+    let mut ok = gru(
+        &["", "lens", "h0"],
+        vec![],
+        vec![
+            ints("lens", vec![5]),
+            floats("h0", &[1, 1, 4], vec![0.0; 4]),
+        ],
+    );
+    ok.graph.as_mut().unwrap().node[0].output = vec![String::new(), "y".into()];
+    let g = import_proto(&ok).unwrap();
+    assert_eq!(g.nodes[g.outputs[0].1 - 1].shape, vec![1, 1, 4]);
+}
+
+#[test]
+fn split_and_pad_check_their_sizes() {
+    let mut split = model(
+        &[1, 6],
+        vec![node("Split", &["x", "s"], vec![int_attr("axis", 1)])],
+        vec![ints("s", vec![2, 3])],
+    );
+    split.graph.as_mut().unwrap().node[0].output = vec!["y".into(), "z".into()];
+    let e = import_proto(&split).unwrap_err().to_string();
+    assert!(e.contains("parts [2, 3]"), "{e}");
+    let reflect = model(
+        &[1, 3],
+        vec![node("Pad", &["x", "p"], vec![str_attr("mode", "reflect")])],
+        vec![ints("p", vec![0, 3, 0, 0])],
+    );
+    let e = import_proto(&reflect).unwrap_err().to_string();
+    assert!(e.contains("pads 3/0"), "{e}");
+    // A non-zero fill pads x − c with zeros and adds c back: exact at any scale.
+    let fill = model(
+        &[1, 3],
+        vec![node("Pad", &["x", "p", "c"], vec![])],
+        vec![ints("p", vec![0, 1, 0, 1]), floats("c", &[], vec![2.0])],
+    );
+    let g = import_proto(&fill).unwrap();
+    let kinds: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+    assert_eq!(kinds, ["affine", "select", "affine"]);
+    assert_eq!(g.nodes[1].shape, vec![1, 5]);
+}
