@@ -194,9 +194,19 @@ fn bundled_models_keep_their_commitments() {
             old_commitment(&layout.input_bits, &q),
             "{name}: a one-width model keeps the commitment of the old packing"
         );
-        assert_eq!(
-            circuit_commitment(&model, &q).0,
-            old_commitment(&layout.input_bits, &q)
-        );
+        // A model with function tables has only the lookup mode, whose two-round synthesis
+        // this plain-mode harness does not run; its proofs verify against the native
+        // commitment in `prove.rs` (the commitment is public input 0).
+        let tables = model
+            .graph
+            .nodes
+            .iter()
+            .any(|n| matches!(n.op, Op::Table(_)));
+        if !tables {
+            assert_eq!(
+                circuit_commitment(&model, &q).0,
+                old_commitment(&layout.input_bits, &q)
+            );
+        }
     }
 }
