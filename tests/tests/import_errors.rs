@@ -18,6 +18,27 @@ fn malformed_onnx_is_refused() {
     }
 }
 
+/// Weights stored as external data (torch.onnx.export's default) load from the model's own
+/// directory; a reference that leaves it, or a byte range past the data file, is refused with
+/// the tensor's name; bytes alone cannot carry external data.
+#[test]
+fn external_data_loads_beside_the_model_and_nowhere_else() {
+    let ok = model_dir("ops/external_data").join("model.onnx");
+    let g = import(&ok).unwrap();
+    assert_eq!(g.nodes.len(), 1);
+    let escape = import(&model_dir("ops/_external_escape").join("model.onnx")).unwrap_err();
+    assert!(matches!(escape, ImportError::BadTensor { .. }), "{escape:?}");
+    assert!(
+        escape.to_string().contains("inside the model's directory"),
+        "{escape}"
+    );
+    let short = import(&model_dir("ops/_external_truncated").join("model.onnx")).unwrap_err();
+    assert!(short.to_string().contains("outside `model.onnx.data`"), "{short}");
+    let bytes = std::fs::read(&ok).unwrap();
+    let e = import_bytes(&bytes, &ok).unwrap_err();
+    assert!(e.to_string().contains("can only be read from a file"), "{e}");
+}
+
 #[test]
 fn an_unsupported_op_names_node_op_and_opset() {
     let e = import(&model_dir("ops/_unsupported_sin").join("model.onnx")).unwrap_err();

@@ -29,13 +29,85 @@ impl ConstTensor {
     }
 }
 
-/// Reads and decodes an ONNX file.
+/// Reads and decodes an ONNX file, loading tensors stored as external data (torch's default
+/// export writes its weights to `model.onnx.data` beside the graph) from files in the model's
+/// own directory.
 pub fn read_model(path: &Path) -> Result<pb::ModelProto, ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    decode_model(&bytes, path)
+    let mut model = decode_model(&bytes, path)?;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut files = HashMap::new();
+    if let Some(graph) = model.graph.as_mut() {
+        for t in &mut graph.initializer {
+            load_external(t, dir, &mut files)?;
+        }
+    }
+    Ok(model)
+}
+
+/// Replaces an external tensor's reference (`location`, `offset`, `length`) by its bytes. The
+/// location must be a plain relative path inside `dir` (no `..`, no absolute path), and the
+/// byte range must lie inside that file.
+fn load_external(
+    t: &mut TensorProto,
+    dir: &Path,
+    files: &mut HashMap<String, Vec<u8>>,
+) -> Result<(), ImportError> {
+    if t.data_location != Some(pb::tensor_proto::DataLocation::External as i32) {
+        return Ok(());
+    }
+    let bad = |detail: String| ImportError::BadTensor {
+        name: t.name.clone(),
+        detail,
+    };
+    let entry = |key: &str| {
+        t.external_data
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.value.clone())
+    };
+    let location =
+        entry("location").ok_or_else(|| bad("external data without a location".into()))?;
+    let rel = Path::new(&location);
+    if location.is_empty()
+        || !rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(bad(format!(
+            "external data location `{location}` must be a relative path inside the model's directory"
+        )));
+    }
+    let number = |key: &str| -> Result<Option<u64>, ImportError> {
+        entry(key)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| bad(format!("external data {key} `{v}` is not a number")))
+            })
+            .transpose()
+    };
+    let offset = number("offset")?.unwrap_or(0);
+    if !files.contains_key(&location) {
+        let file = dir.join(rel);
+        let bytes =
+            std::fs::read(&file).map_err(|source| ImportError::Read { path: file, source })?;
+        files.insert(location.clone(), bytes);
+    }
+    let bytes = &files[&location];
+    let size = bytes.len() as u64;
+    let length = number("length")?.unwrap_or(size.saturating_sub(offset));
+    let end = offset.checked_add(length).filter(|&e| e <= size).ok_or_else(|| {
+        bad(format!(
+            "external data bytes {offset}..{offset}+{length} lie outside `{location}` ({size} bytes)"
+        ))
+    })?;
+    t.raw_data = bytes[offset as usize..end as usize].to_vec();
+    t.external_data.clear();
+    t.data_location = Some(pb::tensor_proto::DataLocation::Default as i32);
+    Ok(())
 }
 
 /// Decodes ONNX bytes; `path` names them in errors.
@@ -85,7 +157,9 @@ pub fn decode_tensor(t: &TensorProto) -> Result<ConstTensor, ImportError> {
         .collect::<Result<Vec<_>, _>>()?;
     if t.data_location == Some(pb::tensor_proto::DataLocation::External as i32) {
         return Err(bad(
-            "external tensor data is not supported; embed the weights in the .onnx file".into(),
+            "external tensor data can only be read from a file (next to the .onnx); embed the \
+             weights to send the model as bytes"
+                .into(),
         ));
     }
     let raw = &t.raw_data;
