@@ -20,6 +20,7 @@ import os
 import warnings
 
 import numpy as np
+import onnx
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -175,6 +176,14 @@ def export(model, sample_shape, path):
         torch.onnx.export(model, (example,), path, input_names=["input"],
                           output_names=["output"], opset_version=OPSET, external_data=False,
                           verbose=False)
+    # The exporter records each node's Python stack trace, with this machine's absolute
+    # paths: drop it, so the file is the same wherever it is made.
+    saved = onnx.load(path)
+    for node in saved.graph.node:
+        keep = [p for p in node.metadata_props if p.key != "pkg.torch.onnx.stack_trace"]
+        del node.metadata_props[:]
+        node.metadata_props.extend(keep)
+    onnx.save(saved, path)
 
 
 def outputs(model, xs):

@@ -27,16 +27,25 @@ fn external_data_loads_beside_the_model_and_nowhere_else() {
     let g = import(&ok).unwrap();
     assert_eq!(g.nodes.len(), 1);
     let escape = import(&model_dir("ops/_external_escape").join("model.onnx")).unwrap_err();
-    assert!(matches!(escape, ImportError::BadTensor { .. }), "{escape:?}");
+    assert!(
+        matches!(escape, ImportError::BadTensor { .. }),
+        "{escape:?}"
+    );
     assert!(
         escape.to_string().contains("inside the model's directory"),
         "{escape}"
     );
     let short = import(&model_dir("ops/_external_truncated").join("model.onnx")).unwrap_err();
-    assert!(short.to_string().contains("outside `model.onnx.data`"), "{short}");
+    assert!(
+        short.to_string().contains("outside `model.onnx.data`"),
+        "{short}"
+    );
     let bytes = std::fs::read(&ok).unwrap();
     let e = import_bytes(&bytes, &ok).unwrap_err();
-    assert!(e.to_string().contains("can only be read from a file"), "{e}");
+    assert!(
+        e.to_string().contains("can only be read from a file"),
+        "{e}"
+    );
 }
 
 #[test]
