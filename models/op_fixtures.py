@@ -9,13 +9,8 @@ import onnx
 from onnx import TensorProto, helper
 
 from common import (  # noqa: E402 -- sets the thread counts first
-    MODELS_DIR,
     OPS_DIR,
     OPSET,
-    IR_VERSION,
-    PRODUCER,
-    MAX_MODEL_BYTES,
-    N_CALIB_REAL,
     N_CALIB_OPS,
     write_json,
     flat_floats,
@@ -25,7 +20,6 @@ from common import (  # noqa: E402 -- sets the thread counts first
     i64_init,
     save_model,
     ort_session,
-    ort_run_batch,
 )
 
 
