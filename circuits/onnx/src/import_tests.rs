@@ -310,6 +310,31 @@ fn products_of_tensors_fuse_only_the_exported_activations() {
         .nodes
         .iter()
         .any(|n| n.op == FOp::Table(zkinfer_ir::ops::TableFn::Silu)));
+    // torch's opset-18 GELU, x · (0.5 · (erf(x/√2) + 1)): one GELU table (factor 2c = 1; with
+    // c = 0.4, 0.8). With an addend of 2 instead of 1 it is not GELU: a plain product.
+    for (half, one, fused) in [(0.5f32, 1.0f32, true), (0.4, 1.0, true), (0.5, 2.0, false)] {
+        let gelu = model(
+            &[1, 4],
+            vec![
+                node_to("Div", &["x", "r2"], "d", vec![]),
+                node_to("Erf", &["d"], "e", vec![]),
+                node_to("Add", &["e", "one"], "e1", vec![]),
+                node_to("Mul", &["half", "e1"], "h", vec![]),
+                node("Mul", &["x", "h"], vec![]),
+            ],
+            vec![
+                floats("r2", &[], vec![std::f32::consts::SQRT_2]),
+                floats("one", &[], vec![one]),
+                floats("half", &[], vec![half]),
+            ],
+        );
+        let g = import_proto(&gelu).unwrap();
+        let has_gelu = g
+            .nodes
+            .iter()
+            .any(|n| n.op == FOp::Table(zkinfer_ir::ops::TableFn::Gelu));
+        assert_eq!(has_gelu, fused, "half {half}, one {one}");
+    }
     // tanh(x) · sigmoid(x), or sigmoid of another tensor times x: plain products.
     for nodes in [
         vec![

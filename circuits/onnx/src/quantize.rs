@@ -10,13 +10,14 @@
 //! output takes the calibrated scale of the function's result.
 
 use zkinfer_ir::ops::{
-    ChannelAffine, Clip, Concat, Conv2d, Div, Gemm, Pool2d, Rescale, Reshape, Select, Table,
-    TableFn,
+    ChannelAffine, Clip, Concat, Conv2d, Div, Gemm, Pool2d, Rescale, Reshape, Select,
 };
 use zkinfer_ir::{Fact, Graph, GraphInput, GraphOutput, IrError, Op, QuantizeSettings, TensorId};
 
 use crate::float_graph::{FGraph, FOp};
 use crate::CompileError;
+
+mod table;
 
 /// Largest scale `s <= max_scale` with `max_abs · 2^headroom · 2^s <= 2^(bits−1) − 1`.
 pub fn choose_scale(max_abs: f64, bits: u32, headroom: u32, max_scale: i32) -> i32 {
@@ -262,48 +263,6 @@ impl Quantizer<'_> {
             bits: s.activation_bits,
         };
         self.push(name, Op::Div(div), inputs.to_vec())
-    }
-
-    /// A function table: its input rounded to `table_bits` at the scale its calibration range
-    /// allows (straight from the accumulator when the rounding was deferred to here, and not
-    /// at all when the input already fits), its output at the calibrated scale of float tensor
-    /// `t`, clamped to `activation_bits`.
-    fn table(
-        &mut self,
-        name: &str,
-        func: TableFn,
-        x: TensorId,
-        t_in: usize,
-        t: usize,
-    ) -> Result<TensorId, CompileError> {
-        let s = self.settings;
-        let bits = s.table_bits;
-        let fact = self.fact(x)?;
-        let input = if !self.unrounded.contains(&x) && fact.max_abs <= 1 << (bits - 1) {
-            x
-        } else {
-            let target = choose_scale(self.ranges[t_in], bits, s.headroom_bits, s.max_scale);
-            let shift = (fact.scale - target).max(0) as u32;
-            self.push(
-                &format!("{name}.rescale"),
-                Op::Rescale(Rescale { shift, bits }),
-                vec![x],
-            )?
-        };
-        let in_fact = self.fact(input)?;
-        let table = Table {
-            func,
-            in_scale: in_fact.scale,
-            in_max: in_fact.max_abs,
-            out_scale: choose_scale(
-                self.ranges[t],
-                s.activation_bits,
-                s.headroom_bits,
-                s.max_scale,
-            ),
-            out_bits: s.activation_bits,
-        };
-        self.push(name, Op::Table(table), vec![input])
     }
 
     /// Reshape, Select and Concat: the same integers moved; Concat's inputs first brought to

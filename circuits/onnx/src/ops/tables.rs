@@ -117,8 +117,9 @@ fn piecewise_linear(
 }
 
 /// The single table `Mul(a, b)` stands for, if it is one of torch's exports of a fused
-/// activation: `x · sigmoid(x)` (SiLU) or `x · (erf(x/√2) + 1)` (twice exact GELU). Returns
-/// the function, its input and the constant factor.
+/// activation: `x · sigmoid(x)` (SiLU) or `x · c·(erf(x/√2) + 1)` (exact GELU times `2c`; the
+/// `c·(· + 1)` may be one or two constant affine maps, as torch spells it at opset 13 or 18).
+/// Returns the function, its input and the constant factor.
 pub(super) fn fused_product(
     ctx: &NodeCtx<'_>,
     a: usize,
@@ -127,30 +128,40 @@ pub(super) fn fused_product(
     let g = &*ctx.graph;
     let first = g.inputs.len();
     let node = |t: usize| t.checked_sub(first).and_then(|i| g.nodes.get(i));
-    let one =
-        |v: &[f64], want: f64| v.len() == 1 && (v[0] - want).abs() <= 1e-6 * want.abs().max(1.0);
+    let near = |v: f64, want: f64| (v - want).abs() <= 1e-6 * want.abs().max(1.0);
+    let scalar = |op: &FOp| match op {
+        FOp::Affine { mul, add, .. } if mul.len() == 1 && add.len() == 1 => Some((mul[0], add[0])),
+        _ => None,
+    };
     for (x, other) in [(a, b), (b, a)] {
         let Some(n) = node(other) else { continue };
-        match &n.op {
-            FOp::Table(TableFn::Sigmoid) if n.inputs == [x] => {
-                return Some((TableFn::Silu, x, 1.0))
+        if n.op == FOp::Table(TableFn::Sigmoid) && n.inputs == [x] {
+            return Some((TableFn::Silu, x, 1.0));
+        }
+        // Compose up to two scalar affine maps above the Erf: `M·erf + A`.
+        let (mut m, mut add, mut cur) = (1.0, 0.0, n);
+        for _ in 0..2 {
+            let Some((mi, ai)) = scalar(&cur.op) else {
+                break;
+            };
+            add += m * ai;
+            m *= mi;
+            match node(cur.inputs[0]) {
+                Some(inner) => cur = inner,
+                None => break,
             }
-            FOp::Affine { mul, add, .. } if one(mul, 1.0) && one(add, 1.0) => {
-                let Some(erf) = node(n.inputs[0]) else {
-                    continue;
-                };
-                let Some(div) = node(erf.inputs[0]).filter(|_| erf.op == FOp::Table(TableFn::Erf))
-                else {
-                    continue;
-                };
-                let FOp::Affine { mul, add, .. } = &div.op else {
-                    continue;
-                };
-                if div.inputs == [x] && one(mul, std::f64::consts::FRAC_1_SQRT_2) && one(add, 0.0) {
-                    return Some((TableFn::Gelu, x, 2.0));
-                }
-            }
-            _ => {}
+        }
+        if cur.op != FOp::Table(TableFn::Erf) || !near(add, m) || m == 0.0 {
+            continue;
+        }
+        let Some(div) = node(cur.inputs[0]) else {
+            continue;
+        };
+        if div.inputs == [x]
+            && scalar(&div.op)
+                .is_some_and(|(dm, da)| near(dm, std::f64::consts::FRAC_1_SQRT_2) && near(da, 0.0))
+        {
+            return Some((TableFn::Gelu, x, 2.0 * m));
         }
     }
     None

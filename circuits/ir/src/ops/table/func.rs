@@ -116,6 +116,48 @@ impl TableFn {
         }
     }
 
+    /// The limits `f` approaches monotonically as `x → −∞` and as `x → +∞`, where they are 0 or
+    /// ±1 (integers at every output scale); `None` on a side where `f` does not level off
+    /// (exp and softplus above, log, sqrt, GELU, …). A table saturates on such a side: an
+    /// input beyond its edge takes the edge's row once that row equals the limit, which is
+    /// then every larger input's correctly rounded value too (`f` is monotone and bounded by
+    /// the limit, and rounding is monotone).
+    pub fn limits(&self) -> [Option<i64>; 2] {
+        match self {
+            TableFn::Sigmoid => [Some(0), Some(1)],
+            TableFn::Tanh | TableFn::Erf => [Some(-1), Some(1)],
+            TableFn::HardSigmoid { alpha, .. } if alpha.mantissa > 0 => [Some(0), Some(1)],
+            TableFn::Exp | TableFn::Softplus => [Some(0), None],
+            _ => [None, None],
+        }
+    }
+
+    /// About where `f` comes within half an output unit (`2^−(out_scale+1)`) of its limit on
+    /// one side (`high`), as `|x|` (at most 64): an `f64` estimate that only sizes a table's
+    /// domain; the exact rows decide whether the edge saturates.
+    pub fn saturation_point(&self, high: bool, out_scale: i32) -> Option<f64> {
+        let limit = self.limits()[usize::from(high)]? as f64;
+        let half_unit = 2f64.powi(-out_scale - 1);
+        let sign = if high { 1.0 } else { -1.0 };
+        let flat = |m: f64| (self.eval_f64(sign * m) - limit).abs() < half_unit;
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        while !flat(hi) {
+            if hi >= 64.0 {
+                return Some(64.0);
+            }
+            (lo, hi) = (hi, hi * 2.0);
+        }
+        for _ in 0..40 {
+            let mid = (lo + hi) / 2.0;
+            if flat(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Some(hi)
+    }
+
     /// The float function (the platform's `f64` math), for calibration and error reports only:
     /// the integer semantics never use it.
     pub fn eval_f64(&self, x: f64) -> f64 {
@@ -206,5 +248,34 @@ mod tests {
         ] {
             assert!((erf_f64(x) - e).abs() < 2e-7, "erf({x})");
         }
+    }
+}
+
+#[cfg(test)]
+mod saturation_tests {
+    use super::TableFn;
+
+    #[test]
+    fn saturation_points_are_where_the_function_rounds_to_its_limit() {
+        let ln2 = std::f64::consts::LN_2;
+        // 1 − sigmoid(x) ≈ e^−x < 2^−17 from x ≈ 17·ln 2; tanh: 2e^−2x < 2^−17.
+        let near = |v: Option<f64>, want: f64| (v.unwrap() - want).abs() < 0.05;
+        assert!(near(
+            TableFn::Sigmoid.saturation_point(true, 16),
+            17.0 * ln2
+        ));
+        assert!(near(
+            TableFn::Sigmoid.saturation_point(false, 16),
+            17.0 * ln2
+        ));
+        assert!(near(TableFn::Exp.saturation_point(false, 16), 17.0 * ln2));
+        assert!(near(
+            TableFn::Tanh.saturation_point(true, 16),
+            18.0 * ln2 / 2.0
+        ));
+        assert_eq!(TableFn::Exp.saturation_point(true, 16), None);
+        assert_eq!(TableFn::Log.limits(), [None, None]);
+        assert_eq!(TableFn::Gelu.limits(), [None, None]);
+        assert_eq!(TableFn::Softplus.limits(), [Some(0), None]);
     }
 }
