@@ -47,7 +47,7 @@ impl Quantizer<'_> {
         };
         if !self.unrounded.contains(&x) && fact.max_abs <= 1 << (bits - 1) {
             // Every value the input can hold is in the table.
-            let table = table_on(fact.scale, fact.max_abs as u64);
+            let table = table_on(fact.scale, fact.max_abs);
             return self.push(name, Op::Table(table), vec![x]);
         }
         let target = self.table_scale(func, self.ranges[t_in], out_scale);
