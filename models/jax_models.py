@@ -158,15 +158,14 @@ def gemm_node(x, name, out, trans_b=1):
                             name=name, alpha=1.0, beta=1.0, transB=trans_b)
 
 
-def make_mlp(data):
-    name, seed, epochs, lr = "mlp", 1, 60, 3e-3
-    x_tr, x_te, y_tr, y_te = data
-    x_tr, x_te = x_tr.reshape(-1, 64), x_te.reshape(-1, 64)
-
+def dense_mlp(name, seed, epochs, lr, sizes, x_tr, x_te, y_tr):
+    """Trains an `in -> h1 -> h2 -> 10` ReLU MLP and saves it as Gemm/Relu nodes in
+    ``<name>/model.onnx``. Returns the path, the parameters and the test logits."""
+    n_in, n_h1, n_h2 = sizes
     rng = np.random.default_rng(seed)
-    params = {"fc1": dense_params(rng, 64, 32),
-              "fc2": dense_params(rng, 32, 16),
-              "fc3": dense_params(rng, 16, 10)}
+    params = {"fc1": dense_params(rng, n_in, n_h1),
+              "fc2": dense_params(rng, n_h1, n_h2),
+              "fc3": dense_params(rng, n_h2, 10)}
 
     def logits_fn(p, x):
         h = jax.nn.relu(j_dense(p["fc1"], x))
@@ -191,7 +190,17 @@ def make_mlp(data):
     out_dir = os.path.join(MODELS_DIR, name)
     fresh_dir(out_dir)
     path = os.path.join(out_dir, "model.onnx")
-    save_model(path, nodes, inits, [1, 64], [1, 10], name)
+    save_model(path, nodes, inits, [1, n_in], [1, 10], name)
+    return path, params, jax_logits
+
+
+def make_mlp(data):
+    name, seed, epochs, lr = "mlp", 1, 60, 3e-3
+    x_tr, x_te, y_tr, y_te = data
+    x_tr, x_te = x_tr.reshape(-1, 64), x_te.reshape(-1, 64)
+
+    path, params, jax_logits = dense_mlp(name, seed, epochs, lr, (64, 32, 16), x_tr, x_te,
+                                         y_tr)
 
     body = f"""
 Multi-layer perceptron on 8x8 digits.
@@ -414,35 +423,8 @@ def make_mlp784(data):
     x_tr, x_te, y_tr, y_te = data
     x_tr, x_te = to_28x28(x_tr).reshape(-1, 784), to_28x28(x_te).reshape(-1, 784)
 
-    rng = np.random.default_rng(seed)
-    params = {"fc1": dense_params(rng, 784, 256),
-              "fc2": dense_params(rng, 256, 128),
-              "fc3": dense_params(rng, 128, 10)}
-
-    def logits_fn(p, x):
-        h = jax.nn.relu(j_dense(p["fc1"], x))
-        h = jax.nn.relu(j_dense(p["fc2"], h))
-        return j_dense(p["fc3"], h)
-
-    params = train(logits_fn, params, x_tr, y_tr, epochs=epochs, lr=lr, seed=seed)
-    jax_logits = np.asarray(logits_fn(params, jnp.asarray(x_te, jnp.float32)))
-
-    nodes = [
-        gemm_node("input", "fc1", "fc1_out"),
-        helper.make_node("Relu", ["fc1_out"], ["relu1_out"], name="relu1"),
-        gemm_node("relu1_out", "fc2", "fc2_out"),
-        helper.make_node("Relu", ["fc2_out"], ["relu2_out"], name="relu2"),
-        gemm_node("relu2_out", "fc3", "output"),
-    ]
-    inits = []
-    for layer in ("fc1", "fc2", "fc3"):
-        inits += [f32_init(f"{layer}.weight", params[layer]["w"]),
-                  f32_init(f"{layer}.bias", params[layer]["b"])]
-
-    out_dir = os.path.join(MODELS_DIR, name)
-    fresh_dir(out_dir)
-    path = os.path.join(out_dir, "model.onnx")
-    save_model(path, nodes, inits, [1, 784], [1, 10], name)
+    path, params, jax_logits = dense_mlp(name, seed, epochs, lr, (784, 256, 128), x_tr, x_te,
+                                         y_tr)
 
     body = f"""
 Larger multi-layer perceptron on 28x28 (upsampled) digits, MNIST-shaped input.
