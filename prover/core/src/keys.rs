@@ -1,7 +1,8 @@
 //! The proving key file: the common header (kind = proving key; its proof-system byte names
 //! the mode), then the arkworks proving key uncompressed (fast to load; integrity comes from
 //! the header's blake3), then, in lookup mode, the [`Round1ProvingKey`]. Format version 2
-//! (what setup writes) has `h_query` in the coset's Lagrange basis; version 1 in powers of τ.
+//! (what setup writes) has `h_query` in the coset's Lagrange basis; version 1 in powers of τ;
+//! version 3 (ceremony keys) in snarkjs's odd-coset basis over a power-of-two domain.
 
 use std::path::Path;
 
@@ -43,6 +44,7 @@ impl ProvingKeyFile {
             version: match self.h_basis {
                 HBasis::Powers => 1,
                 HBasis::CosetLagrange => zkinfer_verifier::PROVING_KEY_VERSION,
+                HBasis::OddCoset => zkinfer_verifier::PROVING_KEY_VERSION_ODD_COSET,
             },
             kind: ArtifactKind::ProvingKey,
             system: if self.round1.is_some() {
@@ -58,10 +60,10 @@ impl ProvingKeyFile {
     /// Parses a proving key file for `model`.
     pub fn from_bytes(bytes: &[u8], model: &ModelDigest) -> Result<Self, FormatError> {
         let (header, payload) = Header::open(bytes, ArtifactKind::ProvingKey, Some(model))?;
-        let h_basis = if header.version == 1 {
-            HBasis::Powers
-        } else {
-            HBasis::CosetLagrange
+        let h_basis = match header.version {
+            1 => HBasis::Powers,
+            zkinfer_verifier::PROVING_KEY_VERSION_ODD_COSET => HBasis::OddCoset,
+            _ => HBasis::CosetLagrange,
         };
         // The payload's blake3 was checked by the header: skip the slow curve checks.
         let mut rest = payload;

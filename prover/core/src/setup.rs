@@ -9,7 +9,9 @@ use zkinfer_ir::CompiledModel;
 use zkinfer_r1cs::{ModelCircuit, ProofBinding};
 use zkinfer_verifier::{KeyProvenance, VerifyingKeyFile};
 
-use crate::groth16::{two_round_setup, Groth16Error, HBasis, PowersReduction, QapReduction};
+use crate::groth16::{
+    two_round_setup, Groth16Error, HBasis, OddCosetReduction, PowersReduction, QapReduction,
+};
 use crate::{public_layout, ProveError, ProvingKeyFile};
 
 /// The circuit in setup mode (shape only).
@@ -63,7 +65,8 @@ pub fn setup(
 
 /// Plain-mode [`setup`] with the proving key's `h_query` in the chosen basis:
 /// [`HBasis::Powers`] makes keys as format version 1 did (ark-groth16's libsnark layout),
-/// which the prover still reads; for compatibility tests and tools that need that layout.
+/// which the prover still reads; [`HBasis::OddCoset`] makes keys shaped as a ceremony's
+/// (snarkjs's layout, power-of-two domain) from one local secret, for tests.
 pub fn setup_with_basis(
     model: &CompiledModel,
     rng: &mut (impl RngCore + CryptoRng),
@@ -85,6 +88,9 @@ pub fn setup_with_basis(
         }
         HBasis::Powers => {
             Groth16::<ark_bn254::Bn254, PowersReduction>::circuit_specific_setup(circuit, rng)
+        }
+        HBasis::OddCoset => {
+            Groth16::<ark_bn254::Bn254, OddCosetReduction>::circuit_specific_setup(circuit, rng)
         }
     }
     .map_err(|e| ProveError::Groth16(Groth16Error::from(e)))?;

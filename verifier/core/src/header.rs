@@ -11,6 +11,9 @@ pub const VERIFYING_KEY_VERSION: u16 = 1;
 /// basis of the QAP domain's coset. Version 1 keys (`h_query` in powers of τ, one base fewer)
 /// are still read and proved with.
 pub const PROVING_KEY_VERSION: u16 = 2;
+/// Binary format version of proving keys from a ceremony: `h_query` in snarkjs's basis (the
+/// odd `2n`-th roots of a power-of-two domain). Read beside versions 1 and 2.
+pub const PROVING_KEY_VERSION_ODD_COSET: u16 = 3;
 /// Proof system id: Groth16 over BN254 (plain mode).
 pub const SYSTEM_GROTH16_BN254: u8 = 1;
 /// Proof system id: two-round Groth16 over BN254 with a committed first round (lookup mode).
@@ -46,10 +49,13 @@ impl ArtifactKind {
         }
     }
 
-    /// Whether this build reads format `version` of this kind (the current one, and version 1
-    /// of proving keys).
+    /// Whether this build reads format `version` of this kind (the current one, and versions 1
+    /// and 3 of proving keys).
     pub fn reads(self, version: u16) -> bool {
-        (1..=self.version()).contains(&version)
+        match self {
+            ArtifactKind::ProvingKey => (1..=PROVING_KEY_VERSION_ODD_COSET).contains(&version),
+            ArtifactKind::VerifyingKey => version == VERIFYING_KEY_VERSION,
+        }
     }
 
     /// Human name.

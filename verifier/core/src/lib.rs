@@ -18,8 +18,8 @@ mod verify;
 pub use commitment::{commit_input, pack_positions, poseidon_params};
 pub use error::{FormatError, VerifyError};
 pub use header::{
-    ArtifactKind, Header, MAGIC, PROVING_KEY_VERSION, SYSTEM_GROTH16_BN254,
-    SYSTEM_GROTH16_BN254_LOOKUP, VERIFYING_KEY_VERSION,
+    ArtifactKind, Header, MAGIC, PROVING_KEY_VERSION, PROVING_KEY_VERSION_ODD_COSET,
+    SYSTEM_GROTH16_BN254, SYSTEM_GROTH16_BN254_LOOKUP, VERIFYING_KEY_VERSION,
 };
 pub use keys::{KeyProvenance, VerifyingKeyFile};
 pub use layout::{

@@ -155,9 +155,12 @@ impl R1CSToQAP for PowersReduction {
 /// `L_i(t)` for the Lagrange polynomials of the coset `g·H` of `domain` (size `n`, points
 /// `x_i = g·ω^i`): `L_i(t) = (t^n − g^n)·x_i / (n·g^n·(t − x_i))`. Fails if `t` is a point of
 /// the coset (probability `n/|F|` for a random `t`).
-fn coset_lagrange<F: PrimeField>(domain: &QapDomain<F>, t: F) -> Result<Vec<F>, SynthesisError> {
+fn coset_lagrange<F: PrimeField, D: EvaluationDomain<F>>(
+    domain: &D,
+    g: F,
+    t: F,
+) -> Result<Vec<F>, SynthesisError> {
     let n = domain.size();
-    let g = F::GENERATOR;
     let g_n = g.pow([n as u64]);
     let points: Vec<F> = domain.elements().map(|w| g * w).collect();
     let mut denominators: Vec<F> = points.iter().map(|&x| t - x).collect();
@@ -229,7 +232,82 @@ impl R1CSToQAP for QapReduction {
             .inverse()
             .ok_or(SynthesisError::DivisionByZero)?;
         let factor = zt * delta_inverse * z_coset_inv;
-        Ok(coset_lagrange(&domain, t)?
+        Ok(coset_lagrange(&domain, F::GENERATOR, t)?
+            .into_iter()
+            .map(|l| l * factor)
+            .collect())
+    }
+}
+
+/// The QAP of snarkjs's keys ([`super::HBasis::OddCoset`]): libsnark's reduction over the
+/// power-of-two domain `H` of `n` points, with `h` committed in the Lagrange basis of the
+/// odd `2n`-th roots `ω_{2n}·H`, `L^{(2n)}_{2i+1}(τ)/δ`, which a `.ptau` provides. Used by
+/// development setups of ceremony-shaped keys and in tests; ceremony keys come from a `.zkey`.
+pub struct OddCosetReduction;
+
+impl OddCosetReduction {
+    /// The radix-2 domain for `num_coeffs` and its coset shift `ω_{2n}`.
+    fn domain<F: PrimeField>(
+        num_coeffs: usize,
+    ) -> Result<(Radix2EvaluationDomain<F>, F), SynthesisError> {
+        let domain = Radix2EvaluationDomain::<F>::new(num_coeffs)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let g = F::get_root_of_unity(2 * domain.size() as u64)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        Ok((domain, g))
+    }
+}
+
+impl R1CSToQAP for OddCosetReduction {
+    #[allow(clippy::type_complexity)]
+    fn instance_map_with_evaluation<F: PrimeField, D: EvaluationDomain<F>>(
+        cs: ConstraintSystemRef<F>,
+        t: &F,
+    ) -> Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
+        LibsnarkReduction::instance_map_with_evaluation::<F, Radix2EvaluationDomain<F>>(cs, t)
+    }
+
+    /// `(A·B − C)(ω_{2n}·ω^i)`: libsnark's coefficients of `h` on the odd coset, times
+    /// `Z_H(ω_{2n}·ω^i) = −2`.
+    fn witness_map_from_matrices<F: PrimeField, D: EvaluationDomain<F>>(
+        matrices: &[Matrix<F>],
+        num_inputs: usize,
+        num_constraints: usize,
+        full_assignment: &[F],
+    ) -> Result<Vec<F>, SynthesisError> {
+        let coefficients = LibsnarkReduction::witness_map_from_matrices::<
+            F,
+            Radix2EvaluationDomain<F>,
+        >(matrices, num_inputs, num_constraints, full_assignment)?;
+        let (domain, g) = Self::domain::<F>(num_constraints + num_inputs)?;
+        let coset = domain
+            .get_coset(g)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let z_coset = g.pow([domain.size() as u64]) - F::one();
+        Ok(coset
+            .fft(&coefficients)
+            .into_iter()
+            .map(|v| v * z_coset)
+            .collect())
+    }
+
+    /// `L^{(2n)}_{2i+1}(τ)/δ = L^{coset}_i(τ)·Z_H(τ)/(δ·(ω_{2n}^n − 1))`.
+    fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
+        max_power: usize,
+        t: F,
+        zt: F,
+        delta_inverse: F,
+    ) -> Result<Vec<F>, SynthesisError> {
+        let n = max_power + 1;
+        let (domain, g) = Self::domain::<F>(n)?;
+        if domain.size() != n {
+            return Err(SynthesisError::PolynomialDegreeTooLarge);
+        }
+        let z_coset_inv = (g.pow([n as u64]) - F::one())
+            .inverse()
+            .ok_or(SynthesisError::DivisionByZero)?;
+        let factor = zt * delta_inverse * z_coset_inv;
+        Ok(coset_lagrange(&domain, g, t)?
             .into_iter()
             .map(|l| l * factor)
             .collect())
@@ -251,7 +329,7 @@ mod tests {
             assert_eq!(domain.size(), n);
             let p = DensePolynomial::<Fr>::rand(n - 1, &mut rng);
             let t = Fr::rand(&mut rng);
-            let basis = coset_lagrange(&domain, t).unwrap();
+            let basis = coset_lagrange(&domain, Fr::GENERATOR, t).unwrap();
             let via_basis: Fr = domain
                 .elements()
                 .zip(&basis)
@@ -261,7 +339,7 @@ mod tests {
         }
         let domain = QapDomain::<Fr>::new(8).unwrap();
         let on_coset = Fr::GENERATOR * domain.group_gen();
-        assert!(coset_lagrange(&domain, on_coset).is_err());
+        assert!(coset_lagrange(&domain, Fr::GENERATOR, on_coset).is_err());
     }
 
     #[test]

@@ -15,6 +15,26 @@ pub enum HBasis {
     /// `L_i(τ)·Z_H(τ)/(δ·(g^n − 1))` for the `n` points of the coset: [`super::QapReduction`],
     /// what setup writes (format version 2).
     CosetLagrange,
+    /// `L_{2i+1}(τ)/δ` for the odd-indexed Lagrange polynomials of the `2n`-th roots of unity,
+    /// `n` bases over a power-of-two domain: snarkjs's layout (`.zkey` section 9), what a
+    /// ceremony key has (format version 3). The witness map is `(A·B − C)` on the coset
+    /// `ω_{2n}·H`.
+    OddCoset,
+}
+
+impl HBasis {
+    /// The QAP domain size for `wanted` = constraints + instance variables: the smallest
+    /// radix-2 or `2^k·3^j` subgroup, or, for [`HBasis::OddCoset`], the smallest power of two
+    /// (a `.ptau` holds no 3-subgroups).
+    pub fn domain_size(self, wanted: usize) -> Option<usize> {
+        use ark_poly::EvaluationDomain;
+        match self {
+            HBasis::OddCoset => wanted.checked_next_power_of_two().filter(|&n| n <= 1 << 28),
+            HBasis::Powers | HBasis::CosetLagrange => {
+                super::QapDomain::<ark_bn254::Fr>::compute_size_of_domain(wanted)
+            }
+        }
+    }
 }
 
 /// A proving key with its G1 query bases prepared by the engine once (reused across proofs).
@@ -111,7 +131,7 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
                 "h_query",
                 match self.h_basis {
                     HBasis::Powers => domain_size - 1,
-                    HBasis::CosetLagrange => domain_size,
+                    HBasis::CosetLagrange | HBasis::OddCoset => domain_size,
                 },
                 self.pk.h_query.len(),
             ),

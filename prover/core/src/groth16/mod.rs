@@ -29,10 +29,10 @@ mod two_round;
 #[cfg(test)]
 mod two_round_tests;
 
-pub use domain::{PowersReduction, QapDomain, QapReduction};
+pub use domain::{OddCosetReduction, PowersReduction, QapDomain, QapReduction};
 pub use error::Groth16Error;
 pub use instance::{R1csInstance, R1csMatrices};
 pub use key::{HBasis, PreparedProvingKey};
 pub use prove::{create_proof, create_proof_timed, create_proof_with_offset, ProofTimings};
-pub use qap::{witness_map, witness_map_coefficients};
+pub use qap::{witness_map, witness_map_coefficients, witness_map_odd_coset};
 pub use two_round::{two_round_setup, PreparedRound1, Round1ProvingKey};

@@ -72,13 +72,14 @@ pub fn create_proof_with_offset<A: Accelerator>(
 ) -> Result<(Proof<Bn254>, ProofTimings), Groth16Error> {
     let start = Instant::now();
     inst.validate()?;
-    pk.check_instance(inst, qap::domain_size(inst)?)?;
+    pk.check_instance(inst, qap::domain_size(inst, pk.h_basis)?)?;
     let mut t = ProofTimings::default();
     let z = inst.assignment.as_slice();
 
     let (h, dt) = timed(|| match pk.h_basis {
         HBasis::CosetLagrange => qap::witness_map(engine, inst),
         HBasis::Powers => qap::witness_map_coefficients(engine, inst),
+        HBasis::OddCoset => qap::witness_map_odd_coset(engine, inst),
     })?;
     t.witness_map = dt;
     let (h_acc, dt) = timed(|| {

@@ -9,10 +9,9 @@
 //! subgroup-to-coset extensions (six NTTs) and one pointwise pass. The key's `h_query` is in
 //! the matching basis, so the MSM gives libsnark's `h(τ)·Z_H(τ)/δ` (tested against ark).
 
-use super::{error::at_step, Groth16Error, QapDomain, R1csInstance};
+use super::{error::at_step, Groth16Error, HBasis, R1csInstance};
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One, Zero};
-use ark_poly::EvaluationDomain;
 use rayon::prelude::*;
 use zkinfer_accel::{Coset, Direction, NttEngine};
 
@@ -20,29 +19,71 @@ use zkinfer_accel::{Coset, Direction, NttEngine};
 /// coset order, to be committed with the key's `h_query` (equal to
 /// `QapReduction::witness_map`, tested).
 pub fn witness_map<A: NttEngine>(engine: &A, inst: &R1csInstance) -> Result<Vec<Fr>, Groth16Error> {
+    let [mut a, mut b, mut c] = row_values(inst, domain_size(inst, HBasis::CosetLagrange)?)?;
+    engine.coset_extend(&mut a).map_err(at_step("NTTs of A"))?;
+    engine.coset_extend(&mut b).map_err(at_step("NTTs of B"))?;
+    engine.coset_extend(&mut c).map_err(at_step("NTTs of C"))?;
+    Ok(combine(a, &b, &c))
+}
+
+/// The witness map of [`HBasis::OddCoset`] keys (snarkjs's): `(A·B − C)` at the odd `2n`-th
+/// roots of unity `ω_{2n}·ω^i`, over the power-of-two domain of `n` points. Each of A, B, C
+/// goes through an inverse NTT, a multiplication of coefficient `j` by `ω_{2n}^j`, and a
+/// forward NTT.
+pub fn witness_map_odd_coset<A: NttEngine>(
+    engine: &A,
+    inst: &R1csInstance,
+) -> Result<Vec<Fr>, Groth16Error> {
+    let n = domain_size(inst, HBasis::OddCoset)?;
+    let shift = Fr::get_root_of_unity(2 * n as u64).ok_or(Groth16Error::DomainTooLarge {
+        constraints: inst.num_constraints() + inst.num_instance(),
+    })?;
+    let mut powers = vec![Fr::one(); n];
+    for j in 1..n {
+        powers[j] = powers[j - 1] * shift;
+    }
+    let [mut a, mut b, mut c] = row_values(inst, n)?;
+    for (values, name) in [(&mut a, "A"), (&mut b, "B"), (&mut c, "C")] {
+        engine
+            .ntt(values, Direction::Inverse, Coset::None)
+            .map_err(at_step(name))?;
+        values
+            .par_iter_mut()
+            .zip(&powers)
+            .for_each(|(v, p)| *v *= p);
+        engine
+            .ntt(values, Direction::Forward, Coset::None)
+            .map_err(at_step(name))?;
+    }
+    Ok(combine(a, &b, &c))
+}
+
+/// The rows `⟨a_i, z⟩`, `⟨b_i, z⟩`, `⟨c_i, z⟩` padded to `n`, with the instance appended to A
+/// at rows `constraints..` (libsnark's and snarkjs's extra rows).
+fn row_values(inst: &R1csInstance, n: usize) -> Result<[Vec<Fr>; 3], Groth16Error> {
     inst.validate()?;
-    let n = domain_size(inst)?;
     let mx = &*inst.matrices;
     let m = mx.num_constraints;
     let z = inst.assignment.as_slice();
+    let mut rows = [
+        vec![Fr::zero(); n],
+        vec![Fr::zero(); n],
+        vec![Fr::zero(); n],
+    ];
+    for (out, matrix) in rows.iter_mut().zip([&mx.a, &mx.b, &mx.c]) {
+        evaluate_rows(matrix, z, &mut out[..m])?;
+    }
+    rows[0][m..m + mx.num_instance].copy_from_slice(&z[..mx.num_instance]);
+    Ok(rows)
+}
 
-    let mut a = vec![Fr::zero(); n];
-    let mut b = vec![Fr::zero(); n];
-    evaluate_rows(&mx.a, z, &mut a[..m])?;
-    evaluate_rows(&mx.b, z, &mut b[..m])?;
-    a[m..m + mx.num_instance].copy_from_slice(&z[..mx.num_instance]);
-    engine.coset_extend(&mut a).map_err(at_step("NTTs of A"))?;
-    engine.coset_extend(&mut b).map_err(at_step("NTTs of B"))?;
-
-    let mut c = vec![Fr::zero(); n];
-    evaluate_rows(&mx.c, z, &mut c[..m])?;
-    engine.coset_extend(&mut c).map_err(at_step("NTTs of C"))?;
-
+/// `A·B − C` pointwise, in place of A.
+fn combine(mut a: Vec<Fr>, b: &[Fr], c: &[Fr]) -> Vec<Fr> {
     a.par_iter_mut()
-        .zip(&b)
-        .zip(&c)
+        .zip(b)
+        .zip(c)
         .for_each(|((a, b), c)| *a = *a * b - c);
-    Ok(a)
+    a
 }
 
 /// libsnark's witness map: the `n − 1` coefficients of `h = (A·B − C)/Z_H` (the `n`-th is zero
@@ -68,9 +109,9 @@ pub fn witness_map_coefficients<A: NttEngine>(
     Ok(h)
 }
 
-/// The QAP domain size for `inst`: the smallest [`QapDomain`] holding constraints + instance
-/// variables.
-pub(super) fn domain_size(inst: &R1csInstance) -> Result<usize, Groth16Error> {
+/// The QAP domain size for `inst` and a key of `basis`: the smallest domain holding
+/// constraints + instance variables ([`HBasis::domain_size`]).
+pub(super) fn domain_size(inst: &R1csInstance, basis: HBasis) -> Result<usize, Groth16Error> {
     let too_large = || Groth16Error::DomainTooLarge {
         constraints: inst.num_constraints().saturating_add(inst.num_instance()),
     };
@@ -78,7 +119,7 @@ pub(super) fn domain_size(inst: &R1csInstance) -> Result<usize, Groth16Error> {
         .num_constraints()
         .checked_add(inst.num_instance())
         .ok_or_else(too_large)?;
-    QapDomain::<Fr>::compute_size_of_domain(wanted).ok_or_else(too_large)
+    basis.domain_size(wanted).ok_or_else(too_large)
 }
 
 /// `out[i] = ⟨matrix[i], z⟩` for every row, in parallel.

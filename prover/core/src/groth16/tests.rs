@@ -2,8 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::{
-    create_proof, create_proof_timed, witness_map, witness_map_coefficients, Groth16Error, HBasis,
-    PowersReduction, PreparedProvingKey, QapDomain, QapReduction, R1csInstance, R1csMatrices,
+    create_proof, create_proof_timed, witness_map, witness_map_coefficients, witness_map_odd_coset,
+    Groth16Error, HBasis, OddCosetReduction, PowersReduction, PreparedProvingKey, QapDomain,
+    QapReduction, R1csInstance, R1csMatrices,
 };
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{FftField, Field, PrimeField, UniformRand};
@@ -215,7 +216,10 @@ fn mixed_radix_domain_matches_ark_and_verifies() {
     // 31 inputs: 375 constraints + 4 instance variables fit 3·2^7 = 384 points, not 512.
     let circuit = SignedLayer::new(2, 31);
     let inst = R1csInstance::from_cs(synthesize(circuit.clone())).unwrap();
-    assert_eq!(super::qap::domain_size(&inst).unwrap(), 384);
+    assert_eq!(
+        super::qap::domain_size(&inst, HBasis::CosetLagrange).unwrap(),
+        384
+    );
     assert_matches_ark_at(&CpuEngine::new(), 31);
     let (pk, vk) = setup(&circuit);
     let engine = CpuEngine::new();
@@ -408,5 +412,54 @@ fn version_1_keys_in_powers_of_tau_still_prove_byte_for_byte() {
             ),
             "{err:?}"
         );
+    }
+}
+
+#[test]
+fn odd_coset_keys_prove_byte_for_byte_and_reject_wrong_witnesses() {
+    // N + instance rounds up to 2^k; 31 does not fill a power of two either, which the
+    // power-of-two domain pads (where the mixed-radix domain of the other bases would not).
+    for n in [N, 31] {
+        let circuit = SignedLayer::new(8, n);
+        let (pk, vk) = Groth16::<Bn254, OddCosetReduction>::circuit_specific_setup(
+            circuit.clone(),
+            &mut ChaCha20Rng::seed_from_u64(7),
+        )
+        .unwrap();
+        let inst = R1csInstance::from_cs(synthesize(circuit.clone())).unwrap();
+        let engine = CpuEngine::new();
+        let ours_map = witness_map_odd_coset(&engine, &inst).unwrap();
+        assert!(ours_map.len().is_power_of_two());
+        assert_eq!(pk.h_query.len(), ours_map.len());
+        let prepared =
+            PreparedProvingKey::with_basis(&engine, pk.clone(), HBasis::OddCoset).unwrap();
+        for (r, s) in blindings() {
+            let ours = create_proof(&engine, &prepared, &inst, r, s).unwrap();
+            let ark = Groth16::<Bn254, OddCosetReduction>::create_proof_with_reduction(
+                circuit.clone(),
+                &pk,
+                r,
+                s,
+            )
+            .unwrap();
+            assert_eq!(bytes(&ours), bytes(&ark), "n = {n}, r = {r}, s = {s}");
+            let public = circuit.public_inputs();
+            assert!(Groth16::<Bn254, OddCosetReduction>::verify(&vk, &public, &ours).unwrap());
+            // A tampered public input is rejected.
+            let mut wrong = public.clone();
+            wrong[0] += Fr::from(1u8);
+            assert!(!Groth16::<Bn254, OddCosetReduction>::verify(&vk, &wrong, &ours).unwrap());
+        }
+        // A witness that does not satisfy the constraints gives a proof that does not verify.
+        let mut bad = inst.clone();
+        let last = bad.assignment.len() - 1;
+        bad.assignment[last] += Fr::from(1u8);
+        let forged = create_proof(&engine, &prepared, &bad, Fr::from(3u8), Fr::from(4u8)).unwrap();
+        assert!(!Groth16::<Bn254, OddCosetReduction>::verify(
+            &vk,
+            &circuit.public_inputs(),
+            &forged
+        )
+        .unwrap());
     }
 }
