@@ -153,6 +153,7 @@ fn proving_key_size_formula_matches_a_real_key() {
         made_by: "estimate test".into(),
         insecure_seed: Some(1),
         created_unix: 0,
+        ceremony: None,
     };
     let (pk, _) =
         zkinfer_prover::setup(&m, &mut ChaCha20Rng::seed_from_u64(1), provenance).unwrap();

@@ -20,6 +20,7 @@ fn provenance() -> KeyProvenance {
         made_by: "e2e test".into(),
         insecure_seed: Some(1),
         created_unix: 0,
+        ceremony: None,
     }
 }
 

@@ -29,6 +29,11 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Generate the model's Groth16 proving and verifying keys (run by the requester or registry).
     Setup(commands::setup::SetupArgs),
+    /// A model's trusted-setup ceremony in snarkjs's formats: r1cs, init, contribute, beacon,
+    /// verify, verify-step, finalize.
+    Ceremony(commands::ceremony::CeremonyArgs),
+    /// Phase-1 (powers of tau) files: new, prepare, verify.
+    Ptau(commands::ptau::PtauArgs),
     /// Prove one inference and write the proof file.
     Prove(commands::prove::ProveArgs),
     /// Verify a proof file: exit 0 valid, 1 invalid (with the reason), 2 unreadable input.
@@ -81,6 +86,8 @@ fn main() -> ExitCode {
         Command::Compile(a) => commands::compile::run(a),
         Command::Run(a) => commands::run::run(a),
         Command::Setup(a) => commands::setup::run(a),
+        Command::Ceremony(a) => commands::ceremony::run(a),
+        Command::Ptau(a) => commands::ptau::run(a),
         Command::Prove(a) => commands::prove::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::ExportSnarkjs(a) => commands::export_snarkjs::run(a),

@@ -173,6 +173,7 @@ mod tests {
             made_by: "keys test".into(),
             insecure_seed: Some(seed),
             created_unix: 0,
+            ceremony: None,
         };
         setup(m, &mut ChaCha20Rng::seed_from_u64(seed), provenance).unwrap()
     }

@@ -15,7 +15,7 @@ mod setup;
 pub use error::ProveError;
 pub use keys::{check_key_pair, write_atomic, ProvingKeyFile};
 pub use layout::public_layout;
-pub use prove::{ProveTimings, Prover, Round, Tamper};
+pub use prove::{circuit_matrices, ProveTimings, Prover, Round, Tamper};
 pub use setup::{setup, setup_with_basis};
 
 /// The engine the prover uses by default: arkworks' multi-threaded CPU MSM and NTT with the

@@ -416,8 +416,8 @@ impl<A: Accelerator> Prover<A> {
 
 /// The constraint matrices of `model`'s circuit, from a synthesis without a witness (the one
 /// setup does, so they are the matrices the proving key was made for), and its lookup trace
-/// in lookup mode.
-fn circuit_matrices(
+/// in lookup mode (what a ceremony exports as `.r1cs`).
+pub fn circuit_matrices(
     model: &CompiledModel,
 ) -> Result<(R1csMatrices, Option<LookupTrace>), ProveError> {
     let (cs, trace) = synthesize_in(setup_circuit(model), SynthesisMode::Setup)?;

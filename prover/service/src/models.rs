@@ -247,6 +247,7 @@ impl Models {
             made_by: made_by.to_string(),
             insecure_seed: None,
             created_unix: now,
+            ceremony: None,
         };
         let (pk, vk) = setup(model, &mut rand::rngs::OsRng, provenance)
             .map_err(|e| ServiceError::Prove(e.to_string()))?;

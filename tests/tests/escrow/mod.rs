@@ -56,6 +56,7 @@ pub fn fixture_in(name: &str, seed: u64, mode: ModeRequest) -> Fixture {
         made_by: "contracts test".into(),
         insecure_seed: Some(seed),
         created_unix: 0,
+        ceremony: None,
     };
     let (pk, vk) = setup(&model, &mut ChaCha20Rng::seed_from_u64(seed), provenance).unwrap();
     let prover = Prover::new(Engine::new(), model, pk, vk).unwrap();

@@ -21,6 +21,37 @@ pub struct KeyProvenance {
     pub insecure_seed: Option<u64>,
     /// Seconds since the Unix epoch.
     pub created_unix: u64,
+    /// The ceremony the key came from (`None` for a key from `zkinfer setup`). What this
+    /// record says is only a claim: whoever relies on it verifies the transcript again.
+    #[serde(default)]
+    pub ceremony: Option<CeremonyRecord>,
+}
+
+/// Where a ceremony key came from: hashes of its inputs and every contribution, as
+/// `zkinfer ceremony finalize` recorded them after verifying the transcript.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CeremonyRecord {
+    /// BLAKE2b-512 of the circuit's init key (snarkjs's "circuit hash"), hex.
+    pub circuit_hash: String,
+    /// BLAKE2b-512 of the final `.zkey` file (what `b2sum` prints), hex.
+    pub zkey_hash: String,
+    /// BLAKE2b-512 of the `.ptau` file, hex.
+    pub ptau_hash: String,
+    /// The public phase-1 file with that hash, when it is a known one.
+    pub ptau_name: Option<String>,
+    /// Every contribution in order.
+    pub contributions: Vec<ContributionRecord>,
+}
+
+/// One contribution of a ceremony.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionRecord {
+    /// The name its author gave.
+    pub name: Option<String>,
+    /// The contribution hash its author was shown, hex.
+    pub hash: String,
+    /// For a random beacon: `"<exp>:<beacon hex>"`.
+    pub beacon: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -21,7 +21,7 @@ pub use header::{
     ArtifactKind, Header, MAGIC, PROVING_KEY_VERSION, PROVING_KEY_VERSION_ODD_COSET,
     SYSTEM_GROTH16_BN254, SYSTEM_GROTH16_BN254_LOOKUP, VERIFYING_KEY_VERSION,
 };
-pub use keys::{KeyProvenance, VerifyingKeyFile};
+pub use keys::{CeremonyRecord, ContributionRecord, KeyProvenance, VerifyingKeyFile};
 pub use layout::{
     PublicLayout, BINDING_DROP_BITS, BINDING_INDEX, BINDING_SCHEME, INPUT_COMMITMENT_INDEX,
     OUTPUTS_OFFSET, PACK_BITS,

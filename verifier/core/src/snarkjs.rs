@@ -288,6 +288,7 @@ mod tests {
                 made_by: "test".into(),
                 insecure_seed: Some(7),
                 created_unix: 0,
+                ceremony: None,
             },
             round1: None,
         };

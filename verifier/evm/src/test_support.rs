@@ -97,6 +97,7 @@ impl SyntheticModel {
                 made_by: "zkinfer-evm test support (synthetic key, known trapdoor)".into(),
                 insecure_seed: Some(seed),
                 created_unix: 0,
+                ceremony: None,
             },
             round1: (mode == ProofMode::Lookup).then(|| Round1Key {
                 delta1_g2: g2(delta1),

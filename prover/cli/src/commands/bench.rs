@@ -101,6 +101,7 @@ fn bench_one(
         made_by: "zkinfer bench".into(),
         insecure_seed: Some(0),
         created_unix: 0,
+        ceremony: None,
     };
     let start = Instant::now();
     let (pk, vk) = setup(

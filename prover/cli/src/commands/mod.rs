@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod ceremony;
 pub mod chain_args;
 pub mod compile;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod key_guard;
 pub mod ops;
 pub mod prove;
 pub mod provider;
+pub mod ptau;
 pub mod request;
 pub mod run;
 pub mod serve;

@@ -41,6 +41,7 @@ pub fn setup_dir(dir: &Path, insecure_seed: Option<u64>, made_by: &str) -> anyho
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0),
+        ceremony: None,
     };
     let start = Instant::now();
     let (pk, vk) = match insecure_seed {

@@ -1,0 +1,111 @@
+//! From a verified `.zkey` to zkinfer's key files: the proving key in snarkjs's H basis
+//! ([`zkinfer_prover::groth16::HBasis::OddCoset`]) and the verifying key, with the
+//! ceremony's provenance.
+
+use ark_bn254::Bn254;
+use ark_groth16::{ProvingKey, VerifyingKey};
+use blake2::{Blake2b512, Digest};
+use zkinfer_ir::CompiledModel;
+use zkinfer_prover::groth16::HBasis;
+use zkinfer_prover::{public_layout, ProvingKeyFile};
+use zkinfer_verifier::{CeremonyRecord, ContributionRecord, KeyProvenance, VerifyingKeyFile};
+
+use crate::points::{g1_section, g2_section};
+use crate::ptau::{known_ptau, Ptau};
+use crate::r1cs_file::R1cs;
+use crate::verify::{verify, Report};
+use crate::zkey::{section, Zkey};
+use crate::CeremonyError;
+
+/// The model's circuit as a `.r1cs` (plain mode only: lookup mode's two-round keys need a δ₁
+/// chain that snarkjs's format has no place for).
+pub fn model_r1cs(model: &CompiledModel) -> Result<R1cs, CeremonyError> {
+    let (matrices, trace) = zkinfer_prover::circuit_matrices(model).map_err(|e| {
+        CeremonyError::Unsupported(format!("synthesizing the model's circuit: {e}"))
+    })?;
+    if trace.is_some() {
+        return Err(CeremonyError::Unsupported(
+            "the model is compiled for lookup mode; its ceremony (a δ₁ chain beside δ₂) is not \
+             built yet: compile it in plain mode (`--mode plain`) for a ceremony key"
+                .into(),
+        ));
+    }
+    R1cs::from_matrices(&matrices)
+}
+
+/// The arkworks proving key a `.zkey` holds (sections mapped as ark-circom does: A → a_query,
+/// B₁ → b_g1_query, B₂ → b_g2_query, L → l_query, H → h_query, IC → γ_abc).
+pub fn proving_key(zkey: &Zkey) -> Result<ProvingKey<Bn254>, CeremonyError> {
+    let h = &zkey.header;
+    let g1 = |id: u32, name: &str| g1_section(zkey.section(id), &format!("zkey {name}"));
+    Ok(ProvingKey {
+        vk: VerifyingKey {
+            alpha_g1: h.alpha_g1,
+            beta_g2: h.beta_g2,
+            gamma_g2: h.gamma_g2,
+            delta_g2: h.delta_g2,
+            gamma_abc_g1: g1(section::IC, "IC")?,
+        },
+        beta_g1: h.beta_g1,
+        delta_g1: h.delta_g1,
+        a_query: g1(section::A, "A")?,
+        b_g1_query: g1(section::B1, "B1")?,
+        b_g2_query: g2_section(zkey.section(section::B2), "zkey B2")?,
+        h_query: g1(section::H, "H")?,
+        l_query: g1(section::L, "L")?,
+    })
+}
+
+/// Verifies `zkey` (see [`verify`]) for `model` on `ptau` and turns it into the model's key
+/// files, recording the ceremony in the verifying key's provenance. `zkey_bytes` is the
+/// file as read, for its hash.
+pub fn finalize(
+    model: &CompiledModel,
+    ptau: &Ptau,
+    zkey: &Zkey,
+    zkey_bytes: &[u8],
+    made_by: &str,
+    created_unix: u64,
+) -> Result<(ProvingKeyFile, VerifyingKeyFile, Report), CeremonyError> {
+    let r1cs = model_r1cs(model)?;
+    let report = verify(zkey, &r1cs, ptau)?;
+    let pk = proving_key(zkey)?;
+    let record = CeremonyRecord {
+        circuit_hash: hex::encode(report.cs_hash),
+        zkey_hash: hex::encode(Blake2b512::digest(zkey_bytes)),
+        ptau_hash: hex::encode(ptau.hash),
+        ptau_name: known_ptau(&ptau.hash).map(str::to_owned),
+        contributions: report
+            .contributions
+            .iter()
+            .map(|c| ContributionRecord {
+                name: c.name.clone(),
+                hash: hex::encode(c.hash),
+                beacon: c
+                    .beacon
+                    .as_ref()
+                    .map(|(e, h)| format!("{e}:{}", hex::encode(h))),
+            })
+            .collect(),
+    };
+    let model_id = model.model_id.0;
+    let vk = VerifyingKeyFile {
+        model_id,
+        vk: pk.vk.clone(),
+        layout: public_layout(model),
+        provenance: KeyProvenance {
+            made_by: made_by.to_owned(),
+            insecure_seed: None,
+            created_unix,
+            ceremony: Some(record),
+        },
+        round1: None,
+    };
+    let pk = ProvingKeyFile {
+        model_id,
+        pk,
+        h_basis: HBasis::OddCoset,
+        round1: None,
+    };
+    Ok((pk, vk, report))
+}

@@ -1,0 +1,299 @@
+//! `zkey new`: the initial key of a circuit from a prepared `.ptau`, byte for byte what
+//! `snarkjs zkey new` writes, and its circuit hash (`csHash`).
+//!
+//! Over the domain of `n = 2^k ≥ constraints + public + 1` points, with `[L_i]` the Lagrange
+//! blocks of the `.ptau`: `A_j = Σ a_ij·[L_i]₁`, `B_j = Σ b_ij·[L_i]` in both groups, and for
+//! every wire `Σ a_ij·[βL_i]₁ + b_ij·[αL_i]₁ + c_ij·[L_i]₁`, public wires into IC and private
+//! ones into L (γ = δ = 1). Row `constraints + s` of A holds wire `s ≤ nPublic` (as libsnark
+//! and arkworks add it). H is the odd half of the `2n` block: `[L^(2n)_(2i+1)(τ)]₁`.
+
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, BigInteger, Field, One, PrimeField, Zero};
+use blake2::{Blake2b512, Digest};
+use rayon::prelude::*;
+
+use crate::points::{g1_from_lem, g1_to_u, g1_u_all, g2_to_u, g2_u_all, limbs_le, G1_SIZE};
+use crate::ptau::{section as ps, Ptau};
+use crate::r1cs_file::R1cs;
+use crate::zkey::{section as zs, Header, Zkey};
+use crate::CeremonyError;
+
+/// Which Lagrange section a term of IC or L multiplies.
+#[derive(Clone, Copy)]
+enum Base {
+    Tau,
+    Alpha,
+    Beta,
+}
+
+/// The QAP domain's power for `r1cs`: the smallest `k` with `2^k ≥ constraints + public + 1`.
+pub fn circuit_power(r1cs: &R1cs) -> u32 {
+    let wanted = r1cs.constraints.len() + r1cs.num_public + 1;
+    wanted.next_power_of_two().trailing_zeros()
+}
+
+/// The circuit's init key from a prepared `ptau`.
+pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau) -> Result<Zkey, CeremonyError> {
+    let k = circuit_power(r1cs);
+    if k > ptau.power {
+        return Err(CeremonyError::Unsupported(format!(
+            "the circuit needs a domain of 2^{k} points ({} constraints, {} public inputs), the \
+             .ptau has power {}",
+            r1cs.constraints.len(),
+            r1cs.num_public,
+            ptau.power
+        )));
+    }
+    if k >= 28 {
+        return Err(CeremonyError::Unsupported(format!(
+            "a domain of 2^{k} points"
+        )));
+    }
+    let n = 1usize << k;
+    let l_tau = ptau.lagrange_g1(ps::LAGRANGE_G1, k)?;
+    let l_tau2 = ptau.lagrange_g2(k)?;
+    let l_alpha = ptau.lagrange_g1(ps::LAGRANGE_ALPHA_G1, k)?;
+    let l_beta = ptau.lagrange_g1(ps::LAGRANGE_BETA_G1, k)?;
+    let terms = Terms::of(r1cs);
+
+    let a = combine_g1(&terms.ab[0], |_| &l_tau);
+    let b1 = combine_g1(&terms.ab[1], |_| &l_tau);
+    let b2 = combine_g2(&terms.ab[1], &l_tau2);
+    let abc = combine_g1(&terms.abc, |b| match b {
+        Base::Tau => &l_tau,
+        Base::Alpha => &l_alpha,
+        Base::Beta => &l_beta,
+    });
+    let (ic, l) = abc.split_at(r1cs.num_public + 1);
+
+    let h_block = ptau.section_bytes(ps::LAGRANGE_G1)?;
+    let start = (2 * n - 1) * G1_SIZE;
+    let h: Vec<u8> = (0..n)
+        .flat_map(|i| {
+            let at = start + (2 * i + 1) * G1_SIZE;
+            h_block[at..at + G1_SIZE].iter().copied()
+        })
+        .collect();
+
+    let header = Header {
+        n_vars: r1cs.num_vars as u32,
+        n_public: r1cs.num_public as u32,
+        domain_size: n as u32,
+        alpha_g1: ptau.alpha_g1()?,
+        beta_g1: ptau.beta_g1()?,
+        beta_g2: ptau.beta_g2()?,
+        gamma_g2: G2Affine::generator(),
+        delta_g1: G1Affine::generator(),
+        delta_g2: G2Affine::generator(),
+    };
+    let mut hasher = Blake2b512::new();
+    hasher.update(g1_to_u(&header.alpha_g1));
+    hasher.update(g1_to_u(&header.beta_g1));
+    hasher.update(g2_to_u(&header.beta_g2));
+    hasher.update(g2_to_u(&header.gamma_g2));
+    hasher.update(g1_to_u(&header.delta_g1));
+    hasher.update(g2_to_u(&header.delta_g2));
+    hash_list(&mut hasher, ic.len(), &g1_u_all(ic));
+    hash_h_points(&mut hasher, ptau, n)?;
+    hash_list(&mut hasher, l.len(), &g1_u_all(l));
+    hash_list(&mut hasher, a.len(), &g1_u_all(&a));
+    hash_list(&mut hasher, b1.len(), &g1_u_all(&b1));
+    hash_list(&mut hasher, b2.len(), &g2_u_all(&b2));
+
+    let lem = crate::points::g1_lem_all;
+    let sections = [
+        (zs::IC, lem(ic)),
+        (zs::COEFFS, terms.coefficients),
+        (zs::A, lem(&a)),
+        (zs::B1, lem(&b1)),
+        (zs::B2, crate::points::g2_lem_all(&b2)),
+        (zs::L, lem(l)),
+        (zs::H, h),
+    ];
+    Ok(Zkey {
+        header,
+        sections: sections.into_iter().collect(),
+        cs_hash: hasher.finalize().into(),
+        contributions: Vec::new(),
+    })
+}
+
+/// Every wire's terms, by matrix and by base, and section 4's bytes.
+struct Terms {
+    /// A's and B's `(row, coefficient)` per wire.
+    ab: [Vec<Vec<(Base, u32, Fr)>>; 2],
+    /// `(base, row, coefficient)` per wire for IC and L.
+    abc: Vec<Vec<(Base, u32, Fr)>>,
+    /// Section 4: `u32 count`, then `u32 matrix, u32 row, u32 wire, coefficient·R²` (LE).
+    coefficients: Vec<u8>,
+}
+
+impl Terms {
+    fn of(r1cs: &R1cs) -> Self {
+        let vars = r1cs.num_vars;
+        let mut ab = [vec![Vec::new(); vars], vec![Vec::new(); vars]];
+        let mut abc = vec![Vec::new(); vars];
+        let mut coeffs: Vec<(u32, u32, u32, Fr)> = Vec::new();
+        let bases = [Base::Beta, Base::Alpha, Base::Tau];
+        for (row, lcs) in r1cs.constraints.iter().enumerate() {
+            let row = row as u32;
+            for (m, lc) in lcs.iter().enumerate() {
+                for &(wire, c) in lc {
+                    if m < 2 {
+                        ab[m][wire as usize].push((Base::Tau, row, c));
+                        coeffs.push((m as u32, row, wire, c));
+                    }
+                    abc[wire as usize].push((bases[m], row, c));
+                }
+            }
+        }
+        let rows = r1cs.constraints.len() as u32;
+        for s in 0..=r1cs.num_public as u32 {
+            ab[0][s as usize].push((Base::Tau, rows + s, Fr::one()));
+            abc[s as usize].push((Base::Beta, rows + s, Fr::one()));
+            coeffs.push((0, rows + s, s, Fr::one()));
+        }
+        let r = Fr::from(2u64).pow([256u64]);
+        let r2 = r * r;
+        let mut coefficients = Vec::with_capacity(4 + coeffs.len() * 44);
+        coefficients.extend_from_slice(&(coeffs.len() as u32).to_le_bytes());
+        for (m, row, wire, c) in coeffs {
+            for v in [m, row, wire] {
+                coefficients.extend_from_slice(&v.to_le_bytes());
+            }
+            coefficients.extend_from_slice(&(c * r2).into_bigint().to_bytes_le());
+        }
+        Self {
+            ab,
+            abc,
+            coefficients,
+        }
+    }
+}
+
+/// `c·p`, cheap for the small signed coefficients circuits are made of.
+fn times<P: AffineRepr<ScalarField = Fr>>(p: &P, c: &Fr) -> P::Group {
+    if c.is_one() {
+        return p.into_group();
+    }
+    let neg = -*c;
+    if neg.is_one() {
+        return -p.into_group();
+    }
+    let (pos, negb) = (c.into_bigint(), neg.into_bigint());
+    if pos.num_bits() <= 128 {
+        p.mul_bigint(pos)
+    } else if negb.num_bits() <= 128 {
+        -p.mul_bigint(negb)
+    } else {
+        p.into_group() * c
+    }
+}
+
+fn combine_g1<'a>(
+    terms: &[Vec<(Base, u32, Fr)>],
+    base: impl Fn(Base) -> &'a Vec<G1Affine> + Sync,
+) -> Vec<G1Affine> {
+    let sums: Vec<G1Projective> = terms
+        .par_iter()
+        .map(|t| {
+            t.iter().fold(G1Projective::zero(), |acc, (b, row, c)| {
+                acc + times(&base(*b)[*row as usize], c)
+            })
+        })
+        .collect();
+    G1Projective::normalize_batch(&sums)
+}
+
+fn combine_g2(terms: &[Vec<(Base, u32, Fr)>], base: &[G2Affine]) -> Vec<G2Affine> {
+    let sums: Vec<G2Projective> = terms
+        .par_iter()
+        .map(|t| {
+            t.iter().fold(G2Projective::zero(), |acc, (_, row, c)| {
+                acc + times(&base[*row as usize], c)
+            })
+        })
+        .collect();
+    G2Projective::normalize_batch(&sums)
+}
+
+/// A list as csHash takes it: its length as a big-endian u32, then its U-encoded points.
+fn hash_list(h: &mut Blake2b512, len: usize, u_points: &[u8]) {
+    h.update((len as u32).to_be_bytes());
+    h.update(u_points);
+}
+
+/// The H part of csHash: `n − 1` (big-endian), then `U([τ^(n+i)]₁ − [τ^i]₁)`.
+///
+/// snarkjs hashes these in chunks of `min(n − 1, 2^14)` points, rounded up, so above
+/// `n = 2^14` it hashes `n` points, not `n − 1`. When the domain is as large as the `.ptau`,
+/// the last point `τ^(2n−1)` lies past section 2 and snarkjs reads the file's next 64 bytes
+/// as if they were a point; [`garbage_minus`] reproduces that arithmetic so the hash (and
+/// `snarkjs zkey verify`) agree.
+fn hash_h_points(h: &mut Blake2b512, ptau: &Ptau, n: usize) -> Result<(), CeremonyError> {
+    h.update(((n - 1) as u32).to_be_bytes());
+    let chunk = (n - 1).min(1 << 14);
+    let count = if chunk == 0 {
+        0
+    } else {
+        (n - 1).div_ceil(chunk) * chunk
+    };
+    let in_section = (2 * n - 1).min(ptau.section_bytes(ps::TAU_G1)?.len() / G1_SIZE);
+    let tau = ptau.g1(ps::TAU_G1, 0..in_section)?;
+    let diffs: Vec<G1Projective> = (0..count)
+        .into_par_iter()
+        .filter(|&i| n + i < in_section)
+        .map(|i| tau[n + i].into_group() - tau[i])
+        .collect();
+    h.update(g1_u_all(&G1Projective::normalize_batch(&diffs)));
+    for i in (0..count).filter(|&i| n + i >= in_section) {
+        let at = ptau.section_start(ps::TAU_G1)? + (n + i) * G1_SIZE;
+        let raw = ptau.bytes().get(at..at + G1_SIZE).ok_or_else(|| {
+            CeremonyError::Unsupported(
+                "the .ptau ends right after its τ powers, where snarkjs's circuit hash of a \
+                 full-size domain reads 64 more bytes"
+                    .into(),
+            )
+        })?;
+        h.update(garbage_minus(raw, &tau[i]));
+    }
+    Ok(())
+}
+
+/// `U(P − Q)` for 64 bytes `raw` read as a LEM point that need not be on the curve, with
+/// wasmcurves' affine addition (the chord through `P` and `−Q`, which does not use the
+/// curve equation), coordinates taken modulo `q` as its Montgomery arithmetic does.
+fn garbage_minus(raw: &[u8], q: &G1Affine) -> [u8; G1_SIZE] {
+    if raw.iter().all(|&b| b == 0) {
+        return g1_to_u(&(-*q));
+    }
+    let coord = |b: &[u8]| {
+        let mut l = limbs_le(b);
+        while l >= Fq::MODULUS {
+            l.sub_with_borrow(&Fq::MODULUS);
+        }
+        Fq::new_unchecked(l)
+    };
+    let (x1, y1) = (coord(&raw[..32]), coord(&raw[32..]));
+    let Some((x2, y2)) = q.xy() else {
+        return g1_from_lem(raw)
+            .map(|p| g1_to_u(&p))
+            .unwrap_or([0; G1_SIZE]);
+    };
+    let y2 = -y2;
+    let lambda = if x1 == x2 {
+        if y1 != y2 {
+            return [0; G1_SIZE];
+        }
+        (x1.square() * Fq::from(3u8)) * (y1.double()).inverse().unwrap_or_default()
+    } else {
+        (y2 - y1) * (x2 - x1).inverse().unwrap_or_default()
+    };
+    let x3 = lambda.square() - x1 - x2;
+    let y3 = lambda * (x1 - x3) - y1;
+    let mut out = [0u8; G1_SIZE];
+    out[..32].copy_from_slice(&x3.into_bigint().to_bytes_be());
+    out[32..].copy_from_slice(&y3.into_bigint().to_bytes_be());
+    out
+}
