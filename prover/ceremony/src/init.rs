@@ -7,13 +7,13 @@
 //! ones into L (γ = δ = 1). Row `constraints + s` of A holds wire `s ≤ nPublic` (as libsnark
 //! and arkworks add it). H is the odd half of the `2n` block: `[L^(2n)_(2i+1)(τ)]₁`.
 
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{AdditiveGroup, BigInteger, Field, One, PrimeField, Zero};
+use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
 use blake2::{Blake2b512, Digest};
 use rayon::prelude::*;
 
-use crate::points::{g1_from_lem, g1_to_u, g1_u_all, g2_to_u, g2_u_all, limbs_le, G1_SIZE};
+use crate::points::{g1_to_u, g1_u_all, g2_to_u, g2_u_all, G1_SIZE};
 use crate::ptau::{section as ps, Ptau};
 use crate::r1cs_file::R1cs;
 use crate::zkey::{section as zs, Header, Zkey};
@@ -229,7 +229,7 @@ fn hash_list(h: &mut Blake2b512, len: usize, u_points: &[u8]) {
 /// snarkjs hashes these in chunks of `min(n − 1, 2^14)` points, rounded up, so above
 /// `n = 2^14` it hashes `n` points, not `n − 1`. When the domain is as large as the `.ptau`,
 /// the last point `τ^(2n−1)` lies past section 2 and snarkjs reads the file's next 64 bytes
-/// as if they were a point; [`garbage_minus`] reproduces that arithmetic so the hash (and
+/// as if they were a point; [`crate::wasm_quirk`] reproduces that arithmetic so the hash (and
 /// `snarkjs zkey verify`) agree.
 fn hash_h_points(h: &mut Blake2b512, ptau: &Ptau, n: usize) -> Result<(), CeremonyError> {
     h.update(((n - 1) as u32).to_be_bytes());
@@ -256,44 +256,12 @@ fn hash_h_points(h: &mut Blake2b512, ptau: &Ptau, n: usize) -> Result<(), Ceremo
                     .into(),
             )
         })?;
-        h.update(garbage_minus(raw, &tau[i]));
+        let u = crate::wasm_quirk::sub_affine_u(raw, &tau[i]).ok_or_else(|| {
+            CeremonyError::Unsupported(
+                "the bytes after the .ptau's τ powers are the negation of [τ^(n−1)]₁".into(),
+            )
+        })?;
+        h.update(u);
     }
     Ok(())
-}
-
-/// `U(P − Q)` for 64 bytes `raw` read as a LEM point that need not be on the curve, with
-/// wasmcurves' affine addition (the chord through `P` and `−Q`, which does not use the
-/// curve equation), coordinates taken modulo `q` as its Montgomery arithmetic does.
-fn garbage_minus(raw: &[u8], q: &G1Affine) -> [u8; G1_SIZE] {
-    if raw.iter().all(|&b| b == 0) {
-        return g1_to_u(&(-*q));
-    }
-    let coord = |b: &[u8]| {
-        let mut l = limbs_le(b);
-        while l >= Fq::MODULUS {
-            l.sub_with_borrow(&Fq::MODULUS);
-        }
-        Fq::new_unchecked(l)
-    };
-    let (x1, y1) = (coord(&raw[..32]), coord(&raw[32..]));
-    let Some((x2, y2)) = q.xy() else {
-        return g1_from_lem(raw)
-            .map(|p| g1_to_u(&p))
-            .unwrap_or([0; G1_SIZE]);
-    };
-    let y2 = -y2;
-    let lambda = if x1 == x2 {
-        if y1 != y2 {
-            return [0; G1_SIZE];
-        }
-        (x1.square() * Fq::from(3u8)) * (y1.double()).inverse().unwrap_or_default()
-    } else {
-        (y2 - y1) * (x2 - x1).inverse().unwrap_or_default()
-    };
-    let x3 = lambda.square() - x1 - x2;
-    let y3 = lambda * (x1 - x3) - y1;
-    let mut out = [0u8; G1_SIZE];
-    out[..32].copy_from_slice(&x3.into_bigint().to_bytes_be());
-    out[32..].copy_from_slice(&y3.into_bigint().to_bytes_be());
-    out
 }

@@ -17,8 +17,11 @@ pub mod points;
 pub mod ptau;
 pub mod r1cs_file;
 pub mod rng;
+#[cfg(test)]
+mod tests;
 pub mod transcript;
 pub mod verify;
+mod wasm_quirk;
 pub mod zkey;
 
 pub use error::CeremonyError;
