@@ -43,6 +43,20 @@ fn text(out: &Output) -> String {
     )
 }
 
+/// `zkinfer ceremony contribute` from `t/from` to `t/to`; returns its output.
+fn contribute(t: &Path, from: &str, to: &str, name: &str, entropy: &str) -> String {
+    ok(&zkinfer(&[
+        "ceremony",
+        "contribute",
+        s(&t.join(from)),
+        s(&t.join(to)),
+        "--name",
+        name,
+        "--entropy",
+        entropy,
+    ]))
+}
+
 /// The 128 hex digits after `label` in zkinfer's output.
 fn hash_after(out: &str, label: &str) -> String {
     let at = out
@@ -94,37 +108,40 @@ fn our_files_and_chains_interoperate_with_snarkjs() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let (model, r1cs, ptau) = setup(t);
-    let p = |n: &str| t.join(n);
+    mixed_chain(t, &model, &r1cs, &ptau);
+    snarkjs_chain(t, &r1cs, &ptau);
+    finalize_and_prove(t, &model, &ptau);
+}
 
-    // Init: byte for byte `snarkjs zkey new`.
+/// Our init is byte for byte `snarkjs zkey new` and prints the same circuit hash.
+fn init_matches_snarkjs(t: &Path, model: &Path, r1cs: &Path, ptau: &Path) {
+    let p = |n: &str| t.join(n);
     let init_out = ok(&zkinfer(&[
         "ceremony",
         "init",
-        s(&model),
+        s(model),
         "--ptau",
-        s(&ptau),
+        s(ptau),
         "-o",
         s(&p("0.zkey")),
     ]));
-    let sj = snarkjs(&["zkey", "new", s(&r1cs), s(&ptau), s(&p("sj0.zkey"))]);
+    let sj = snarkjs(&["zkey", "new", s(r1cs), s(ptau), s(&p("sj0.zkey"))]);
     assert!(sj.status.success(), "{}", text(&sj));
     assert!(
         std::fs::read(p("0.zkey")).unwrap() == std::fs::read(p("sj0.zkey")).unwrap(),
         "our init differs from snarkjs zkey new"
     );
     assert!(snarkjs_hashes(&text(&sj)).contains(&hash_after(&init_out, "circuit hash")));
+}
+
+/// Init (against `snarkjs zkey new`), then ours → snarkjs → ours → our beacon, checked by
+/// both tools; leaves `0.zkey` … `4.zkey` and snarkjs's init `sj0.zkey` in `t`.
+fn mixed_chain(t: &Path, model: &Path, r1cs: &Path, ptau: &Path) {
+    let p = |n: &str| t.join(n);
+    init_matches_snarkjs(t, model, r1cs, ptau);
 
     // ours → snarkjs → ours → our beacon.
-    let c1 = ok(&zkinfer(&[
-        "ceremony",
-        "contribute",
-        s(&p("0.zkey")),
-        s(&p("1.zkey")),
-        "--name",
-        "alice",
-        "--entropy",
-        "a",
-    ]));
+    let c1 = contribute(t, "0.zkey", "1.zkey", "alice", "a");
     assert!(p("1.zkey.attestation.txt").exists());
     let sj = snarkjs(&[
         "zkey",
@@ -135,16 +152,7 @@ fn our_files_and_chains_interoperate_with_snarkjs() {
         "-e=b",
     ]);
     assert!(sj.status.success(), "{}", text(&sj));
-    let c3 = ok(&zkinfer(&[
-        "ceremony",
-        "contribute",
-        s(&p("2.zkey")),
-        s(&p("3.zkey")),
-        "--name",
-        "carol",
-        "--entropy",
-        "c",
-    ]));
+    let c3 = contribute(t, "2.zkey", "3.zkey", "carol", "c");
     let c4 = ok(&zkinfer(&[
         "ceremony",
         "beacon",
@@ -178,7 +186,7 @@ fn our_files_and_chains_interoperate_with_snarkjs() {
         ]));
         assert!(step.contains(&format!("contribution #{k} OK")), "{step}");
     }
-    let sj = snarkjs(&["zkey", "verify", s(&r1cs), s(&ptau), s(&p("4.zkey"))]);
+    let sj = snarkjs(&["zkey", "verify", s(r1cs), s(ptau), s(&p("4.zkey"))]);
     let sj_text = text(&sj);
     assert!(
         sj.status.success() && sj_text.contains("ZKey Ok!"),
@@ -194,15 +202,18 @@ fn our_files_and_chains_interoperate_with_snarkjs() {
     let ours = ok(&zkinfer(&[
         "ceremony",
         "verify",
-        s(&model),
+        s(model),
         "--ptau",
-        s(&ptau),
+        s(ptau),
         s(&p("4.zkey")),
     ]));
     assert!(ours.contains("transcript OK"), "{ours}");
     assert!(ours.contains("#2 contribution bob"), "{ours}");
+}
 
-    // A chain made by snarkjs alone, from snarkjs's init.
+/// A chain made by snarkjs alone, from snarkjs's init, passes our verify.
+fn snarkjs_chain(t: &Path, r1cs: &Path, ptau: &Path) {
+    let p = |n: &str| t.join(n);
     let sj = snarkjs(&[
         "zkey",
         "contribute",
@@ -224,40 +235,43 @@ fn our_files_and_chains_interoperate_with_snarkjs() {
     let ours = ok(&zkinfer(&[
         "ceremony",
         "verify",
-        s(&r1cs),
+        s(r1cs),
         "--ptau",
-        s(&ptau),
+        s(ptau),
         s(&p("sj2.zkey")),
     ]));
     assert!(
         ours.contains("transcript OK") && ours.contains("beacon 2^11"),
         "{ours}"
     );
+}
 
-    // Finalize, prove, and both verifiers accept.
+/// Finalize `4.zkey`, prove, and both verifiers accept; snarkjs's VK of the `.zkey` is ours.
+fn finalize_and_prove(t: &Path, model: &Path, ptau: &Path) {
+    let p = |n: &str| t.join(n);
     ok(&zkinfer(&[
         "ceremony",
         "finalize",
         s(&p("4.zkey")),
-        s(&model),
+        s(model),
         "--ptau",
-        s(&ptau),
+        s(ptau),
     ]));
     let input = models().join("ops/add_const/input.json");
     let proof = p("proof.json");
     ok(&zkinfer(&[
         "prove",
-        s(&model),
+        s(model),
         "--input",
         s(&input),
         "--out",
         s(&proof),
     ]));
-    assert!(ok(&zkinfer(&["verify", s(&model), s(&proof)])).contains("valid"));
+    assert!(ok(&zkinfer(&["verify", s(model), s(&proof)])).contains("valid"));
     let export = p("export");
     ok(&zkinfer(&[
         "export-snarkjs",
-        s(&model),
+        s(model),
         s(&proof),
         "--out",
         s(&export),
@@ -343,8 +357,13 @@ fn our_ptau_is_what_snarkjs_prepares_and_tampered_keys_are_refused() {
     ]));
     assert!(std::fs::read(p("ourb.ptau")).unwrap() == std::fs::read(p("sjb.ptau")).unwrap());
     assert!(ok(&zkinfer(&["ptau", "verify", s(&p("ourb.ptau"))])).contains("consistent"));
+    tampered_keys_are_refused(t);
+}
 
-    // A key with one H point changed: verify and finalize both refuse it, naming section 9.
+/// A key with one H point changed: verify and finalize both refuse it, naming section 9; a
+/// `.ptau` other than the key's is recognised.
+fn tampered_keys_are_refused(t: &Path) {
+    let p = |n: &str| t.join(n);
     let (model, _, ptau) = setup(t);
     ok(&zkinfer(&[
         "ceremony",
