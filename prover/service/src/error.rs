@@ -15,6 +15,10 @@ pub enum ServiceError {
     /// An uploaded model could not be imported or compiled.
     #[error("model: {0}")]
     BadModel(String),
+    /// An uploaded ceremony contribution (or a finalize) failed verification: the message
+    /// names the check.
+    #[error("ceremony: {0}")]
+    BadCeremony(String),
     /// Proving or setup failed.
     #[error("prove: {0}")]
     Prove(String),

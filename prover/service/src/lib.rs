@@ -13,6 +13,7 @@
 pub mod api;
 pub mod auth;
 pub mod budget;
+pub mod ceremony;
 mod error;
 pub mod job;
 pub mod metrics;
@@ -76,6 +77,11 @@ pub struct ServiceConfig {
     /// any other `Origin` header is refused with 403; with none configured, every request that
     /// carries an `Origin` is refused.
     pub cors_origins: Vec<String>,
+    /// A prepared phase-1 file (`serve --ptau`): registrations run a ceremony on it (the
+    /// service contributes first, owners may add theirs, a finalize verifies the transcript
+    /// and makes the keys). Without one, registrations use a development setup whose keys the
+    /// service made alone.
+    pub ptau: Option<PathBuf>,
 }
 
 impl ServiceConfig {
@@ -95,6 +101,7 @@ impl ServiceConfig {
             max_cached_provers: DEFAULT_MAX_CACHED_PROVERS,
             allowed_hosts: Vec::new(),
             cors_origins: Vec::new(),
+            ptau: None,
         }
     }
 }
@@ -120,6 +127,10 @@ pub struct AppState {
     pub setups: Arc<setups::Setups>,
     /// Serialises read-modify-writes of model records (owners, state).
     pub model_lock: Arc<tokio::sync::Mutex<()>>,
+    /// One ceremony contribution or finalize at a time (each verifies a whole key).
+    pub ceremony_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The `.ptau` of [`ServiceConfig::ptau`], loaded once.
+    pub ptau: Option<Arc<zkinfer_ceremony::ptau::Ptau>>,
 }
 
 /// Seconds since the Unix epoch.
@@ -157,7 +168,22 @@ impl AppState {
                 config.data.display()
             );
         }
+        let ptau = match &config.ptau {
+            Some(path) => {
+                let ptau = zkinfer_ceremony::ptau::Ptau::load(path)
+                    .map_err(|e| ServiceError::Io(format!("--ptau {}: {e}", path.display())))?;
+                if !ptau.is_prepared() {
+                    return Err(ServiceError::Io(format!(
+                        "--ptau {}: not prepared for phase 2 (run `zkinfer ptau prepare`)",
+                        path.display()
+                    )));
+                }
+                Some(Arc::new(ptau))
+            }
+            None => None,
+        };
         let state = AppState {
+            ptau,
             store,
             models: Arc::new(models::Models::new(&config.data, config.max_cached_provers)),
             metrics: Arc::new(metrics::Metrics::default()),
@@ -170,6 +196,7 @@ impl AppState {
             claim_lock: Arc::new(tokio::sync::Mutex::new(())),
             admission: Arc::new(tokio::sync::Mutex::new(())),
             model_lock: Arc::new(tokio::sync::Mutex::new(())),
+            ceremony_lock: Arc::new(tokio::sync::Mutex::new(())),
         };
         state.fail_interrupted_setups().await?;
         Ok(state)

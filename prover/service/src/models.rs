@@ -1,5 +1,5 @@
-//! Models the service proves: registration (compile, then setup in the background), their
-//! records, and the loaded provers (a bounded LRU cache). A model lives in
+//! Models the service proves: registration (compile, then setup or the first step of a
+//! ceremony in the background), their records, and the loaded provers (a bounded LRU cache). A model lives in
 //! `DATA/models/<model id>/` with the same files `zkinfer compile` and `zkinfer setup` write.
 //!
 //! Models are identified by content (the blake3 model id). Each record lists the tokens that
@@ -31,6 +31,12 @@ pub const VK_FILE: &str = "verifying_key.bin";
 pub enum ModelState {
     /// Compiled; the keys are being generated.
     SettingUp,
+    /// A ceremony is under way (the service contributed first): owners may add their own
+    /// contributions (`POST …/ceremony/contributions`) until one finalizes it; no keys yet.
+    Ceremony {
+        /// Contributions so far.
+        contributions: usize,
+    },
     /// Keys made: jobs can be proved.
     Ready,
     /// Setup failed.

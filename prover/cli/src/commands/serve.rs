@@ -64,6 +64,12 @@ pub struct ServeArgs {
     /// Requests carrying any other Origin header are refused (403).
     #[arg(long = "cors-origin")]
     pub cors_origins: Vec<String>,
+    /// A prepared phase-1 file: every registration runs a trusted-setup ceremony on it (the
+    /// service contributes first, the model's owners may add theirs, and the model is provable
+    /// only after `POST /v1/models/{id}/ceremony/finalize` verified the transcript). Without
+    /// it, registrations get development keys the service made alone.
+    #[arg(long)]
+    pub ptau: Option<std::path::PathBuf>,
 }
 
 /// Runs `zkinfer serve`.
@@ -87,11 +93,19 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             max_cached_provers: a.max_cached_provers,
             allowed_hosts: a.allowed_hosts.clone(),
             cors_origins: a.cors_origins.clone(),
+            ptau: a.ptau.clone(),
             ..ServiceConfig::new(
                 a.data.clone(),
                 format!("zkinfer service at {}", a.data.display()),
             )
         };
+        match &a.ptau {
+            Some(p) => eprintln!("ceremonies on {} (one per registered model)", p.display()),
+            None => eprintln!(
+                "no --ptau: registered models get development keys (the service alone knows \
+                 their setup randomness; not for money)"
+            ),
+        }
         eprintln!(
             "limits: {} constraints, {} public inputs, {} MiB estimated memory per model",
             limits.max_constraints,

@@ -13,6 +13,7 @@
 //!    JSON content type (415 `unsupported_media_type`) and the size limit (413), all before
 //!    the body is read.
 
+mod ceremony;
 pub mod error;
 mod jobs;
 mod models;
@@ -30,6 +31,9 @@ use error::{answer, handle_rejection, ApiError};
 
 /// Largest `POST /v1/models` body (the ONNX file, base64, and calibration data).
 pub const MODEL_BODY_LIMIT: u64 = 64 << 20;
+/// Largest `POST /v1/models/{id}/ceremony/contributions` body (a `.zkey`: 112 MB for
+/// LeNet-5).
+pub const ZKEY_BODY_LIMIT: u64 = 1 << 30;
 /// Largest `POST /v1/jobs` and `POST /v1/verify` body.
 pub const JOB_BODY_LIMIT: u64 = 4 << 20;
 /// Longest idempotency key, bytes.
@@ -194,6 +198,36 @@ fn json_body(
         .and(warp::body::bytes())
 }
 
+/// A binary body of at most `limit` bytes: 415 unless `Content-Type` is
+/// `application/octet-stream`, checked before the body is read.
+fn binary_body(
+    limit: u64,
+) -> impl Filter<Extract = (bytes::Bytes,), Error = warp::Rejection> + Clone {
+    warp::header::optional::<String>("content-type")
+        .and_then(|ct: Option<String>| async move {
+            let media = ct
+                .as_deref()
+                .and_then(|c| c.split(';').next())
+                .map(|m| m.trim().to_ascii_lowercase());
+            if media.as_deref() == Some("application/octet-stream") {
+                Ok(())
+            } else {
+                Err(warp::reject::custom(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    format!(
+                        "the body must be a .zkey with `Content-Type: application/octet-stream` \
+                         (got {})",
+                        ct.map_or("none".into(), |c| format!("{c:?}"))
+                    ),
+                )))
+            }
+        })
+        .untuple_one()
+        .and(warp::body::content_length_limit(limit))
+        .and(warp::body::bytes())
+}
+
 /// Adds CORS headers for an allowed origin.
 fn with_cors(mut r: warp::reply::Response, origin: Option<String>) -> warp::reply::Response {
     if let Some(o) = origin.and_then(|o| o.parse().ok()) {
@@ -220,6 +254,8 @@ pub fn routes(
         .and(warp::get())
         .map(|| warp::reply::json(&serde_json::json!({ "status": "ok" })));
     let api = model_routes(state.clone())
+        .or(ceremony_routes(state.clone()))
+        .unify()
         .or(job_routes(state))
         .unify()
         .or(preflight())
@@ -287,6 +323,45 @@ fn model_routes(
         .or(vk)
         .unify()
         .or(verifier)
+        .unify()
+}
+
+/// The ceremony routes of a model (each needs a token).
+fn ceremony_routes(
+    state: AppState,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+    let auth = authenticated(state.clone());
+    // GET /v1/models/{id}/ceremony
+    let view = warp::path!("v1" / "models" / String / "ceremony")
+        .and(warp::get())
+        .and(auth.clone())
+        .and(with_state(state.clone()))
+        .and_then(|id, o, s| async move { answer(ceremony::get(s, o, id).await) });
+    // GET /v1/models/{id}/ceremony/zkey
+    let zkey = warp::path!("v1" / "models" / String / "ceremony" / "zkey")
+        .and(warp::get())
+        .and(auth.clone())
+        .and(with_state(state.clone()))
+        .and_then(|id, o, s| async move { answer(ceremony::zkey(s, o, id).await) });
+    // POST /v1/models/{id}/ceremony/contributions
+    let contribute = warp::path!("v1" / "models" / String / "ceremony" / "contributions")
+        .and(warp::post())
+        .and(auth.clone())
+        .and(with_state(state.clone()))
+        .and(binary_body(ZKEY_BODY_LIMIT))
+        .and_then(|id, o, s, b| async move { answer(ceremony::contribute(s, o, id, b).await) });
+    // POST /v1/models/{id}/ceremony/finalize
+    let finalize = warp::path!("v1" / "models" / String / "ceremony" / "finalize")
+        .and(warp::post())
+        .and(auth)
+        .and(with_state(state))
+        .and(json_body(JOB_BODY_LIMIT))
+        .and_then(|id, o, s, b| async move { answer(ceremony::finalize(s, o, id, b).await) });
+    view.or(zkey)
+        .unify()
+        .or(contribute)
+        .unify()
+        .or(finalize)
         .unify()
 }
 

@@ -170,11 +170,18 @@ fn spawn_setup(state: AppState, ticket: Ticket, model: CompiledModel) {
             let _slot = state.setups.setup_slot().await;
             let models = state.models.clone();
             let made_by = state.config.made_by.clone();
-            let result =
-                tokio::task::spawn_blocking(move || models.setup(&model, &made_by, now_unix()))
-                    .await;
+            let ptau = state.ptau.clone();
+            let result = tokio::task::spawn_blocking(move || match ptau {
+                Some(ptau) => models
+                    .ceremony_start(&model, &ptau, &made_by)
+                    .map(|contributions| ModelState::Ceremony { contributions }),
+                None => models
+                    .setup(&model, &made_by, now_unix())
+                    .map(|()| ModelState::Ready),
+            })
+            .await;
             match result {
-                Ok(Ok(())) => ModelState::Ready,
+                Ok(Ok(state)) => state,
                 Ok(Err(e)) => ModelState::Failed {
                     reason: e.to_string(),
                 },

@@ -149,7 +149,12 @@ pub async fn oversize_post(base: &str, token: &str, path: &str, len: usize) -> (
 
 /// Registers `name` and waits until its keys exist; returns the model id.
 pub async fn register(c: &reqwest::Client, s: &Server, name: &str) -> String {
-    let (status, body) = post(c, format!("{}/v1/models", s.base), &registration(name)).await;
+    register_body(c, s, &registration(name)).await
+}
+
+/// Registers the model of `body` and waits until its keys exist; returns the model id.
+pub async fn register_body(c: &reqwest::Client, s: &Server, body: &Value) -> String {
+    let (status, body) = post(c, format!("{}/v1/models", s.base), body).await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["state"], "setting_up");
     let id = body["model_id"].as_str().unwrap().to_string();
