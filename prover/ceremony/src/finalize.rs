@@ -33,6 +33,35 @@ pub fn model_r1cs(model: &CompiledModel) -> Result<R1cs, CeremonyError> {
     R1cs::from_matrices(&matrices)
 }
 
+/// The file name of a model's final `.zkey` in its directory (written by `finalize`, read by
+/// whoever checks the model's keys against their ceremony).
+pub const ZKEY_FILE: &str = "ceremony.zkey";
+
+/// Checks that `pk` and `vk` are the keys of the verified transcript `zkey` for `model` on
+/// `ptau`: the transcript verifies (see [`verify`]) and both keys equal the ones it holds. What
+/// a key file's provenance says is not trusted; this is the check that replaces it.
+pub fn check_keys(
+    model: &CompiledModel,
+    ptau: &Ptau,
+    zkey: &Zkey,
+    pk: &ProvingKeyFile,
+    vk: &VerifyingKeyFile,
+) -> Result<Report, CeremonyError> {
+    let report = verify(zkey, &model_r1cs(model)?, ptau)?;
+    let key = proving_key(zkey)?;
+    if vk.vk != key.vk || vk.round1.is_some() {
+        return Err(CeremonyError::Invalid(
+            "the verifying key is not the one the transcript holds".into(),
+        ));
+    }
+    if pk.pk != key || pk.h_basis != HBasis::OddCoset || pk.round1.is_some() {
+        return Err(CeremonyError::Invalid(
+            "the proving key is not the one the transcript holds".into(),
+        ));
+    }
+    Ok(report)
+}
+
 /// The arkworks proving key a `.zkey` holds (sections mapped as ark-circom does: A → a_query,
 /// B₁ → b_g1_query, B₂ → b_g2_query, L → l_query, H → h_query, IC → γ_abc).
 pub fn proving_key(zkey: &Zkey) -> Result<ProvingKey<Bn254>, CeremonyError> {

@@ -468,3 +468,63 @@ fn a_lookup_mode_model_is_refused_with_the_reason() {
     assert!(!out.status.success());
     assert!(text(&out).contains("lookup mode"), "{}", text(&out));
 }
+
+#[test]
+fn the_provider_serves_only_keys_whose_ceremony_it_verified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (model, _, ptau) = setup(t);
+    let provider = |extra: &[&str]| {
+        let mut args = vec![
+            "provider",
+            "--rpc-url",
+            "http://127.0.0.1:9",
+            "--key",
+            "0x0000000000000000000000000000000000000000000000000000000000000001",
+            "--escrow",
+            "0x0000000000000000000000000000000000000001",
+            "--model",
+            s(&model),
+            "--once",
+        ];
+        args.extend_from_slice(extra);
+        text(&zkinfer(&args))
+    };
+    // A development key: refused unless allowed.
+    ok(&zkinfer(&["setup", s(&model)]));
+    let out = provider(&[]);
+    assert!(out.contains("--allow-dev-key"), "{out}");
+    let out = provider(&["--allow-dev-key"]);
+    assert!(out.contains("serving the development keys"), "{out}");
+    // A ceremony's keys, checked against their transcript: accepted (the node then fails on
+    // the unreachable chain, past the key check).
+    let p = |n: &str| t.join(n);
+    ok(&zkinfer(&[
+        "ceremony",
+        "init",
+        s(&model),
+        "--ptau",
+        s(&ptau),
+        "-o",
+        s(&p("0.zkey")),
+    ]));
+    contribute(t, "0.zkey", "1.zkey", "x", "y");
+    ok(&zkinfer(&[
+        "ceremony",
+        "finalize",
+        s(&p("1.zkey")),
+        s(&model),
+        "--ptau",
+        s(&ptau),
+    ]));
+    let out = provider(&["--ptau", s(&ptau)]);
+    assert!(
+        out.contains("ceremony of 1 contributions verified"),
+        "{out}"
+    );
+    assert!(!out.contains("refusing"), "{out}");
+    // Keys replaced by a development setup's, the transcript left beside them: refused.
+    ok(&zkinfer(&["setup", s(&model)]));
+    let out = provider(&["--ptau", s(&ptau)]);
+    assert!(out.contains("not the one the transcript holds"), "{out}");
+}

@@ -19,8 +19,9 @@ use zkinfer_prover::write_atomic;
 use crate::models::{Models, MODEL_FILE, PK_FILE, VK_FILE};
 use crate::ServiceError;
 
-/// The current `.zkey` of a model's ceremony, in its directory.
-pub const ZKEY_FILE: &str = "ceremony.zkey";
+/// The current `.zkey` of a model's ceremony, in its directory (the final one once finalized,
+/// where `zkinfer ceremony finalize` and the provider node expect it).
+pub const ZKEY_FILE: &str = zkinfer_ceremony::finalize::ZKEY_FILE;
 
 /// Contributions a ceremony takes at most (each upload costs a step verification).
 pub const MAX_CONTRIBUTIONS: usize = 64;

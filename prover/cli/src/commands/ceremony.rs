@@ -236,12 +236,14 @@ fn finalize_cmd(zkey: &Path, dir: &Path, ptau: &Path, made_by: &str) -> anyhow::
         .unwrap_or(0);
     let (pk, vk, report) = finalize::finalize(&model, &ptau, &z, &bytes, made_by, now)?;
     print_report(&report);
+    write_atomic(&dir.join(finalize::ZKEY_FILE), &bytes)?;
     write_atomic(&dir.join(PK_FILE), &pk.to_bytes()?)?;
     write_atomic(&dir.join(VK_FILE), &vk.to_bytes()?)?;
     println!(
-        "wrote {} and {} from a verified transcript",
+        "wrote {} and {} from a verified transcript (kept as {})",
         dir.join(PK_FILE).display(),
-        dir.join(VK_FILE).display()
+        dir.join(VK_FILE).display(),
+        dir.join(finalize::ZKEY_FILE).display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -40,6 +40,12 @@ pub struct ProveArgs {
 
 /// Loads the model and keys of `dir` into a prover.
 pub fn load_prover(dir: &Path) -> anyhow::Result<Prover<Engine>> {
+    let (model, pk, vk) = load_parts(dir)?;
+    Ok(Prover::new(Engine::new(), model, pk, vk)?)
+}
+
+/// The model and both key files of `dir`, not yet checked against each other.
+pub fn load_parts(dir: &Path) -> anyhow::Result<(CompiledModel, ProvingKeyFile, VerifyingKeyFile)> {
     let model = CompiledModel::load(&dir.join(MODEL_FILE))?;
     let id = model.model_id.0;
     let pk = ProvingKeyFile::load(&dir.join(PK_FILE), &id).with_context(|| {
@@ -49,7 +55,7 @@ pub fn load_prover(dir: &Path) -> anyhow::Result<Prover<Engine>> {
         )
     })?;
     let vk = load_vk(dir, Some(&id))?;
-    Ok(Prover::new(Engine::new(), model, pk, vk)?)
+    Ok((model, pk, vk))
 }
 
 /// Reads the verifying key of `dir`.

@@ -17,8 +17,9 @@ use zkinfer_service::provider::{
 };
 
 use super::chain_args::{block_on_multi, parse_address, ChainArgs};
-use super::key_guard::{refuse_insecure, InsecureKeyArgs};
-use super::prove::load_prover;
+use super::key_guard::{refuse_insecure, require_ceremony, CeremonyCheckArgs, InsecureKeyArgs};
+use super::prove::load_parts;
+use zkinfer_ceremony::ptau::Ptau;
 
 /// Arguments of `zkinfer provider`.
 #[derive(clap::Args)]
@@ -68,6 +69,8 @@ pub struct ProviderArgs {
     pub once: bool,
     #[command(flatten)]
     pub insecure: InsecureKeyArgs,
+    #[command(flatten)]
+    pub ceremony: CeremonyCheckArgs,
 }
 
 /// `DIR[:MIN_WEI]`: the directory and the model's minimum (zero without one). A suffix after
@@ -95,18 +98,34 @@ fn token_minimum(arg: &str) -> anyhow::Result<(Address, U256)> {
 }
 
 /// Loads the models (each served under the hash of its verifying key), refusing keys made
-/// from a fixed seed unless allowed; with `measure`, times one proof of each.
+/// from a fixed seed, and keys whose ceremony this node did not verify, unless allowed; with
+/// `measure`, times one proof of each.
 fn served_models(
     args: &[String],
     insecure: InsecureKeyArgs,
+    ceremony: &CeremonyCheckArgs,
     measure: bool,
 ) -> anyhow::Result<Vec<ServedModel>> {
+    let ptau = match &ceremony.ptau {
+        Some(p) => Some(Ptau::load(p).with_context(|| format!("--ptau {}", p.display()))?),
+        None => None,
+    };
     let mut models = Vec::with_capacity(args.len());
     for arg in args {
         let (dir, min_payment) = model_arg(arg);
-        let prover = load_prover(&dir).with_context(|| format!("--model {}", dir.display()))?;
-        refuse_insecure(prover.verifying_key(), insecure, "serve jobs")
-            .with_context(|| format!("--model {}", dir.display()))?;
+        let at = || format!("--model {}", dir.display());
+        let (model, pk, vk) = load_parts(&dir).with_context(at)?;
+        refuse_insecure(&vk, insecure, "serve jobs").with_context(at)?;
+        let verified = require_ceremony(&dir, &model, &pk, &vk, ptau.as_ref(), ceremony, insecure)
+            .with_context(at)?;
+        if verified > 0 {
+            eprintln!(
+                "model {}: ceremony of {verified} contributions verified",
+                dir.display()
+            );
+        }
+        let prover = zkinfer_prover::Prover::new(zkinfer_prover::Engine::new(), model, pk, vk)
+            .with_context(at)?;
         let model = ServedModel::with_minimum(Arc::new(prover), min_payment);
         if measure {
             let ms = model
@@ -138,9 +157,15 @@ pub fn run(a: ProviderArgs) -> anyhow::Result<ExitCode> {
         wei_per_proof_second: U256::from(a.wei_per_proof_second),
         token_minimums,
     };
+    // Keys are checked (and their ceremonies verified) before anything touches the chain.
+    let models = served_models(
+        &a.models,
+        a.insecure,
+        &a.ceremony,
+        a.wei_per_proof_second > 0,
+    )?;
     block_on_multi(async move {
         let (chain, me) = a.chain.connect().await?;
-        let models = served_models(&a.models, a.insecure, a.wei_per_proof_second > 0)?;
         let start_block = match a.from_block {
             Some(b) => b,
             None => chain.block_number().await?,
