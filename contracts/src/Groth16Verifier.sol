@@ -7,8 +7,12 @@ import {IZkinferVerifier} from "./IZkinferVerifier.sol";
 /// @notice One generic Groth16 verifier over BN254 (alt_bn128) for any number of keys, in two proof
 ///         modes: plain Groth16, and lookup mode (two-round Groth16 with a committed first round).
 ///         Anyone may publish a verifying key; it is validated once and named by its hash,
-///         `keyHash = keccak256(abi.encodePacked(modelId, vk))`, which this contract computes from
-///         the key bytes itself (the mode word included). A proof is checked against the key a
+///         `keyHash = keccak256(abi.encodePacked(modelId, transcriptHash, vk))`, which this
+///         contract computes from the key bytes itself (the mode word included). `transcriptHash`
+///         is the keccak256 of the trusted-setup ceremony's final `.zkey` (zero for a key from a
+///         development setup): the contract cannot check a ceremony, so it only records the
+///         claim, inside the key hash; a requester pins a key hash only after verifying the
+///         transcript with that hash itself. A proof is checked against the key a
 ///         caller names by that hash, so what a key hash accepts can never change: there is no
 ///         owner, no registration to squat and nothing to swap. The escrow inherits this contract,
 ///         so a job pins the hash of the requester's own key and the escrow's own code checks the
@@ -122,33 +126,47 @@ contract Groth16Verifier is IZkinferVerifier {
     /// @param numPublicInputs The number of public inputs a caller passes (a lookup key's
     ///        challenge is not counted: this contract computes it).
     /// @param modelId The model id the key was published for (covered by the key hash).
+    /// @param transcriptHash keccak256 of the ceremony's final `.zkey` the key came from, zero
+    ///        for a development key (covered by the key hash; a claim, checked off chain).
     struct KeyRecord {
         address data;
         ProofMode mode;
         uint88 numPublicInputs;
         bytes32 modelId;
+        bytes32 transcriptHash;
     }
 
-    /// @dev Published keys by `keccak256(abi.encodePacked(modelId, vk))`.
+    /// @dev Published keys by `keccak256(abi.encodePacked(modelId, transcriptHash, vk))`.
     mapping(bytes32 keyHash => KeyRecord record) internal _keys;
 
     /// @notice A verifying key was published (the first time only).
-    /// @param keyHash `keccak256(abi.encodePacked(modelId, vk))`.
+    /// @param keyHash `keccak256(abi.encodePacked(modelId, transcriptHash, vk))`.
     /// @param modelId The model id published with the key.
+    /// @param transcriptHash The ceremony transcript hash published with the key.
     /// @param mode The key's proof mode.
     /// @param numPublicInputs The number of public inputs a caller passes.
     /// @param publisher Who paid for the publication (no rights follow from it).
     event KeyPublished(
-        bytes32 indexed keyHash, bytes32 indexed modelId, ProofMode mode, uint256 numPublicInputs, address publisher
+        bytes32 indexed keyHash,
+        bytes32 indexed modelId,
+        bytes32 transcriptHash,
+        ProofMode mode,
+        uint256 numPublicInputs,
+        address publisher
     );
 
     /// @notice Validates a verifying key and stores it under its hash. Idempotent: publishing a
     ///         key again returns its hash and changes nothing.
     /// @param modelId The id of the model this key belongs to (hashed with the key).
+    /// @param transcriptHash keccak256 of the ceremony's final `.zkey` (zero for a development
+    ///        key), hashed with the key.
     /// @param vk The verifying key, encoded as described in the contract's documentation.
-    /// @return keyHash `keccak256(abi.encodePacked(modelId, vk))`.
-    function publishKey(bytes32 modelId, bytes memory vk) external returns (bytes32 keyHash) {
-        keyHash = keccak256(abi.encodePacked(modelId, vk));
+    /// @return keyHash `keccak256(abi.encodePacked(modelId, transcriptHash, vk))`.
+    function publishKey(bytes32 modelId, bytes32 transcriptHash, bytes memory vk)
+        external
+        returns (bytes32 keyHash)
+    {
+        keyHash = keccak256(abi.encodePacked(modelId, transcriptHash, vk));
         if (_keys[keyHash].data != address(0)) return keyHash;
         uint256 len = vk.length;
         if (len % 32 != 0 || len == 0 || len > MAX_KEY_LENGTH) revert MalformedKey(len);
@@ -198,9 +216,14 @@ contract Groth16Verifier is IZkinferVerifier {
 
         ProofMode mode = ProofMode(modeWord);
         uint256 numPublic = (words - icWord) / 2 - minIc;
-        _keys[keyHash] =
-            KeyRecord({data: keyData, mode: mode, numPublicInputs: uint88(numPublic), modelId: modelId});
-        emit KeyPublished(keyHash, modelId, mode, numPublic, msg.sender);
+        _keys[keyHash] = KeyRecord({
+            data: keyData,
+            mode: mode,
+            numPublicInputs: uint88(numPublic),
+            modelId: modelId,
+            transcriptHash: transcriptHash
+        });
+        emit KeyPublished(keyHash, modelId, transcriptHash, mode, numPublic, msg.sender);
     }
 
     /// @notice A published key's record (all zero for an unknown hash).

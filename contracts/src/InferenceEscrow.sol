@@ -9,7 +9,7 @@ import {IERC20Minimal} from "./IERC20Minimal.sol";
 ///         first provider who proves the model's output on the committed input before the deadline
 ///         withdraw it; an unclaimed payment goes back to the requester.
 /// @dev Why a job pays only for a proof under the requester's own key:
-///      1. `openJob` pins `keyHash = keccak256(abi.encodePacked(modelId, vk))`, which the requester
+///      1. `openJob` pins `keyHash = keccak256(abi.encodePacked(modelId, transcriptHash, vk))`, which the requester
 ///         computes from its own verifying key file. The key must have been published here;
 ///         `publishKey` computed that hash from the very bytes it validated and stored.
 ///      2. Verification is this contract's own code (inherited from `Groth16Verifier`), not an

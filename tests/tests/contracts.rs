@@ -275,6 +275,72 @@ fn a_proof_of_another_model_or_key_is_refused() {
     });
 }
 
+/// A ceremony key's transcript hash is recorded on chain beside the key and covered by its
+/// hash: the same points published with another (or no) transcript are another key, so a job
+/// pinned to the key whose transcript the requester verified cannot be moved to either.
+#[test]
+fn the_transcript_hash_is_recorded_and_covered_by_the_key_hash() {
+    let fx = mlp();
+    run(async {
+        let mut w = world(fx).await;
+        let escrow = w.escrow();
+        let dev = fx.prover.verifying_key().clone();
+        let mut ceremony = dev.clone();
+        ceremony.provenance.ceremony = Some(zkinfer_verifier::CeremonyRecord {
+            circuit_hash: "00".repeat(64),
+            zkey_hash: "00".repeat(64),
+            transcript_hash: "ab".repeat(32),
+            ptau_hash: "00".repeat(64),
+            ptau_name: None,
+            contributions: Vec::new(),
+        });
+        assert_eq!(dev.transcript_hash(), [0; 32]);
+        assert_eq!(ceremony.transcript_hash(), [0xab; 32]);
+        let p = publish_key(&mut w.chain, THIEF, escrow, &ceremony)
+            .await
+            .unwrap();
+        assert_ne!(
+            p.key_hash,
+            fx.key_hash(),
+            "the transcript is part of the key hash"
+        );
+        let info = view(
+            &mut w.chain,
+            escrow,
+            &Groth16Verifier::keyInfoCall {
+                keyHash: p.key_hash,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(info.transcriptHash.0, [0xab; 32]);
+        let dev_info = view(
+            &mut w.chain,
+            escrow,
+            &Groth16Verifier::keyInfoCall {
+                keyHash: fx.key_hash(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(dev_info.transcriptHash.0, [0; 32]);
+        // The requester's check of the published key holds for each key under its own hash.
+        assert!(zkinfer_evm::key_published(&mut w.chain, escrow, &ceremony)
+            .await
+            .unwrap());
+        assert!(zkinfer_evm::key_published(&mut w.chain, escrow, &dev)
+            .await
+            .unwrap());
+        let mut other = ceremony.clone();
+        if let Some(c) = other.provenance.ceremony.as_mut() {
+            c.transcript_hash = "cd".repeat(32);
+        }
+        assert!(!zkinfer_evm::key_published(&mut w.chain, escrow, &other)
+            .await
+            .unwrap());
+    });
+}
+
 /// Review finding #10: a proof for job N on escrow E1 was paid again on escrow E2. The binding
 /// now names the chain and the escrow.
 #[test]

@@ -77,6 +77,7 @@ fn the_verifier_agrees_with_the_native_verifier_and_validates_keys() {
         vk[32 + 31] ^= 1;
         let bad = Groth16Verifier::publishKeyCall {
             modelId: B256::ZERO,
+            transcriptHash: B256::ZERO,
             vk: vk.into(),
         };
         let r = w.send(THIEF, bad.abi_encode()).await;

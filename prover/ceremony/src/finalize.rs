@@ -102,6 +102,7 @@ pub fn finalize(
     let record = CeremonyRecord {
         circuit_hash: hex::encode(report.cs_hash),
         zkey_hash: hex::encode(Blake2b512::digest(zkey_bytes)),
+        transcript_hash: hex::encode(<sha3::Keccak256 as sha3::Digest>::digest(zkey_bytes)),
         ptau_hash: hex::encode(ptau.hash),
         ptau_name: known_ptau(&ptau.hash).map(str::to_owned),
         contributions: report

@@ -35,6 +35,9 @@ pub struct CeremonyRecord {
     pub circuit_hash: String,
     /// BLAKE2b-512 of the final `.zkey` file (what `b2sum` prints), hex.
     pub zkey_hash: String,
+    /// keccak256 of the final `.zkey` file, hex: the transcript hash the on-chain registry
+    /// records with the key (and hashes into its key hash).
+    pub transcript_hash: String,
     /// BLAKE2b-512 of the `.ptau` file, hex.
     pub ptau_hash: String,
     /// The public phase-1 file with that hash, when it is a known one.
@@ -76,6 +79,18 @@ pub struct VerifyingKeyFile {
 }
 
 impl VerifyingKeyFile {
+    /// The keccak256 of the ceremony's final `.zkey` this key came from, as its provenance
+    /// records it (zero for a development key, or a record without a valid hash): what the
+    /// on-chain registry publishes beside the key.
+    pub fn transcript_hash(&self) -> [u8; 32] {
+        self.provenance
+            .ceremony
+            .as_ref()
+            .and_then(|c| hex::decode(&c.transcript_hash).ok())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .unwrap_or([0; 32])
+    }
+
     /// The mode of the proofs this key checks.
     pub fn mode(&self) -> ProofMode {
         if self.round1.is_some() {

@@ -47,11 +47,12 @@ pub fn test_token_init_code(name: &str, symbol: &str, mode: TokenMode) -> Bytes 
     [TestToken::BYTECODE.as_ref(), &args].concat().into()
 }
 
-/// Calldata of `publishKey(modelId, vk)` for `key`, in either mode (what `export-verifier` writes
-/// out).
+/// Calldata of `publishKey(modelId, transcriptHash, vk)` for `key`, in either mode (what
+/// `export-verifier` writes out).
 pub fn publish_key_calldata(key: &VerifyingKeyFile) -> Bytes {
     Groth16Verifier::publishKeyCall {
         modelId: FixedBytes(key.model_id),
+        transcriptHash: FixedBytes(key.transcript_hash()),
         vk: verifying_key_bytes(key).into(),
     }
     .abi_encode()
@@ -124,7 +125,8 @@ pub async fn view<C: Chain, Call: SolCall>(
 /// already, by anyone: publication is idempotent and gives no rights).
 #[derive(Clone, Debug)]
 pub struct Publication {
-    /// `keccak256(model_id ‖ vk)`, computed locally and equal to what the contract computed.
+    /// `keccak256(model_id ‖ transcript_hash ‖ vk)`, computed locally and equal to what the
+    /// contract computed.
     pub key_hash: B256,
     /// The `publishKey` transaction, when one was needed.
     pub receipt: Option<Receipt>,

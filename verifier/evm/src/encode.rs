@@ -149,10 +149,13 @@ pub fn proof_from_words(words: &[U256]) -> Result<(Proof<Curve>, Option<G1Affine
 }
 
 /// The hash a published key is named by on chain (`Groth16Verifier.publishKey`):
-/// `keccak256(model_id ‖ verifying_key_bytes(key))`, the mode word included. A job pins it, so it
-/// is computed from the requester's own key file, never read from a contract.
+/// `keccak256(model_id ‖ transcript_hash ‖ verifying_key_bytes(key))`, the mode word included;
+/// the transcript hash is the keccak256 of the key's ceremony `.zkey` (zero for a development
+/// key). A job pins it, so it is computed from the requester's own key file, never read from a
+/// contract.
 pub fn key_hash(key: &VerifyingKeyFile) -> alloy::primitives::B256 {
     let mut data = key.model_id.to_vec();
+    data.extend(key.transcript_hash());
     data.extend(verifying_key_bytes(key));
     alloy::primitives::keccak256(data)
 }

@@ -87,7 +87,7 @@ pub async fn check_escrow_code<C: Chain>(chain: &mut C, escrow: Address) -> Resu
 }
 
 /// Whether `key` is published at `verifier`, checking what the contract holds under its hash
-/// against the local key: model id, mode, public-input count and every key byte (the mode word
+/// against the local key: model id, transcript hash, mode, public-input count and every key byte (the mode word
 /// included). A key published under its hash with other contents would be a keccak collision;
 /// it is refused all the same.
 pub async fn key_published<C: Chain>(
@@ -115,6 +115,7 @@ pub async fn key_published<C: Chain>(
     // computed on chain).
     let n = usize::try_from(info.numPublicInputs).ok();
     if info.modelId.0 != key.model_id
+        || info.transcriptHash.0 != key.transcript_hash()
         || info.mode != key_mode_word(key.mode())
         || n != Some(key.layout.num_public())
         || bytes.as_ref() != verifying_key_bytes(key).as_slice()

@@ -285,6 +285,7 @@ fn publish_key_records_the_mode_and_refuses_malformed_lookup_keys() {
         async fn send(chain: &mut EmbeddedChain, escrow: Address, vk: Vec<u8>) -> Receipt {
             let call = Groth16Verifier::publishKeyCall {
                 modelId: B256::ZERO,
+                transcriptHash: B256::ZERO,
                 vk: vk.into(),
             };
             let tx = Tx::call(DEPLOYER, escrow, call.abi_encode());
