@@ -7,6 +7,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Field;
 use rayon::prelude::*;
 
+use crate::lookup::{Delta1Record, LookupExt};
 use crate::points::{g1_lem_all, g1_section};
 use crate::rng::{beacon_stream, hash_to_g2, ChaCha};
 use crate::transcript::{transcript_hash, Contribution, ContributionKind};
@@ -82,6 +83,9 @@ fn apply(
         let points = g1_section(zkey.section(id), &format!("zkey section {id}"))?;
         next.sections.insert(id, g1_lem_all(&scale(&points, d_inv)));
     }
+    if let Some(ext) = next.lookup.as_mut() {
+        apply_delta1(ext, stream, &transcript)?;
+    }
     let record = Contribution {
         delta_after: next.header.delta_g1,
         s,
@@ -93,6 +97,32 @@ fn apply(
     let hash = record.hash();
     next.contributions.push(record);
     Ok((next, hash))
+}
+
+/// Lookup mode: a second secret `d₁` (drawn after `d` and `s`) re-randomises `δ₁`, divides
+/// `K1`, and gets its own proof of knowledge, bound to the contribution's transcript `t`.
+fn apply_delta1(
+    ext: &mut LookupExt,
+    stream: &mut ChaCha,
+    t: &[u8; 64],
+) -> Result<(), CeremonyError> {
+    let (d1, s1) = draw(stream);
+    let d1_inv = d1
+        .inverse()
+        .ok_or_else(|| CeremonyError::Invalid("the drawn secret is zero".into()))?;
+    let s1_d = (s1 * d1).into_affine();
+    let t1 = LookupExt::transcript(t, &ext.records, &s1, &s1_d);
+    let r1_d = (hash_to_g2(&t1) * d1).into_affine();
+    ext.delta1_g1 = (ext.delta1_g1 * d1).into_affine();
+    ext.delta1_g2 = (ext.delta1_g2 * d1).into_affine();
+    ext.k1 = g1_lem_all(&scale(&ext.k1_points()?, d1_inv));
+    ext.records.push(Delta1Record {
+        delta1_after: ext.delta1_g1,
+        s: s1,
+        s_d: s1_d,
+        r_d: r1_d,
+    });
+    Ok(())
 }
 
 /// `k·P` for every point, in parallel.

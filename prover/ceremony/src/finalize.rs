@@ -6,31 +6,40 @@ use ark_bn254::Bn254;
 use ark_groth16::{ProvingKey, VerifyingKey};
 use blake2::{Blake2b512, Digest};
 use zkinfer_ir::CompiledModel;
-use zkinfer_prover::groth16::HBasis;
+use zkinfer_prover::groth16::{HBasis, Round1ProvingKey};
 use zkinfer_prover::{public_layout, ProvingKeyFile};
 use zkinfer_verifier::{CeremonyRecord, ContributionRecord, KeyProvenance, VerifyingKeyFile};
 
 use crate::points::{g1_section, g2_section};
 use crate::ptau::{known_ptau, Ptau};
 use crate::r1cs_file::R1cs;
-use crate::verify::{verify, Report};
+use crate::verify::{verify_circuit, Report};
 use crate::zkey::{section, Zkey};
 use crate::CeremonyError;
 
-/// The model's circuit as a `.r1cs` (plain mode only: lookup mode's two-round keys need a δ₁
-/// chain that snarkjs's format has no place for).
-pub fn model_r1cs(model: &CompiledModel) -> Result<R1cs, CeremonyError> {
+/// The model's circuit as a `.r1cs` and its round-1 wires (witness indices; empty in plain
+/// mode). A lookup-mode ceremony extends the `.zkey` with a `δ₁` chain ([`crate::lookup`]).
+pub fn model_circuit(model: &CompiledModel) -> Result<(R1cs, Vec<u32>), CeremonyError> {
     let (matrices, trace) = zkinfer_prover::circuit_matrices(model).map_err(|e| {
         CeremonyError::Unsupported(format!("synthesizing the model's circuit: {e}"))
     })?;
-    if trace.is_some() {
-        return Err(CeremonyError::Unsupported(
-            "the model is compiled for lookup mode; its ceremony (a δ₁ chain beside δ₂) is not \
-             built yet: compile it in plain mode (`--mode plain`) for a ceremony key"
-                .into(),
-        ));
-    }
-    R1cs::from_matrices(&matrices)
+    let round1 = trace
+        .map(|t| t.round1.iter().map(|&i| i as u32).collect())
+        .unwrap_or_default();
+    Ok((R1cs::from_matrices(&matrices)?, round1))
+}
+
+/// Lookup mode's round-1 proving key from the extension (`None` in plain mode).
+pub fn round1_key(zkey: &Zkey) -> Result<Option<Round1ProvingKey>, CeremonyError> {
+    let Some(ext) = &zkey.lookup else {
+        return Ok(None);
+    };
+    Ok(Some(Round1ProvingKey {
+        indices: ext.indices.iter().map(|&i| u64::from(i)).collect(),
+        k1_query: ext.k1_points()?,
+        delta1_g1: ext.delta1_g1,
+        delta1_g2: ext.delta1_g2,
+    }))
 }
 
 /// The file name of a model's final `.zkey` in its directory (written by `finalize`, read by
@@ -47,14 +56,17 @@ pub fn check_keys(
     pk: &ProvingKeyFile,
     vk: &VerifyingKeyFile,
 ) -> Result<Report, CeremonyError> {
-    let report = verify(zkey, &model_r1cs(model)?, ptau)?;
+    let (r1cs, round1) = model_circuit(model)?;
+    let report = verify_circuit(zkey, &r1cs, &round1, ptau)?;
     let key = proving_key(zkey)?;
-    if vk.vk != key.vk || vk.round1.is_some() {
+    let r1 = round1_key(zkey)?;
+    let vk_r1 = r1.as_ref().map(|r| r.delta1_g2);
+    if vk.vk != key.vk || vk.round1.as_ref().map(|r| r.delta1_g2) != vk_r1 {
         return Err(CeremonyError::Invalid(
             "the verifying key is not the one the transcript holds".into(),
         ));
     }
-    if pk.pk != key || pk.h_basis != HBasis::OddCoset || pk.round1.is_some() {
+    if pk.pk != key || pk.h_basis != HBasis::OddCoset || pk.round1 != r1 {
         return Err(CeremonyError::Invalid(
             "the proving key is not the one the transcript holds".into(),
         ));
@@ -96,9 +108,10 @@ pub fn finalize(
     made_by: &str,
     created_unix: u64,
 ) -> Result<(ProvingKeyFile, VerifyingKeyFile, Report), CeremonyError> {
-    let r1cs = model_r1cs(model)?;
-    let report = verify(zkey, &r1cs, ptau)?;
+    let (r1cs, round1) = model_circuit(model)?;
+    let report = verify_circuit(zkey, &r1cs, &round1, ptau)?;
     let pk = proving_key(zkey)?;
+    let round1 = round1_key(zkey)?;
     let record = CeremonyRecord {
         circuit_hash: hex::encode(report.cs_hash),
         zkey_hash: hex::encode(Blake2b512::digest(zkey_bytes)),
@@ -129,13 +142,15 @@ pub fn finalize(
             created_unix,
             ceremony: Some(record),
         },
-        round1: None,
+        round1: round1.as_ref().map(|r| zkinfer_verifier::Round1Key {
+            delta1_g2: r.delta1_g2,
+        }),
     };
     let pk = ProvingKeyFile {
         model_id,
         pk,
         h_basis: HBasis::OddCoset,
-        round1: None,
+        round1,
     };
     Ok((pk, vk, report))
 }

@@ -33,8 +33,14 @@ pub fn circuit_power(r1cs: &R1cs) -> u32 {
     wanted.next_power_of_two().trailing_zeros()
 }
 
-/// The circuit's init key from a prepared `ptau`.
+/// The circuit's init key from a prepared `ptau` (plain mode: byte for byte snarkjs's).
 pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau) -> Result<Zkey, CeremonyError> {
+    new_zkey_with(r1cs, ptau, &[])
+}
+
+/// The init key with the round-1 wires `round1` (witness indices, ascending; empty in plain
+/// mode) moved out of L into the lookup extension ([`crate::lookup`]).
+pub fn new_zkey_with(r1cs: &R1cs, ptau: &Ptau, round1: &[u32]) -> Result<Zkey, CeremonyError> {
     let k = circuit_power(r1cs);
     if k > ptau.power {
         return Err(CeremonyError::Unsupported(format!(
@@ -66,6 +72,20 @@ pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau) -> Result<Zkey, CeremonyError> {
         Base::Beta => &l_beta,
     });
     let (ic, l) = abc.split_at(r1cs.num_public + 1);
+    let mut l = l.to_vec();
+    let lookup = if round1.is_empty() {
+        None
+    } else {
+        let mut k1 = Vec::with_capacity(round1.len());
+        for &i in round1 {
+            let base = l.get_mut(i as usize).ok_or_else(|| {
+                CeremonyError::Unsupported(format!("round-1 wire {i} beyond the witness"))
+            })?;
+            k1.push(*base);
+            *base = G1Affine::zero();
+        }
+        Some(crate::lookup::LookupExt::init(round1.to_vec(), &k1))
+    };
 
     let h_block = ptau.section_bytes(ps::LAGRANGE_G1)?;
     let start = (2 * n - 1) * G1_SIZE;
@@ -96,7 +116,7 @@ pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau) -> Result<Zkey, CeremonyError> {
     hasher.update(g2_to_u(&header.delta_g2));
     hash_list(&mut hasher, ic.len(), &g1_u_all(ic));
     hash_h_points(&mut hasher, ptau, n)?;
-    hash_list(&mut hasher, l.len(), &g1_u_all(l));
+    hash_list(&mut hasher, l.len(), &g1_u_all(&l));
     hash_list(&mut hasher, a.len(), &g1_u_all(&a));
     hash_list(&mut hasher, b1.len(), &g1_u_all(&b1));
     hash_list(&mut hasher, b2.len(), &g2_u_all(&b2));
@@ -108,14 +128,20 @@ pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau) -> Result<Zkey, CeremonyError> {
         (zs::A, lem(&a)),
         (zs::B1, lem(&b1)),
         (zs::B2, crate::points::g2_lem_all(&b2)),
-        (zs::L, lem(l)),
+        (zs::L, lem(&l)),
         (zs::H, h),
     ];
+    let base: [u8; 64] = hasher.finalize().into();
+    let cs_hash = match &lookup {
+        Some(ext) => ext.circuit_hash(&base)?,
+        None => base,
+    };
     Ok(Zkey {
         header,
         sections: sections.into_iter().collect(),
-        cs_hash: hasher.finalize().into(),
+        cs_hash,
         contributions: Vec::new(),
+        lookup,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod contribute;
 mod error;
 pub mod finalize;
 pub mod init;
+pub mod lookup;
 pub mod points;
 pub mod ptau;
 pub mod r1cs_file;

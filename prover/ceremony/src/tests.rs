@@ -316,3 +316,62 @@ fn hash_to_g2_beacon_and_contribution_hash_match_snarkjs() {
          273b62080980e1a8f5fced35f5ebc388f17d8e8a357"
     );
 }
+
+/// Lookup mode: the `δ₁` chain verifies beside `δ`'s, and each of its tamperings is caught.
+#[test]
+fn a_lookup_mode_chain_verifies_and_delta1_tampering_is_caught() {
+    use crate::init::new_zkey_with;
+    use crate::verify::verify_circuit;
+    let r1cs = R1cs::from_matrices(&matrices()).unwrap();
+    let ptau = ptau(7, 1);
+    let round1 = [0u32, 5, 7];
+    let init = new_zkey_with(&r1cs, &ptau, &round1).unwrap();
+    assert_ne!(init.cs_hash, new_zkey(&r1cs, &ptau).unwrap().cs_hash);
+    let (k1, _) = contribute(&init, &mut ChaCha::new([2; 8]), None).unwrap();
+    let (k2, _) = beacon(&k1, &[0xcd; 8], 10, None).unwrap();
+    verify_circuit(&k2, &r1cs, &round1, &ptau).unwrap();
+    verify_step(&k1, &k2).unwrap();
+    assert_eq!(
+        Zkey::from_bytes(k2.to_bytes(&CONTRIBUTION_ORDER)).unwrap(),
+        k2
+    );
+    let r1 = crate::finalize::round1_key(&k2).unwrap().unwrap();
+    assert_eq!(r1.indices, vec![0, 5, 7]);
+    let check = |k: &Zkey| invalid(verify_circuit(k, &r1cs, &round1, &ptau));
+    let ext = |f: &dyn Fn(&mut crate::lookup::LookupExt)| {
+        let mut k = k2.clone();
+        f(k.lookup.as_mut().unwrap());
+        k
+    };
+    let m = check(&ext(&|e| {
+        e.delta1_g2 = (e.delta1_g2 * Fr::from(3u8)).into_affine()
+    }));
+    assert!(m.contains("[δ₁]₂ does not match"), "{m}");
+    let m = check(&ext(&|e| {
+        e.k1[..64].copy_from_slice(&g1_to_lem(&G1Affine::generator()))
+    }));
+    assert!(m.contains("K1"), "{m}");
+    let m = check(&ext(&|e| {
+        e.records[0].r_d = (e.records[0].r_d * Fr::from(2u8)).into_affine()
+    }));
+    assert!(
+        m.contains("contribution 1: the δ₁ proof of knowledge"),
+        "{m}"
+    );
+    let m = check(&ext(&|e| {
+        e.delta1_g1 = (e.delta1_g1 * Fr::from(2u8)).into_affine();
+        e.delta1_g2 = (e.delta1_g2 * Fr::from(2u8)).into_affine();
+    }));
+    assert!(m.contains("δ₁ is not the last"), "{m}");
+    // A round-1 wire's base put back into L (it would let a prover move committed values).
+    let mut leak = k2.clone();
+    replace_g1(&mut leak, section::L, 5, &G1Affine::generator());
+    assert!(check(&leak).contains("section 8 (L)"));
+    // The mode comes from the circuit, not the key.
+    let m = invalid(verify_circuit(&k2, &r1cs, &[], &ptau));
+    assert!(m.contains("lookup extension"), "{m}");
+    let mut plain = k2.clone();
+    plain.lookup = None;
+    let m = check(&plain);
+    assert!(m.contains("lookup extension"), "{m}");
+}

@@ -9,7 +9,8 @@ use ark_ff::{UniformRand, Zero};
 use ark_std::rand::rngs::OsRng;
 
 use crate::contribute::draw;
-use crate::init::new_zkey;
+use crate::init::new_zkey_with;
+use crate::lookup::{Delta1Record, LookupExt};
 use crate::points::g1_section;
 use crate::ptau::Ptau;
 use crate::r1cs_file::R1cs;
@@ -70,7 +71,26 @@ fn same_ratio(a: G1Projective, b: G1Projective, c: G2Projective, d: G2Projective
 /// unchanging section must equal it byte for byte, every contribution must prove knowledge
 /// of its secret and chain δ, and L and H must be the init's divided by the final δ.
 pub fn verify(zkey: &Zkey, r1cs: &R1cs, ptau: &Ptau) -> Result<Report, CeremonyError> {
-    let init = new_zkey(r1cs, ptau)?;
+    verify_circuit(zkey, r1cs, &[], ptau)
+}
+
+/// [`verify`] for a circuit whose round-1 wires are `round1` (lookup mode; empty in plain
+/// mode), taken from the circuit, never from the key: the `δ₁` chain and `K1` are checked as
+/// `δ` and L are.
+pub fn verify_circuit(
+    zkey: &Zkey,
+    r1cs: &R1cs,
+    round1: &[u32],
+    ptau: &Ptau,
+) -> Result<Report, CeremonyError> {
+    let init = new_zkey_with(r1cs, ptau, round1)?;
+    if zkey.lookup.as_ref().map(|e| &e.indices) != init.lookup.as_ref().map(|e| &e.indices) {
+        return invalid(
+            "the key's lookup extension (round-1 wires) is not this circuit's (another proof \
+             mode or circuit)"
+                .into(),
+        );
+    }
     let (h, i) = (&zkey.header, &init.header);
     for (what, same) in [
         (
@@ -114,6 +134,15 @@ pub fn verify(zkey: &Zkey, r1cs: &R1cs, ptau: &Ptau) -> Result<Report, CeremonyE
     }
     check_delta(zkey, &delta)?;
     check_divided(&init, zkey, &zkey.header.delta_g2, &G2Affine::generator())?;
+    if let (Some(before), Some(after)) = (&init.lookup, &zkey.lookup) {
+        let mut d1 = G1Affine::generator();
+        for (k, c) in zkey.contributions.iter().enumerate() {
+            check_delta1_record(&after.records[..k], &after.records[k], c, &d1, k + 1)?;
+            d1 = after.records[k].delta1_after;
+        }
+        check_delta1(after, &d1)?;
+        check_k1(before, after)?;
+    }
     Ok(Report {
         cs_hash: zkey.cs_hash,
         contributions: zkey
@@ -183,6 +212,26 @@ pub fn verify_step(prev: &Zkey, next: &Zkey) -> Result<Summary, CeremonyError> {
     )?;
     check_delta(next, &c.delta_after)?;
     check_divided(prev, next, &next.header.delta_g2, &prev.header.delta_g2)?;
+    match (&prev.lookup, &next.lookup) {
+        (None, None) => {}
+        (Some(before), Some(after)) => {
+            if before.indices != after.indices || after.records[..k - 1] != before.records[..] {
+                return invalid(
+                    "the lookup extension's wires or earlier δ₁ records changed".into(),
+                );
+            }
+            check_delta1_record(
+                &before.records,
+                &after.records[k - 1],
+                c,
+                &before.delta1_g1,
+                k,
+            )?;
+            check_delta1(after, &after.records[k - 1].delta1_after)?;
+            check_k1(before, after)?;
+        }
+        _ => return invalid("the lookup extension appeared or disappeared".into()),
+    }
     Ok(Summary::of(k, c))
 }
 
@@ -225,6 +274,75 @@ fn check_record(
     Ok(())
 }
 
+/// Contribution `k`'s `δ₁` record: its proof of knowledge over `T₁` (bound to the
+/// contribution's `T`), the link from `before`, and for a beacon the re-derived `d₁, s₁`.
+fn check_delta1_record(
+    previous: &[Delta1Record],
+    r: &Delta1Record,
+    c: &Contribution,
+    before: &G1Affine,
+    k: usize,
+) -> Result<(), CeremonyError> {
+    let t1 = LookupExt::transcript(&c.transcript, previous, &r.s, &r.s_d);
+    let r1 = hash_to_g2(&t1).into_group();
+    let rd = r.r_d.into_group();
+    if !same_ratio(r.s.into_group(), r.s_d.into_group(), r1, rd) {
+        return invalid(format!("contribution {k}: the δ₁ proof of knowledge fails"));
+    }
+    if !same_ratio(before.into_group(), r.delta1_after.into_group(), r1, rd) {
+        return invalid(format!(
+            "contribution {k}: δ₁ after it is not δ₁ before it times the proved secret"
+        ));
+    }
+    if let ContributionKind::Beacon { exp, hash, .. } = &c.kind {
+        let mut stream = beacon_stream(hash, *exp);
+        let _ = draw(&mut stream);
+        let (d1, s1) = draw(&mut stream);
+        if s1 != r.s || (s1 * d1).into_affine() != r.s_d {
+            return invalid(format!(
+                "contribution {k}: the beacon's δ₁ secret is not the one its parameters derive"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The extension's `[δ₁]₁` is the last record's, and `[δ₁]₂` matches it.
+fn check_delta1(ext: &LookupExt, last: &G1Affine) -> Result<(), CeremonyError> {
+    if ext.delta1_g1 != *last {
+        return invalid("the extension's δ₁ is not the last contribution's".into());
+    }
+    let (g1, g2) = (G1Projective::generator(), G2Projective::generator());
+    if !same_ratio(
+        g1,
+        ext.delta1_g1.into_group(),
+        g2,
+        ext.delta1_g2.into_group(),
+    ) {
+        return invalid("the extension's [δ₁]₂ does not match its [δ₁]₁".into());
+    }
+    Ok(())
+}
+
+/// `K1` of `after` is that of `before` times `δ₁_before/δ₁_after`.
+fn check_k1(before: &LookupExt, after: &LookupExt) -> Result<(), CeremonyError> {
+    let b = before.k1_points()?;
+    let a = after.k1_points()?;
+    let rho: Vec<Fr> = (0..b.len()).map(|_| Fr::rand(&mut OsRng)).collect();
+    let sb = G1Projective::msm_unchecked(&b, &rho);
+    let sa = G1Projective::msm_unchecked(&a, &rho);
+    let pairs = [before.delta1_g2.into_group(), after.delta1_g2.into_group()];
+    if a.len() == b.len() && Bn254::multi_pairing([sb, -sa], pairs).is_zero() {
+        Ok(())
+    } else {
+        invalid(
+            "K1 (section 11) is not the previous key's divided by the new δ₁ (a point was \
+             changed)"
+                .into(),
+        )
+    }
+}
+
 /// The header's δ₁ is the last contribution's, and δ₂ matches it.
 fn check_delta(zkey: &Zkey, last: &G1Affine) -> Result<(), CeremonyError> {
     if zkey.header.delta_g1 != *last {
@@ -243,8 +361,8 @@ fn check_delta(zkey: &Zkey, last: &G1Affine) -> Result<(), CeremonyError> {
 }
 
 /// L and H of `after` are those of `before` times `δ_before/δ_after`:
-/// `e(Σρ_i·P_i^before, δ₂_before) = e(Σρ_i·P_i^after, δ₂_after)` with random 128-bit... 254-bit
-/// `ρ` from the OS, for each section.
+/// `e(Σρ_i·P_i^before, δ₂_before) = e(Σρ_i·P_i^after, δ₂_after)` with random `ρ` from the OS,
+/// for each section.
 fn check_divided(
     before: &Zkey,
     after: &Zkey,

@@ -80,6 +80,8 @@ pub struct Zkey {
     pub cs_hash: [u8; 64],
     /// The phase-2 contributions, in order.
     pub contributions: Vec<Contribution>,
+    /// Lookup mode: the `δ₁` part (section 11, zkinfer's extension).
+    pub lookup: Option<crate::lookup::LookupExt>,
 }
 
 fn le32(v: u32) -> [u8; 4] {
@@ -207,11 +209,28 @@ impl Zkey {
             sections.insert(id, body.to_vec());
         }
         let (cs_hash, contributions) = crate::transcript::parse_mpc(file.section(10)?)?;
+        let lookup = match file.range(crate::lookup::SECTION) {
+            Some(r) => Some(crate::lookup::LookupExt::parse(&file.bytes()[r])?),
+            None => None,
+        };
+        if let Some(ext) = &lookup {
+            if ext.records.len() != contributions.len() {
+                return Err(CeremonyError::malformed(
+                    KIND,
+                    format!(
+                        "{} δ₁ records for {} contributions",
+                        ext.records.len(),
+                        contributions.len()
+                    ),
+                ));
+            }
+        }
         Ok(Self {
             header,
             sections,
             cs_hash,
             contributions,
+            lookup,
         })
     }
 
@@ -224,9 +243,11 @@ impl Zkey {
         Self::from_bytes(bytes)
     }
 
-    /// The file's bytes with sections in `order` ([`INIT_ORDER`] or [`CONTRIBUTION_ORDER`]).
+    /// The file's bytes with sections in `order` ([`INIT_ORDER`] or [`CONTRIBUTION_ORDER`]),
+    /// then, in lookup mode, section 11.
     pub fn to_bytes(&self, order: &[u32; 10]) -> Vec<u8> {
-        let mut w = BinWriter::new(KIND, 1, 10);
+        let count = if self.lookup.is_some() { 11 } else { 10 };
+        let mut w = BinWriter::new(KIND, 1, count);
         for &id in order {
             match id {
                 1 => w.section(1, &le32(1)),
@@ -237,6 +258,9 @@ impl Zkey {
                 ),
                 id => w.section(id, self.sections.get(&id).map_or(&[][..], Vec::as_slice)),
             }
+        }
+        if let Some(ext) = &self.lookup {
+            w.section(crate::lookup::SECTION, &ext.to_bytes());
         }
         w.finish()
     }

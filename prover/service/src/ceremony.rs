@@ -85,8 +85,8 @@ impl Models {
         ptau: &Ptau,
         made_by: &str,
     ) -> Result<usize, ServiceError> {
-        let r1cs = finalize::model_r1cs(model).map_err(bad)?;
-        let zkey = init::new_zkey(&r1cs, ptau).map_err(bad)?;
+        let (r1cs, round1) = finalize::model_circuit(model).map_err(bad)?;
+        let zkey = init::new_zkey_with(&r1cs, ptau, &round1).map_err(bad)?;
         let mut stream = rng::contribution_stream(&[]);
         let (zkey, _) =
             contribute::contribute(&zkey, &mut stream, Some(made_by.to_owned())).map_err(io)?;

@@ -244,7 +244,7 @@ async fn final_key_lists(
     let final_zkey = Zkey::from_bytes(final_bytes.to_vec()).unwrap();
     let model =
         zkinfer_ir::CompiledModel::load(&s.state.models.dir_of(id).join("model.json")).unwrap();
-    let r1cs = zkinfer_ceremony::finalize::model_r1cs(&model).unwrap();
+    let (r1cs, _) = zkinfer_ceremony::finalize::model_circuit(&model).unwrap();
     let report = zkinfer_ceremony::verify::verify(
         &final_zkey,
         &r1cs,

@@ -122,7 +122,13 @@ pub struct ContributeArgs {
 pub fn run(a: CeremonyArgs) -> anyhow::Result<ExitCode> {
     match a.command {
         CeremonyCommand::R1cs { dir, out } => {
-            let r1cs = model_r1cs(&dir)?;
+            let (r1cs, round1) = model_circuit(&dir)?;
+            if !round1.is_empty() {
+                eprintln!(
+                    "note: the model is in lookup mode; its ceremony extends the .zkey with a δ₁ \
+                     chain (section 11) that snarkjs does not read, so run it with zkinfer"
+                );
+            }
             write_atomic(&out, &r1cs.to_bytes())?;
             println!(
                 "wrote {} ({} constraints, {} wires, {} public)",
@@ -171,10 +177,10 @@ pub fn run(a: CeremonyArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn init_cmd(dir: &Path, ptau: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    let r1cs = model_r1cs(dir)?;
+    let (r1cs, round1) = model_circuit(dir)?;
     let ptau = load_ptau(ptau)?;
     let start = Instant::now();
-    let zkey = init::new_zkey(&r1cs, &ptau)?;
+    let zkey = init::new_zkey_with(&r1cs, &ptau, &round1)?;
     let bytes = zkey.to_bytes(&INIT_ORDER);
     write_atomic(out, &bytes)?;
     println!(
@@ -205,15 +211,17 @@ fn beacon_cmd(
 }
 
 fn verify_cmd(circuit: &Path, ptau: &Path, zkey: &Path) -> anyhow::Result<ExitCode> {
-    let r1cs = if circuit.is_dir() {
-        model_r1cs(circuit)?
+    let (r1cs, round1) = if circuit.is_dir() {
+        model_circuit(circuit)?
     } else {
-        R1cs::from_bytes(read(circuit)?).with_context(|| format!("in {}", circuit.display()))?
+        let r1cs = R1cs::from_bytes(read(circuit)?)
+            .with_context(|| format!("in {}", circuit.display()))?;
+        (r1cs, Vec::new())
     };
     let ptau = load_ptau(ptau)?;
     let (zkey, _) = load_zkey(zkey)?;
     let start = Instant::now();
-    match verify::verify(&zkey, &r1cs, &ptau) {
+    match verify::verify_circuit(&zkey, &r1cs, &round1, &ptau) {
         Ok(report) => {
             print_report(&report);
             println!("transcript OK ({:.2} s)", start.elapsed().as_secs_f64());
@@ -309,9 +317,9 @@ fn print_report(report: &Report) {
     }
 }
 
-fn model_r1cs(dir: &Path) -> anyhow::Result<R1cs> {
+fn model_circuit(dir: &Path) -> anyhow::Result<(R1cs, Vec<u32>)> {
     let model = CompiledModel::load(&dir.join(MODEL_FILE))?;
-    Ok(finalize::model_r1cs(&model)?)
+    Ok(finalize::model_circuit(&model)?)
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
