@@ -73,28 +73,8 @@ pub fn new_zkey_with(r1cs: &R1cs, ptau: &Ptau, round1: &[u32]) -> Result<Zkey, C
     });
     let (ic, l) = abc.split_at(r1cs.num_public + 1);
     let mut l = l.to_vec();
-    let lookup = if round1.is_empty() {
-        None
-    } else {
-        let mut k1 = Vec::with_capacity(round1.len());
-        for &i in round1 {
-            let base = l.get_mut(i as usize).ok_or_else(|| {
-                CeremonyError::Unsupported(format!("round-1 wire {i} beyond the witness"))
-            })?;
-            k1.push(*base);
-            *base = G1Affine::zero();
-        }
-        Some(crate::lookup::LookupExt::init(round1.to_vec(), &k1))
-    };
-
-    let h_block = ptau.section_bytes(ps::LAGRANGE_G1)?;
-    let start = (2 * n - 1) * G1_SIZE;
-    let h: Vec<u8> = (0..n)
-        .flat_map(|i| {
-            let at = start + (2 * i + 1) * G1_SIZE;
-            h_block[at..at + G1_SIZE].iter().copied()
-        })
-        .collect();
+    let lookup = split_round1(&mut l, round1)?;
+    let h = odd_lagrange(ptau, n)?;
 
     let header = Header {
         n_vars: r1cs.num_vars as u32,
@@ -107,19 +87,7 @@ pub fn new_zkey_with(r1cs: &R1cs, ptau: &Ptau, round1: &[u32]) -> Result<Zkey, C
         delta_g1: G1Affine::generator(),
         delta_g2: G2Affine::generator(),
     };
-    let mut hasher = Blake2b512::new();
-    hasher.update(g1_to_u(&header.alpha_g1));
-    hasher.update(g1_to_u(&header.beta_g1));
-    hasher.update(g2_to_u(&header.beta_g2));
-    hasher.update(g2_to_u(&header.gamma_g2));
-    hasher.update(g1_to_u(&header.delta_g1));
-    hasher.update(g2_to_u(&header.delta_g2));
-    hash_list(&mut hasher, ic.len(), &g1_u_all(ic));
-    hash_h_points(&mut hasher, ptau, n)?;
-    hash_list(&mut hasher, l.len(), &g1_u_all(&l));
-    hash_list(&mut hasher, a.len(), &g1_u_all(&a));
-    hash_list(&mut hasher, b1.len(), &g1_u_all(&b1));
-    hash_list(&mut hasher, b2.len(), &g2_u_all(&b2));
+    let base = circuit_hash(&header, ptau, [ic, &l, &a, &b1], &b2)?;
 
     let lem = crate::points::g1_lem_all;
     let sections = [
@@ -131,7 +99,6 @@ pub fn new_zkey_with(r1cs: &R1cs, ptau: &Ptau, round1: &[u32]) -> Result<Zkey, C
         (zs::L, lem(&l)),
         (zs::H, h),
     ];
-    let base: [u8; 64] = hasher.finalize().into();
     let cs_hash = match &lookup {
         Some(ext) => ext.circuit_hash(&base)?,
         None => base,
@@ -143,6 +110,62 @@ pub fn new_zkey_with(r1cs: &R1cs, ptau: &Ptau, round1: &[u32]) -> Result<Zkey, C
         contributions: Vec::new(),
         lookup,
     })
+}
+
+/// Lookup mode: takes the round-1 wires' bases out of L (the identity there) into the
+/// extension's `K1`; `None` in plain mode.
+fn split_round1(
+    l: &mut [G1Affine],
+    round1: &[u32],
+) -> Result<Option<crate::lookup::LookupExt>, CeremonyError> {
+    if round1.is_empty() {
+        return Ok(None);
+    }
+    let mut k1 = Vec::with_capacity(round1.len());
+    for &i in round1 {
+        let base = l.get_mut(i as usize).ok_or_else(|| {
+            CeremonyError::Unsupported(format!("round-1 wire {i} beyond the witness"))
+        })?;
+        k1.push(*base);
+        *base = G1Affine::zero();
+    }
+    Ok(Some(crate::lookup::LookupExt::init(round1.to_vec(), &k1)))
+}
+
+/// Section 9: the odd points of the `.ptau`'s Lagrange block of size `2n` (raw bytes).
+fn odd_lagrange(ptau: &Ptau, n: usize) -> Result<Vec<u8>, CeremonyError> {
+    let block = ptau.section_bytes(ps::LAGRANGE_G1)?;
+    let start = (2 * n - 1) * G1_SIZE;
+    Ok((0..n)
+        .flat_map(|i| {
+            let at = start + (2 * i + 1) * G1_SIZE;
+            block[at..at + G1_SIZE].iter().copied()
+        })
+        .collect())
+}
+
+/// snarkjs's circuit hash: the header's points, then IC, the H differences, L, A, B₁ (the
+/// `g1` lists in that order but H) and B₂, each list with its length.
+fn circuit_hash(
+    header: &Header,
+    ptau: &Ptau,
+    [ic, l, a, b1]: [&[G1Affine]; 4],
+    b2: &[G2Affine],
+) -> Result<[u8; 64], CeremonyError> {
+    let mut hasher = Blake2b512::new();
+    hasher.update(g1_to_u(&header.alpha_g1));
+    hasher.update(g1_to_u(&header.beta_g1));
+    hasher.update(g2_to_u(&header.beta_g2));
+    hasher.update(g2_to_u(&header.gamma_g2));
+    hasher.update(g1_to_u(&header.delta_g1));
+    hasher.update(g2_to_u(&header.delta_g2));
+    hash_list(&mut hasher, ic.len(), &g1_u_all(ic));
+    hash_h_points(&mut hasher, ptau, header.domain_size as usize)?;
+    for list in [l, a, b1] {
+        hash_list(&mut hasher, list.len(), &g1_u_all(list));
+    }
+    hash_list(&mut hasher, b2.len(), &g2_u_all(b2));
+    Ok(hasher.finalize().into())
 }
 
 /// Every wire's terms, by matrix and by base, and section 4's bytes.
