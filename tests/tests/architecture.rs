@@ -74,12 +74,22 @@ fn data_moves_forward_only() {
         ("zkinfer-verifier", &[]),
         ("zkinfer-evm", &["zkinfer-verifier"]),
         (
+            "zkinfer-ceremony",
+            &[
+                "zkinfer-ir",
+                "zkinfer-accel",
+                "zkinfer-prover",
+                "zkinfer-verifier",
+            ],
+        ),
+        (
             "zkinfer-service",
             &[
                 "zkinfer-ir",
                 "zkinfer-onnx",
                 "zkinfer-r1cs",
                 "zkinfer-prover",
+                "zkinfer-ceremony",
                 "zkinfer-verifier",
                 "zkinfer-evm",
             ],
@@ -100,6 +110,7 @@ fn data_moves_forward_only() {
                 "zkinfer-onnx",
                 "zkinfer-r1cs",
                 "zkinfer-prover",
+                "zkinfer-ceremony",
                 "zkinfer-verifier",
                 "zkinfer-evm",
                 "zkinfer-service",

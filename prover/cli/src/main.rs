@@ -27,7 +27,8 @@ enum Command {
     Compile(commands::compile::CompileArgs),
     /// Run a compiled model on an input file and print its outputs as JSON.
     Run(commands::run::RunArgs),
-    /// Generate the model's Groth16 proving and verifying keys (run by the requester or registry).
+    /// Generate the model's Groth16 keys from one party's randomness (development keys; keys
+    /// others rely on come from `zkinfer ceremony`).
     Setup(commands::setup::SetupArgs),
     /// A model's trusted-setup ceremony in snarkjs's formats: r1cs, init, contribute, beacon,
     /// verify, verify-step, finalize.

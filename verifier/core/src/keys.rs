@@ -36,7 +36,9 @@ pub struct CeremonyRecord {
     /// BLAKE2b-512 of the final `.zkey` file (what `b2sum` prints), hex.
     pub zkey_hash: String,
     /// keccak256 of the final `.zkey` file, hex: the transcript hash the on-chain registry
-    /// records with the key (and hashes into its key hash).
+    /// records with the key (and hashes into its key hash). Empty in records written before
+    /// it existed (published as zero).
+    #[serde(default)]
     pub transcript_hash: String,
     /// BLAKE2b-512 of the `.ptau` file, hex.
     pub ptau_hash: String,

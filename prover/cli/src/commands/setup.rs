@@ -1,4 +1,6 @@
-//! `zkinfer setup DIR`: the model's Groth16 proving and verifying keys.
+//! `zkinfer setup DIR`: the model's Groth16 proving and verifying keys from one party's
+//! randomness: development keys (their provenance records no ceremony, and the provider node
+//! refuses them without `--allow-dev-key`). Keys others rely on come from `zkinfer ceremony`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -77,6 +79,11 @@ pub fn setup_dir(dir: &Path, insecure_seed: Option<u64>, made_by: &str) -> anyho
     );
     if insecure_seed.is_some() {
         println!("WARNING: keys derived from --insecure-seed: anyone who knows the seed can forge proofs");
+    } else {
+        println!(
+            "development keys: whoever ran this setup can forge proofs (the key records no \
+             ceremony); for keys others rely on, run `zkinfer ceremony`"
+        );
     }
     Ok(())
 }
