@@ -29,6 +29,6 @@ grep -q "ZKey Ok!" last.out && echo "snarkjs: ZKey Ok!"
 rm -rf dev && mkdir dev && cp lenet/model.json dev/ && "$Z" setup dev > /dev/null
 for _ in 1 2 3 4 5; do
   for d in lenet dev; do
-    "$Z" prove "$d" --input "$M/input.json" --out proof.json | grep -o "Groth16 [0-9.]* s" | sed "s|^|$d |"
+    "$Z" prove "$d" --input "$M/input.json" --out proof.json 2>&1 | grep -o "Groth16 [0-9.]* s" | sed "s|^|$d |"
   done
 done

@@ -47,7 +47,7 @@ pub fn round1_key(zkey: &Zkey) -> Result<Option<Round1ProvingKey>, CeremonyError
 pub const ZKEY_FILE: &str = "ceremony.zkey";
 
 /// Checks that `pk` and `vk` are the keys of the verified transcript `zkey` for `model` on
-/// `ptau`: the transcript verifies (see [`verify`]) and both keys equal the ones it holds. What
+/// `ptau`: the transcript verifies (see [`verify_circuit`]) and both keys equal the ones it holds. What
 /// a key file's provenance says is not trusted; this is the check that replaces it.
 pub fn check_keys(
     model: &CompiledModel,
@@ -97,7 +97,7 @@ pub fn proving_key(zkey: &Zkey) -> Result<ProvingKey<Bn254>, CeremonyError> {
     })
 }
 
-/// Verifies `zkey` (see [`verify`]) for `model` on `ptau` and turns it into the model's key
+/// Verifies `zkey` (see [`verify_circuit`]) for `model` on `ptau` and turns it into the model's key
 /// files, recording the ceremony in the verifying key's provenance. `zkey_bytes` is the
 /// file as read, for its hash.
 pub fn finalize(
