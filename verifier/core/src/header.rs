@@ -49,6 +49,15 @@ impl ArtifactKind {
         }
     }
 
+    /// The newest format version of this kind this build reads (3 for proving keys: ceremony
+    /// keys in snarkjs's H basis).
+    pub fn newest_readable(self) -> u16 {
+        match self {
+            ArtifactKind::ProvingKey => PROVING_KEY_VERSION_ODD_COSET,
+            ArtifactKind::VerifyingKey => VERIFYING_KEY_VERSION,
+        }
+    }
+
     /// Whether this build reads format `version` of this kind (the current one, and versions 1
     /// and 3 of proving keys).
     pub fn reads(self, version: u16) -> bool {
@@ -124,7 +133,7 @@ impl Header {
         if !kind.reads(version) {
             return Err(FormatError::UnsupportedVersion {
                 found: version as u32,
-                supported: kind.version() as u32,
+                supported: kind.newest_readable() as u32,
             });
         }
         if bytes[11] != SYSTEM_GROTH16_BN254 && bytes[11] != SYSTEM_GROTH16_BN254_LOOKUP {
@@ -224,7 +233,8 @@ mod tests {
             Header::open(&v2, ArtifactKind::VerifyingKey, None),
             Err(FormatError::UnsupportedVersion { found: 2, .. })
         ));
-        // Proving keys: versions 1 (h_query in powers of τ) and 2 are read, 3 is not.
+        // Proving keys: versions 1 (h_query in powers of τ), 2 and 3 (ceremony keys) are read,
+        // 4 is not.
         let mut pk = Header {
             version: PROVING_KEY_VERSION,
             kind: ArtifactKind::ProvingKey,
@@ -232,16 +242,16 @@ mod tests {
             model: [7; 32],
         }
         .seal(b"payload");
-        for version in [1u8, 2] {
+        for version in [1u8, 2, 3] {
             pk[8] = version;
             let (h, _) = Header::open(&pk, ArtifactKind::ProvingKey, None).unwrap();
             assert_eq!(h.version, u16::from(version));
         }
-        for version in [0u8, 3] {
+        for version in [0u8, 4] {
             pk[8] = version;
             assert!(matches!(
                 Header::open(&pk, ArtifactKind::ProvingKey, None),
-                Err(FormatError::UnsupportedVersion { supported: 2, .. })
+                Err(FormatError::UnsupportedVersion { supported: 3, .. })
             ));
         }
         let mut flipped = bytes.clone();
