@@ -12,6 +12,7 @@ pub mod binfile;
 pub mod contribute;
 mod error;
 pub mod finalize;
+pub mod hasher;
 pub mod init;
 pub mod lookup;
 pub mod points;

@@ -85,6 +85,39 @@ pub fn g2_to_u(p: &G2Affine) -> [u8; G2_SIZE] {
     out
 }
 
+/// A G1 point in C form (snarkjs's compressed encoding, hashed into a phase-1 response):
+/// `x` big-endian, `0x80` set on the first byte when `y` is negative; the identity is `0x40`
+/// and zeros.
+pub fn g1_to_c(p: &G1Affine) -> [u8; G1_SIZE / 2] {
+    let mut out = [0u8; G1_SIZE / 2];
+    match p.xy() {
+        Some((x, y)) => {
+            fq_to_be(&x, &mut out);
+            if fq_is_negative(&y) {
+                out[0] |= 0x80;
+            }
+        }
+        None => out[0] = 0x40,
+    }
+    out
+}
+
+/// A G2 point in C form: `x.c1 ‖ x.c0` big-endian, flags as for G1 with `y`'s Fq2 sign.
+pub fn g2_to_c(p: &G2Affine) -> [u8; G2_SIZE / 2] {
+    let mut out = [0u8; G2_SIZE / 2];
+    match p.xy() {
+        Some((x, y)) => {
+            fq_to_be(&x.c1, &mut out[..32]);
+            fq_to_be(&x.c0, &mut out[32..]);
+            if fq2_is_negative(&y) {
+                out[0] |= 0x80;
+            }
+        }
+        None => out[0] = 0x40,
+    }
+    out
+}
+
 /// A G1 point from LEM bytes, checked to be on the curve (hence in the group).
 pub fn g1_from_lem(b: &[u8]) -> Result<G1Affine, &'static str> {
     if b.iter().all(|&v| v == 0) {

@@ -78,7 +78,7 @@ fn assignment(x: Fr) -> Vec<Fr> {
 }
 
 fn ptau(power: u32, seed: u32) -> Ptau {
-    let file = new_ptau(power, &mut ChaCha::new([seed; 8])).unwrap();
+    let file = new_ptau(power, None, &mut ChaCha::new([seed; 8])).unwrap();
     Ptau::from_bytes(file.bytes).unwrap()
 }
 
@@ -270,7 +270,7 @@ fn init_refuses_a_ptau_too_small_or_unprepared() {
     assert!(err.to_string().contains("2^6"), "{err}");
     assert!(ptau(6, 1).check_consistency().is_ok());
     // A Lagrange point changed is caught by the consistency check.
-    let mut bytes = new_ptau(4, &mut ChaCha::new([4; 8])).unwrap().bytes;
+    let mut bytes = new_ptau(4, None, &mut ChaCha::new([4; 8])).unwrap().bytes;
     let p = Ptau::from_bytes(bytes.clone()).unwrap();
     let at = p
         .section_start(crate::ptau::section::LAGRANGE_BETA_G1)

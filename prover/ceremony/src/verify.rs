@@ -60,7 +60,12 @@ fn invalid<T>(msg: String) -> Result<T, CeremonyError> {
 }
 
 /// `e(a, d) = e(b, c)`: `(a, b)` and `(c, d)` have the same ratio; no point may be the identity.
-fn same_ratio(a: G1Projective, b: G1Projective, c: G2Projective, d: G2Projective) -> bool {
+pub(crate) fn same_ratio(
+    a: G1Projective,
+    b: G1Projective,
+    c: G2Projective,
+    d: G2Projective,
+) -> bool {
     if a.is_zero() || b.is_zero() || c.is_zero() || d.is_zero() {
         return false;
     }

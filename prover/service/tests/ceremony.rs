@@ -37,7 +37,7 @@ async fn settled(c: &reqwest::Client, s: &Server, id: &str) -> Value {
 /// returns it and the `.ptau`'s bytes.
 async fn with_ptau(dir: &std::path::Path) -> (Server, Vec<u8>) {
     let path = dir.join("p10.ptau");
-    let bytes = new_ptau(10, &mut ChaCha::new([7; 8])).unwrap().bytes;
+    let bytes = new_ptau(10, None, &mut ChaCha::new([7; 8])).unwrap().bytes;
     std::fs::write(&path, &bytes).unwrap();
     (start_with(|cfg| cfg.ptau = Some(path)).await, bytes)
 }

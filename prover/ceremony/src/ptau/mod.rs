@@ -1,5 +1,6 @@
-//! snarkjs's `.ptau` (phase 1, powers of τ): reading a prepared file, and writing one of our
-//! own.
+//! snarkjs's `.ptau` (phase 1, powers of τ): reading a file, a phase-1 ceremony of our own in
+//! snarkjs's transcript format (empty accumulator, contributions, beacon, verification), and
+//! `prepare`.
 //!
 //! Sections: 1 the header (`u32 n8 = 32`, `q`, `u32 power`, `u32 ceremonyPower`); 2
 //! `[τ^i]₁` for `i < 2^(P+1) − 1`; 3 `[τ^i]₂`, 4 `[ατ^i]₁`, 5 `[βτ^i]₁` for `i < 2^P`; 6
@@ -8,12 +9,20 @@
 //! `2^p − 1`); section 12 also holds `p = P + 1`, computed with `[τ^(2^(P+1)−1)]₁` taken as
 //! the identity (the H basis of a `.zkey` only needs polynomials of degree `< 2n − 1`).
 
+pub mod contribute;
+pub mod contributions;
 mod known;
 mod lagrange;
+#[cfg(test)]
+mod tests;
+mod verify_chain;
 mod write;
 
+pub use contribute::{beacon, contribute, Phase1Output};
+pub use contributions::{Phase1Contribution, Phase1Kind};
 pub use known::{known_ptau, KNOWN_PTAU};
-pub use write::{new_ptau, prepare, NewPtau};
+pub use verify_chain::{verify_transcript, Phase1Summary};
+pub use write::{new_accumulator, new_ptau, prepare, NewPtau};
 
 use ark_bn254::{Fq, G1Affine, G2Affine};
 use ark_ff::PrimeField;
@@ -240,11 +249,15 @@ impl Ptau {
         }
     }
 
+    /// The phase-1 contributions recorded in section 7.
+    pub fn contributions(&self) -> Result<Vec<Phase1Contribution>, CeremonyError> {
+        contributions::read(self.file.section(section::CONTRIBUTIONS)?)
+    }
+
     /// Checks the file's internal consistency with random linear combinations: the powers
     /// of τ in G1 and G2 agree, `[ατ^i]₁` and `[βτ^i]₁` are powers of the same τ, `[β]₁` and
-    /// `[β]₂` agree, and every Lagrange block is the inverse FFT of its powers. (The chain of
-    /// phase-1 contributions in section 7 is not checked: trust in a public file comes from
-    /// its pinned hash, [`known_ptau`].)
+    /// `[β]₂` agree, and every Lagrange block is the inverse FFT of its powers. The chain of
+    /// contributions in section 7 is [`verify_transcript`]'s.
     pub fn check_consistency(&self) -> Result<(), CeremonyError> {
         lagrange::check_consistency(self)
     }

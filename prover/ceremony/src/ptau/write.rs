@@ -1,10 +1,13 @@
-//! Writing `.ptau` files of our own: a fresh phase 1 from one secret `(τ, α, β)`, and the
-//! Lagrange sections of `prepare`.
+//! Writing `.ptau` files of our own: the empty accumulator of `snarkjs powersoftau new`, a
+//! fresh prepared phase 1 with one contribution in one step, and the Lagrange sections of
+//! `prepare`.
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{scalar_mul::BatchMulPreprocessing, CurveGroup, PrimeGroup};
 use ark_ff::{BigInteger, One, PrimeField};
 
+use super::contribute::{check_secrets, record};
+use super::contributions::{self, create_key, first_challenge_hash, Phase1Kind};
 use super::{lagrange, section, Ptau, KIND};
 use crate::binfile::BinWriter;
 use crate::points::{g1_lem_all, g2_lem_all};
@@ -17,18 +20,51 @@ pub struct NewPtau {
     pub bytes: Vec<u8>,
 }
 
-/// A prepared power-`power` `.ptau` from one secret `(τ, α, β)` drawn from `stream` and then
-/// dropped: snarkjs's `powersoftau new`, one contribution and `prepare phase2` in one step.
-/// Its section 7 records no contributions (this build does not write snarkjs's phase-1
-/// transcript), so it is as trustworthy as the machine that ran it: for tests and private
-/// deployments, not for a public service (use a known public file there).
-pub fn new_ptau(power: u32, stream: &mut ChaCha) -> Result<NewPtau, CeremonyError> {
-    if !(1..=24).contains(&power) {
-        return Err(CeremonyError::Unsupported(format!(
+/// The empty accumulator of `snarkjs powersoftau new bn128 <power>`: every point the
+/// generator and no contributions (byte-identical to snarkjs's file). Contribute to it with
+/// [`super::contribute::contribute`].
+pub fn new_accumulator(power: u32) -> Result<Vec<u8>, CeremonyError> {
+    check_power(power)?;
+    let n = 1usize << power;
+    let g1 = G1Affine::from(G1Projective::generator());
+    let g2 = G2Affine::from(G2Projective::generator());
+    let sections = Sections {
+        power,
+        tau_g1: vec![g1; 2 * n - 1],
+        tau_g2: vec![g2; n],
+        alpha_tau_g1: vec![g1; n],
+        beta_tau_g1: vec![g1; n],
+        beta_g2: g2,
+    };
+    Ok(sections.write(contributions::write(&[]), None))
+}
+
+fn check_power(power: u32) -> Result<(), CeremonyError> {
+    if (1..=24).contains(&power) {
+        Ok(())
+    } else {
+        Err(CeremonyError::Unsupported(format!(
             "power {power}: this build makes .ptau files of power 1..=24"
-        )));
+        )))
     }
-    let (tau, alpha, beta) = (stream.fr(), stream.fr(), stream.fr());
+}
+
+/// A prepared power-`power` `.ptau` with one contribution whose secrets `(τ, α, β)` come from
+/// `stream` and are then dropped: the same bytes as [`new_accumulator`], then
+/// [`super::contribute::contribute`] with that stream, then [`prepare`], but computed from the
+/// secrets in the scalar field (seconds where `prepare` in the group takes minutes). One
+/// contributor: as trustworthy as the machine that ran it; add contributions and a beacon
+/// (then prepare again) for more.
+pub fn new_ptau(
+    power: u32,
+    name: Option<String>,
+    stream: &mut ChaCha,
+) -> Result<NewPtau, CeremonyError> {
+    check_power(power)?;
+    let challenge = first_challenge_hash(power);
+    let (secrets, key) = create_key(&challenge, stream);
+    check_secrets(&secrets)?;
+    let (tau, alpha, beta) = (secrets.tau, secrets.alpha, secrets.beta);
     let n = 1usize << power;
     let powers = powers_of(tau, 2 * n - 1);
     let tau_g1 = batch_g1(&powers);
@@ -54,8 +90,9 @@ pub fn new_ptau(power: u32, stream: &mut ChaCha) -> Result<NewPtau, CeremonyErro
         alpha_g1: g1_lem_all(&batch_g1(&scaled(alpha))),
         beta_g1: g1_lem_all(&batch_g1(&scaled(beta))),
     };
+    let record = record(&challenge, &sections, key, name, Phase1Kind::Contribution)?;
     Ok(NewPtau {
-        bytes: sections.write(0u32.to_le_bytes().to_vec(), Some(blocks)),
+        bytes: sections.write(contributions::write(&[record]), Some(blocks)),
     })
 }
 
@@ -102,17 +139,17 @@ fn batch_g2(scalars: &[Fr]) -> Vec<G2Affine> {
 }
 
 /// The point sections of a `.ptau`.
-struct Sections {
-    power: u32,
-    tau_g1: Vec<G1Affine>,
-    tau_g2: Vec<G2Affine>,
-    alpha_tau_g1: Vec<G1Affine>,
-    beta_tau_g1: Vec<G1Affine>,
-    beta_g2: G2Affine,
+pub(super) struct Sections {
+    pub(super) power: u32,
+    pub(super) tau_g1: Vec<G1Affine>,
+    pub(super) tau_g2: Vec<G2Affine>,
+    pub(super) alpha_tau_g1: Vec<G1Affine>,
+    pub(super) beta_tau_g1: Vec<G1Affine>,
+    pub(super) beta_g2: G2Affine,
 }
 
 /// The LEM bytes of the Lagrange sections 12–15.
-struct Blocks {
+pub(super) struct Blocks {
     g1: Vec<u8>,
     g2: Vec<u8>,
     alpha_g1: Vec<u8>,
@@ -121,7 +158,7 @@ struct Blocks {
 
 impl Sections {
     /// The file, sections in snarkjs's order (1–7, then 12–15 when prepared).
-    fn write(&self, contributions: Vec<u8>, blocks: Option<Blocks>) -> Vec<u8> {
+    pub(super) fn write(&self, contributions: Vec<u8>, blocks: Option<Blocks>) -> Vec<u8> {
         let mut header = 32u32.to_le_bytes().to_vec();
         header.extend_from_slice(&ark_bn254::Fq::MODULUS.to_bytes_le());
         header.extend_from_slice(&self.power.to_le_bytes());

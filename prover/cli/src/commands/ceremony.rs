@@ -256,17 +256,35 @@ fn finalize_cmd(zkey: &Path, dir: &Path, ptau: &Path, made_by: &str) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
+impl ContributeArgs {
+    /// The contributor's entropy: `--entropy`, `--entropy-file`, or a line typed on stdin.
+    pub fn entropy(&self) -> anyhow::Result<Vec<u8>> {
+        Ok(match (&self.entropy, &self.entropy_file) {
+            (Some(text), _) => text.as_bytes().to_vec(),
+            (None, Some(path)) => read(path)?,
+            (None, None) => {
+                eprintln!(
+                    "Type some random text (it is mixed with the OS's randomness), then Enter:"
+                );
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                line.into_bytes()
+            }
+        })
+    }
+
+    /// Where the attestation goes: `--attestation`, or OUTPUT with `.attestation.txt`.
+    pub fn attestation_path(&self) -> PathBuf {
+        self.attestation.clone().unwrap_or_else(|| {
+            let mut p = self.output.clone().into_os_string();
+            p.push(".attestation.txt");
+            PathBuf::from(p)
+        })
+    }
+}
+
 fn contribute_cmd(c: ContributeArgs) -> anyhow::Result<ExitCode> {
-    let entropy = match (&c.entropy, &c.entropy_file) {
-        (Some(text), _) => text.as_bytes().to_vec(),
-        (None, Some(path)) => read(path)?,
-        (None, None) => {
-            eprintln!("Type some random text (it is mixed with the OS's randomness), then Enter:");
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            line.into_bytes()
-        }
-    };
+    let entropy = c.entropy()?;
     let (zkey, in_bytes) = load_zkey(&c.input)?;
     let start = Instant::now();
     let mut stream = rng::contribution_stream(&entropy);
@@ -275,11 +293,7 @@ fn contribute_cmd(c: ContributeArgs) -> anyhow::Result<ExitCode> {
     let bytes = next.to_bytes(&CONTRIBUTION_ORDER);
     write_atomic(&c.output, &bytes)?;
     let seconds = start.elapsed().as_secs_f64();
-    let attestation = c.attestation.clone().unwrap_or_else(|| {
-        let mut p = c.output.clone().into_os_string();
-        p.push(".attestation.txt");
-        PathBuf::from(p)
-    });
+    let attestation = c.attestation_path();
     let text = format!(
         "zkinfer {} phase-2 contribution #{}\nname: {}\ncircuit hash: {}\ninput  {} b2sum {}\n\
          output {} b2sum {}\ncontribution hash: {}\n",
@@ -322,7 +336,8 @@ fn model_circuit(dir: &Path) -> anyhow::Result<(R1cs, Vec<u32>)> {
     Ok(finalize::model_circuit(&model)?)
 }
 
-fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// Reads a whole file, naming it on failure.
+pub fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
