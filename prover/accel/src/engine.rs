@@ -9,17 +9,24 @@ use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 
 /// Multi-scalar multiplication on BN254: the hot loop of Groth16 proving.
 pub trait MsmEngine: Send + Sync {
-    /// Bases prepared once per proving key and reused (CUDA: resident in device memory).
+    /// G1 bases prepared once per proving key and reused (CUDA: resident in device memory).
     type G1Bases: Send + Sync;
+
+    /// G2 bases prepared once per proving key and reused, like [`Self::G1Bases`]: the G2 MSM
+    /// runs once per proof, but its bases (`b_g2_query`) are the largest per-point upload.
+    type G2Bases: Send + Sync;
 
     /// Prepares G1 bases (a proving-key query) for repeated MSMs.
     fn prepare_g1(&self, bases: &[G1Affine]) -> Result<Self::G1Bases, AccelError>;
 
+    /// Prepares G2 bases (the proving key's `b_g2_query`) for repeated MSMs.
+    fn prepare_g2(&self, bases: &[G2Affine]) -> Result<Self::G2Bases, AccelError>;
+
     /// Computes `Σ scalars[i]·bases[i]` in G1. `scalars` must be as long as the prepared bases.
     fn msm_g1(&self, bases: &Self::G1Bases, scalars: &[Fr]) -> Result<G1Projective, AccelError>;
 
-    /// Computes `Σ scalars[i]·bases[i]` in G2 (one per proof, so its bases are not prepared).
-    fn msm_g2(&self, bases: &[G2Affine], scalars: &[Fr]) -> Result<G2Projective, AccelError>;
+    /// Computes `Σ scalars[i]·bases[i]` in G2. `scalars` must be as long as the prepared bases.
+    fn msm_g2(&self, bases: &Self::G2Bases, scalars: &[Fr]) -> Result<G2Projective, AccelError>;
 }
 
 /// Which way an NTT goes: coefficients to evaluations, or back.

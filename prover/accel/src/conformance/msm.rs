@@ -41,6 +41,12 @@ pub(super) fn check_edge_cases<E: Accelerator>(engine: &E, rng: &mut StdRng) -> 
         &[G1Affine::identity()],
         &boundary[1..2],
     )?;
+    check_g2(
+        engine,
+        "length-1 G2 MSM, identity base",
+        &[G2Affine::identity()],
+        &boundary[1..2],
+    )?;
 
     for len in ODD_LENGTHS {
         let bases = g1_points(rng, len);
@@ -103,10 +109,27 @@ pub(super) fn check_size<E: Accelerator>(
         &cases[0].1,
     )?;
 
-    let g2 = g2_points(rng, n);
+    let mut g2 = g2_points(rng, n);
+    let prepared = engine
+        .prepare_g2(&g2)
+        .map_err(|e| format!("prepare_g2({n}): {e}"))?;
+    // Prepared once and reused, as the prover reuses a proving key's `b_g2_query`.
     for (case, scalars) in cases.iter().take(2).chain(cases.iter().skip(4).take(1)) {
-        check_g2(engine, &format!("G2 MSM, {case}"), &g2, scalars)?;
+        let got = engine
+            .msm_g2(&prepared, scalars)
+            .map_err(|e| format!("G2 {case}: {e}"))?;
+        let want = G2Projective::msm(&g2, scalars).unwrap_or_default();
+        expect_eq(&format!("G2 MSM, {case}"), n, got, want)?;
     }
+    for b in g2.iter_mut().step_by(3) {
+        *b = G2Affine::identity();
+    }
+    check_g2(
+        engine,
+        "G2 MSM with identity bases, mixed scalars",
+        &g2,
+        &cases[5].1,
+    )?;
 
     if n >= 4 {
         for len in [n - 1, n + 1] {
@@ -148,8 +171,11 @@ fn check_g2<E: Accelerator>(
     bases: &[G2Affine],
     scalars: &[Fr],
 ) -> Result<(), String> {
+    let prepared = engine
+        .prepare_g2(bases)
+        .map_err(|e| format!("{case}: prepare_g2: {e}"))?;
     let got = engine
-        .msm_g2(bases, scalars)
+        .msm_g2(&prepared, scalars)
         .map_err(|e| format!("{case}: {e}"))?;
     let want = G2Projective::msm(bases, scalars).unwrap_or_default();
     expect_eq(case, scalars.len(), got, want)?;
@@ -171,6 +197,9 @@ fn check_mismatch<E: Accelerator>(engine: &E, rng: &mut StdRng) -> Result<(), St
     let prepared = engine
         .prepare_g1(&g1)
         .map_err(|e| format!("prepare_g1(4): {e}"))?;
+    let prepared_g2 = engine
+        .prepare_g2(&g2)
+        .map_err(|e| format!("prepare_g2(4): {e}"))?;
     for len in [0, 3, 5] {
         let scalars = vec![Fr::from(3u64); len];
         let want = AccelError::LengthMismatch {
@@ -185,7 +214,7 @@ fn check_mismatch<E: Accelerator>(engine: &E, rng: &mut StdRng) -> Result<(), St
                 ))
             }
         }
-        match engine.msm_g2(&g2, &scalars) {
+        match engine.msm_g2(&prepared_g2, &scalars) {
             Err(e) if e == want => {}
             other => {
                 return Err(format!(

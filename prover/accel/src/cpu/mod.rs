@@ -71,7 +71,14 @@ impl MsmEngine for CpuEngine {
     /// On the CPU, preparing is copying: the bases stay in host memory.
     type G1Bases = Vec<G1Affine>;
 
+    /// As for G1: a copy in host memory.
+    type G2Bases = Vec<G2Affine>;
+
     fn prepare_g1(&self, bases: &[G1Affine]) -> Result<Self::G1Bases, AccelError> {
+        Ok(bases.to_vec())
+    }
+
+    fn prepare_g2(&self, bases: &[G2Affine]) -> Result<Self::G2Bases, AccelError> {
         Ok(bases.to_vec())
     }
 
@@ -79,7 +86,7 @@ impl MsmEngine for CpuEngine {
         self.msm(bases, scalars)
     }
 
-    fn msm_g2(&self, bases: &[G2Affine], scalars: &[Fr]) -> Result<G2Projective, AccelError> {
+    fn msm_g2(&self, bases: &Self::G2Bases, scalars: &[Fr]) -> Result<G2Projective, AccelError> {
         self.msm(bases, scalars)
     }
 }

@@ -1,8 +1,8 @@
-//! A proving key whose G1 query bases have been prepared by an engine, once per key.
+//! A proving key whose query bases (G1 and G2) have been prepared by an engine, once per key.
 
 use super::sparse::SparseQuery;
 use super::{error::at_step, Groth16Error, R1csInstance};
-use ark_bn254::{Bn254, G2Affine};
+use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use zkinfer_accel::MsmEngine;
 
@@ -37,7 +37,8 @@ impl HBasis {
     }
 }
 
-/// A proving key with its G1 query bases prepared by the engine once (reused across proofs).
+/// A proving key with its query bases (G1 and G2) prepared by the engine once (reused across
+/// proofs).
 ///
 /// The A, B and L queries keep only their bases that are not the identity (`sparse.rs`):
 /// a wire absent from every A column (B column; a lookup-mode key's round-1 wires in L) adds
@@ -48,7 +49,7 @@ pub struct PreparedProvingKey<A: MsmEngine> {
     pub(super) h_basis: HBasis,
     pub(super) a_query: SparseQuery<A::G1Bases>,
     pub(super) b_g1_query: SparseQuery<A::G1Bases>,
-    pub(super) b_g2_query: SparseQuery<Vec<G2Affine>>,
+    pub(super) b_g2_query: SparseQuery<A::G2Bases>,
     pub(super) h_query: A::G1Bases,
     /// Over the witness variables (not the full assignment).
     pub(super) l_query: SparseQuery<A::G1Bases>,
@@ -61,8 +62,9 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
         Self::with_basis(engine, pk, HBasis::CosetLagrange)
     }
 
-    /// Prepares `a_query`, `b_g1_query`, `h_query` and `l_query` with `engine` (on a GPU:
-    /// uploads them), after checking that the key's query lengths agree with each other.
+    /// Prepares `a_query`, `b_g1_query`, `b_g2_query`, `h_query` and `l_query` with `engine`
+    /// (on a GPU: uploads them), after checking that the key's query lengths agree with each
+    /// other.
     /// `h_basis` says how the key's `h_query` was made.
     pub fn with_basis(
         engine: &A,
@@ -93,7 +95,8 @@ impl<A: MsmEngine> PreparedProvingKey<A> {
         Ok(Self {
             a_query: g1(&pk.a_query, "preparing a_query")?,
             b_g1_query: g1(&pk.b_g1_query, "preparing b_g1_query")?,
-            b_g2_query: SparseQuery::new(&pk.b_g2_query, |b| Ok::<_, Groth16Error>(b.to_vec()))?,
+            b_g2_query: SparseQuery::new(&pk.b_g2_query, |b| engine.prepare_g2(b))
+                .map_err(at_step("preparing b_g2_query"))?,
             h_query: engine
                 .prepare_g1(&pk.h_query)
                 .map_err(at_step("preparing h_query"))?,

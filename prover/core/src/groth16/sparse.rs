@@ -25,7 +25,7 @@ enum Scalars {
 /// The bases of a query that are not the identity, with where their scalars come from.
 #[derive(Debug)]
 pub struct SparseQuery<B> {
-    /// The kept bases, prepared (or, for G2, as they are).
+    /// The kept bases, prepared by the engine.
     pub bases: B,
     scalars: Scalars,
 }
