@@ -71,6 +71,7 @@ fn data_moves_forward_only() {
         ("zkinfer-onnx", &["zkinfer-ir"]),
         ("zkinfer-r1cs", &["zkinfer-ir"]),
         ("zkinfer-accel", &[]),
+        ("zkinfer-accel-cuda", &["zkinfer-accel"]),
         ("zkinfer-verifier", &[]),
         ("zkinfer-evm", &["zkinfer-verifier"]),
         (
@@ -100,6 +101,7 @@ fn data_moves_forward_only() {
                 "zkinfer-ir",
                 "zkinfer-r1cs",
                 "zkinfer-accel",
+                "zkinfer-accel-cuda",
                 "zkinfer-verifier",
             ],
         ),
