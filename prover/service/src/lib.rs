@@ -82,6 +82,9 @@ pub struct ServiceConfig {
     /// and makes the keys). Without one, registrations use a development setup whose keys the
     /// service made alone.
     pub ptau: Option<PathBuf>,
+    /// The MSM/NTT engine the provers run on (`serve --engine`): `auto` takes the GPU when
+    /// this build and machine can run it.
+    pub engine: zkinfer_prover::EngineChoice,
 }
 
 impl ServiceConfig {
@@ -102,6 +105,7 @@ impl ServiceConfig {
             allowed_hosts: Vec::new(),
             cors_origins: Vec::new(),
             ptau: None,
+            engine: zkinfer_prover::EngineChoice::Auto,
         }
     }
 }
@@ -182,10 +186,17 @@ impl AppState {
             }
             None => None,
         };
+        let selected = zkinfer_prover::Engine::select(config.engine)
+            .map_err(|e| ServiceError::Io(format!("--engine {}: {e}", config.engine)))?;
+        tracing::info!("{}", selected.note);
         let state = AppState {
             ptau,
             store,
-            models: Arc::new(models::Models::new(&config.data, config.max_cached_provers)),
+            models: Arc::new(models::Models::new(
+                &config.data,
+                config.max_cached_provers,
+                selected,
+            )),
             metrics: Arc::new(metrics::Metrics::default()),
             setups: Arc::new(setups::Setups::new(
                 config.max_pending_setups,

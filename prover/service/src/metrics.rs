@@ -75,9 +75,15 @@ impl Metrics {
         self.proving.load(Ordering::Relaxed)
     }
 
-    /// The Prometheus text exposition, with the queue depth read by the caller.
-    pub fn render(&self, queue_depth: usize) -> String {
+    /// The Prometheus text exposition, with the queue depth read by the caller and the name
+    /// of the engine the provers run on.
+    pub fn render(&self, queue_depth: usize, engine: &str) -> String {
         let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP zkinfer_engine_info The MSM/NTT engine the provers run on.\n\
+             # TYPE zkinfer_engine_info gauge\nzkinfer_engine_info{{engine=\"{engine}\"}} 1"
+        );
         let proofs = self.proofs.load(Ordering::Relaxed);
         let gauge = |out: &mut String, name: &str, help: &str, kind: &str, v: u64| {
             let _ = writeln!(

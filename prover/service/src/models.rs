@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use zkinfer_ir::{CompiledModel, InputData, QuantizeSettings};
-use zkinfer_prover::{setup, write_atomic, Engine, Prover, ProvingKeyFile};
+use zkinfer_prover::{setup, write_atomic, Engine, Prover, ProvingKeyFile, Selected};
 use zkinfer_verifier::{KeyProvenance, VerifyingKeyFile};
 
 use crate::budget::ModelStats;
@@ -151,15 +151,28 @@ impl<V: Clone> Lru<V> {
 pub struct Models {
     dir: PathBuf,
     provers: Mutex<Lru<Arc<Prover<Engine>>>>,
+    engine: Selected,
 }
 
 impl Models {
-    /// Models stored under `data/models`, with at most `max_cached_provers` provers loaded.
-    pub fn new(data: &Path, max_cached_provers: usize) -> Self {
+    /// Models stored under `data/models`, with at most `max_cached_provers` provers loaded,
+    /// each proving on the `engine` chosen at start-up.
+    pub fn new(data: &Path, max_cached_provers: usize, engine: Selected) -> Self {
         Models {
             dir: data.join("models"),
             provers: Mutex::new(Lru::new(max_cached_provers)),
+            engine,
         }
+    }
+
+    /// The engine the provers run on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine.engine
+    }
+
+    /// Which engine runs and, when `auto` fell back to the CPU, why (one line).
+    pub fn engine_note(&self) -> &str {
+        &self.engine.note
     }
 
     /// The directory of model `id`.
@@ -286,7 +299,7 @@ impl Models {
             .map_err(|e| ServiceError::Io(format!("proving key of {id}: {e}")))?;
         let vk = self.verifying_key(id)?;
         let prover = Arc::new(
-            Prover::new(Engine::new(), model, pk, vk)
+            Prover::new(self.engine.engine.clone(), model, pk, vk)
                 .map_err(|e| ServiceError::Prove(e.to_string()))?,
         );
         self.lock().insert(id, prover.clone());

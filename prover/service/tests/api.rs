@@ -21,6 +21,8 @@ async fn register_prove_verify_and_every_refusal() {
     let c = client(&s.token);
     let (status, h) = get(&c, format!("{}/healthz", s.base)).await;
     assert_eq!((status, h["status"].as_str()), (200, Some("ok")));
+    // The tests build without the `cuda` feature: `auto` (the default) runs on the CPU.
+    assert_eq!(h["engine"].as_str(), Some("cpu"), "{h}");
 
     let id = register(&c, &s, "mlp").await;
     // registering again answers with the same model
@@ -226,6 +228,7 @@ async fn register_prove_verify_and_every_refusal() {
         .unwrap();
     for m in [
         "zkinfer_queue_depth 0",
+        "zkinfer_engine_info{engine=\"cpu\"} 1",
         "zkinfer_proofs_total 2",
         "zkinfer_job_failures_total 0",
         "zkinfer_prove_seconds_count 2",

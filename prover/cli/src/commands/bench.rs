@@ -14,6 +14,8 @@ use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use zkinfer_ir::{InputData, QuantizeSettings};
 use zkinfer_prover::{setup, Engine, Prover};
+
+use super::engine_arg::EngineArg;
 use zkinfer_r1cs::{choose_mode, estimate, ModeRequest, ProofBinding};
 use zkinfer_verifier::{verify, KeyProvenance, Verdict};
 
@@ -40,6 +42,8 @@ pub struct BenchArgs {
     /// choice).
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..=20))]
     pub limb_bits: Option<u32>,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
 /// `plain`, `lookup` or `auto` as the mode choice's request.
@@ -84,6 +88,7 @@ fn bench_one(
     runs: usize,
     mode: &str,
     limb_bits: Option<u32>,
+    engine: Engine,
 ) -> anyhow::Result<Figures> {
     let onnx = dir.join("model.onnx");
     let compiled = zkinfer_onnx::compile(
@@ -114,7 +119,7 @@ fn bench_one(
     let shapes = model.graph.input_shapes();
     let sample = read_json(&dir.join("input.json"))?.single(&shapes)?;
     let start = Instant::now();
-    let prover = Prover::new(Engine::new(), model, pk, vk)?;
+    let prover = Prover::new(engine, model, pk, vk)?;
     let load_s = start.elapsed().as_secs_f64();
     let m = measure(&prover, &sample, runs)?;
     Ok(Figures {
@@ -224,7 +229,7 @@ fn mode_name(mode: &zkinfer_ir::ProofMode) -> String {
 /// Runs `zkinfer bench`.
 pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = a.one {
-        let figures = bench_one(&dir, a.runs, &a.mode, a.limb_bits)?;
+        let figures = bench_one(&dir, a.runs, &a.mode, a.limb_bits, a.engine.select()?)?;
         println!("{}", serde_json::to_string(&figures)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -272,6 +277,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<ExitCode> {
                     &a.runs.to_string(),
                     "--mode",
                     mode,
+                    "--engine",
+                    &a.engine.engine.to_string(),
                     "--one",
                 ])
                 .arg(&dir)

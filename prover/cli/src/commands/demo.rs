@@ -80,7 +80,7 @@ const COPYCAT: Address = Address::repeat_byte(0xc3);
 /// copied and a tampered proof (refused), then the real one (paid).
 async fn on_chain(out: &Path, vk: &VerifyingKeyFile, input: &InputData) -> anyhow::Result<()> {
     let (mut chain, stack) = deploy_contracts(vk).await?;
-    let prover = load_prover(out)?;
+    let prover = load_prover(out, Engine::new())?;
     let shapes = prover.model().graph.input_shapes();
     let quantized = prover.quantize_inputs(&input.single(&shapes)?)?;
     let job = open_demo_job(&mut chain, &stack, vk, &quantized).await?;

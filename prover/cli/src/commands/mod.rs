@@ -6,6 +6,7 @@ pub mod chain_args;
 pub mod compile;
 pub mod demo;
 pub mod deploy;
+pub mod engine_arg;
 pub mod export_snarkjs;
 pub mod export_verifier;
 pub mod key_guard;

@@ -11,6 +11,7 @@ use zkinfer_r1cs::ProofBinding;
 use zkinfer_verifier::{address_from_hex, ProofFile, VerifyingKeyFile};
 
 use super::compile::{read_input, MODEL_FILE};
+use super::engine_arg::EngineArg;
 use super::setup::{PK_FILE, VK_FILE};
 
 /// Arguments of `zkinfer prove`.
@@ -36,12 +37,14 @@ pub struct ProveArgs {
     /// Where to write the proof file.
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
-/// Loads the model and keys of `dir` into a prover.
-pub fn load_prover(dir: &Path) -> anyhow::Result<Prover<Engine>> {
+/// Loads the model and keys of `dir` into a prover on `engine`.
+pub fn load_prover(dir: &Path, engine: Engine) -> anyhow::Result<Prover<Engine>> {
     let (model, pk, vk) = load_parts(dir)?;
-    Ok(Prover::new(Engine::new(), model, pk, vk)?)
+    Ok(Prover::new(engine, model, pk, vk)?)
 }
 
 /// The model and both key files of `dir`, not yet checked against each other.
@@ -66,14 +69,15 @@ pub fn load_vk(dir: &Path, model: Option<&[u8; 32]>) -> anyhow::Result<Verifying
     VerifyingKeyFile::from_bytes(&bytes, model).with_context(|| format!("in {}", path.display()))
 }
 
-/// Proves one input and writes the proof file.
+/// Proves one input on `engine` and writes the proof file.
 pub fn prove_to(
     dir: &Path,
     input: &Path,
     binding: ProofBinding,
     out: &Path,
+    engine: Engine,
 ) -> anyhow::Result<(ProofFile, ProveTimings)> {
-    let prover = load_prover(dir)?;
+    let prover = load_prover(dir, engine)?;
     let shapes = prover.model().graph.input_shapes();
     let sample = read_input(input)?.single(&shapes)?;
     let (file, timings) = prover.prove(&sample, binding, &mut rand::rngs::OsRng)?;
@@ -91,7 +95,7 @@ pub fn run(a: ProveArgs) -> anyhow::Result<ExitCode> {
         job_id: a.job_id,
         provider,
     };
-    let (file, t) = prove_to(&a.dir, &a.input, binding, &a.out)?;
+    let (file, t) = prove_to(&a.dir, &a.input, binding, &a.out, a.engine.select()?)?;
     println!(
         "{}",
         serde_json::json!({ "outputs": file.outputs, "outputs_int": file.outputs_int })

@@ -26,6 +26,8 @@ use zkinfer_ceremony::ptau::Ptau;
 pub struct ProviderArgs {
     #[command(flatten)]
     pub chain: ChainArgs,
+    #[command(flatten)]
+    pub engine: super::engine_arg::EngineArg,
     /// The escrow contract to watch.
     #[arg(long)]
     pub escrow: String,
@@ -105,6 +107,7 @@ fn served_models(
     insecure: InsecureKeyArgs,
     ceremony: &CeremonyCheckArgs,
     measure: bool,
+    engine: &zkinfer_prover::Engine,
 ) -> anyhow::Result<Vec<ServedModel>> {
     let ptau = match &ceremony.ptau {
         Some(p) => Some(Ptau::load(p).with_context(|| format!("--ptau {}", p.display()))?),
@@ -124,8 +127,7 @@ fn served_models(
                 dir.display()
             );
         }
-        let prover = zkinfer_prover::Prover::new(zkinfer_prover::Engine::new(), model, pk, vk)
-            .with_context(at)?;
+        let prover = zkinfer_prover::Prover::new(engine.clone(), model, pk, vk).with_context(at)?;
         let model = ServedModel::with_minimum(Arc::new(prover), min_payment);
         if measure {
             let ms = model
@@ -163,6 +165,7 @@ pub fn run(a: ProviderArgs) -> anyhow::Result<ExitCode> {
         a.insecure,
         &a.ceremony,
         a.wei_per_proof_second > 0,
+        &a.engine.select()?,
     )?;
     block_on_multi(async move {
         let (chain, me) = a.chain.connect().await?;

@@ -70,6 +70,8 @@ pub struct ServeArgs {
     /// it, registrations get development keys the service made alone.
     #[arg(long)]
     pub ptau: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub engine: super::engine_arg::EngineArg,
 }
 
 /// Runs `zkinfer serve`.
@@ -94,6 +96,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
             allowed_hosts: a.allowed_hosts.clone(),
             cors_origins: a.cors_origins.clone(),
             ptau: a.ptau.clone(),
+            engine: a.engine.engine,
             ..ServiceConfig::new(
                 a.data.clone(),
                 format!("zkinfer service at {}", a.data.display()),
@@ -115,6 +118,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<ExitCode> {
         let state = AppState::open(config)
             .await
             .with_context(|| format!("opening {}", a.data.display()))?;
+        eprintln!("{}", state.models.engine_note());
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -36,7 +36,7 @@ pub struct SubmitArgs {
 
 /// Runs `zkinfer submit`.
 pub fn run(a: SubmitArgs) -> anyhow::Result<ExitCode> {
-    let prover = load_prover(&a.dir)?;
+    let prover = load_prover(&a.dir, zkinfer_prover::Engine::new())?;
     let escrow = parse_address(&a.escrow, "--escrow")?;
     block_on(async {
         let (mut chain, me) = a.chain.connect().await?;

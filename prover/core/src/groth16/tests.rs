@@ -211,6 +211,20 @@ fn plain_engine_matches_ark_byte_for_byte() {
     assert_matches_ark(&CpuEngine::plain());
 }
 
+/// A whole proof on the GPU is the CPU's (= arkworks') byte for byte for the same r and s,
+/// on a power-of-two domain (GPU NTTs) and a mixed-radix one (the CUDA engine's CPU side).
+#[cfg(feature = "cuda")]
+#[test]
+#[ignore = "needs an NVIDIA GPU with a CUDA 13 driver: run by scripts/gpu-check.sh"]
+fn a_proof_on_the_gpu_is_the_cpu_proof_byte_for_byte() {
+    let gpu = crate::Engine::select(crate::EngineChoice::Cuda)
+        .unwrap_or_else(|e| panic!("the CUDA engine cannot start: {e}"))
+        .engine;
+    assert_eq!(gpu.name(), "cuda");
+    assert_matches_ark(&gpu);
+    assert_matches_ark_at(&gpu, 31);
+}
+
 #[test]
 fn mixed_radix_domain_matches_ark_and_verifies() {
     // 31 inputs: 375 constraints + 4 instance variables fit 3·2^7 = 384 points, not 512.

@@ -249,10 +249,11 @@ pub fn routes(
         &state.config.allowed_hosts,
         &state.config.cors_origins,
     ));
-    // GET /healthz
+    // GET /healthz (with the engine the provers run on)
+    let engine = state.models.engine().name();
     let health = warp::path!("healthz")
         .and(warp::get())
-        .map(|| warp::reply::json(&serde_json::json!({ "status": "ok" })));
+        .map(move || warp::reply::json(&serde_json::json!({ "status": "ok", "engine": engine })));
     let api = model_routes(state.clone())
         .or(ceremony_routes(state.clone()))
         .unify()
@@ -284,7 +285,7 @@ fn model_routes(
         .and(with_state(state.clone()))
         .map(|_: Owner, s: AppState| {
             warp::reply::with_header(
-                s.metrics.render(s.store.queued()),
+                s.metrics.render(s.store.queued(), s.models.engine().name()),
                 "content-type",
                 "text/plain; version=0.0.4",
             )
