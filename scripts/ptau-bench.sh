@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-Z="${CARGO_TARGET_DIR:-$root/target}/release/zkinfer"
+Z="${Z:-${CARGO_TARGET_DIR:-$root/target}/release/zkinfer}"
 S="$root/contracts/node_modules/.bin/snarkjs"
 P="${P:-18}"
 work="${1:-$(mktemp -d)}"
