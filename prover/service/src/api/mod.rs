@@ -249,7 +249,8 @@ pub fn routes(
         &state.config.allowed_hosts,
         &state.config.cors_origins,
     ));
-    // GET /healthz (with the engine the provers run on)
+    // GET /healthz
+    // (answers with the engine the provers run on)
     let engine = state.models.engine().name();
     let health = warp::path!("healthz")
         .and(warp::get())
