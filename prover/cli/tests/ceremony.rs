@@ -18,7 +18,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::snarkjs::{snarkjs, snarkjs_hashes, text};
-use common::{models, ok, s, zkinfer};
+use common::{hash_after, models, ok, s, zkinfer};
 use serde_json::Value;
 
 /// `zkinfer ceremony contribute` from `t/from` to `t/to`; returns its output.
@@ -33,15 +33,6 @@ fn contribute(t: &Path, from: &str, to: &str, name: &str, entropy: &str) -> Stri
         "--entropy",
         entropy,
     ]))
-}
-
-/// The 128 hex digits after `label` in zkinfer's output.
-fn hash_after(out: &str, label: &str) -> String {
-    let at = out
-        .find(label)
-        .unwrap_or_else(|| panic!("no {label:?} in:\n{out}"))
-        + label.len();
-    out[at..].trim_start()[..128].to_owned()
 }
 
 /// `models/ops/add_const` compiled in plain mode into `dir`, its `.r1cs` and a power-10 ptau.

@@ -14,18 +14,9 @@ mod common;
 use std::path::Path;
 
 use common::snarkjs::{snarkjs, snarkjs_hashes, text};
-use common::{ok, s, zkinfer};
+use common::{hash_after, ok, s, zkinfer};
 
 const BEACON: &str = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
-/// The 128 hex digits after `label` in zkinfer's output.
-fn hash_after(out: &str, label: &str) -> String {
-    let at = out
-        .find(label)
-        .unwrap_or_else(|| panic!("no {label:?} in:\n{out}"))
-        + label.len();
-    out[at..].trim_start()[..128].to_owned()
-}
 
 fn same_file(a: &Path, b: &Path) {
     let (x, y) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());

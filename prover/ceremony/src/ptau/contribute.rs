@@ -13,7 +13,7 @@ use super::contributions::{
     self, create_key, first_challenge_hash, Phase1Contribution, Phase1Kind, PublicKey, Secrets,
 };
 use super::write::Sections;
-use super::{section, Ptau};
+use super::Ptau;
 use crate::contribute::BEACON_EXP;
 use crate::hasher::Blake2bState;
 use crate::points::{g1_to_c, g1_u_all, g2_to_c, g2_u_all};
@@ -102,15 +102,15 @@ fn apply(
 
 /// The file's points with the secrets applied.
 fn apply_secrets(ptau: &Ptau, s: &Secrets) -> Result<Sections, CeremonyError> {
-    let n = 1usize << ptau.power;
+    let old = Sections::load(ptau)?;
     let one = Fr::one();
     Ok(Sections {
         power: ptau.power,
-        tau_g1: scale_g1(&ptau.g1(section::TAU_G1, 0..2 * n - 1)?, one, s.tau),
-        tau_g2: scale_g2(&ptau.g2(section::TAU_G2, 0..n)?, one, s.tau),
-        alpha_tau_g1: scale_g1(&ptau.g1(section::ALPHA_TAU_G1, 0..n)?, s.alpha, s.tau),
-        beta_tau_g1: scale_g1(&ptau.g1(section::BETA_TAU_G1, 0..n)?, s.beta, s.tau),
-        beta_g2: (ptau.beta_g2()? * s.beta).into_affine(),
+        tau_g1: scale_g1(&old.tau_g1, one, s.tau),
+        tau_g2: scale_g2(&old.tau_g2, one, s.tau),
+        alpha_tau_g1: scale_g1(&old.alpha_tau_g1, s.alpha, s.tau),
+        beta_tau_g1: scale_g1(&old.beta_tau_g1, s.beta, s.tau),
+        beta_g2: (old.beta_g2 * s.beta).into_affine(),
     })
 }
 

@@ -169,15 +169,7 @@ fn a_response_hash_that_does_not_commit_to_the_points_is_refused() {
     // self-consistent, only the commitment to the points is wrong.
     records[last].partial_hash[130] ^= 1;
     let response = records[last].response_hash().unwrap();
-    let n = 1usize << POWER;
-    let s = super::write::Sections {
-        power: POWER,
-        tau_g1: p.g1(super::section::TAU_G1, 0..2 * n - 1).unwrap(),
-        tau_g2: p.g2(super::section::TAU_G2, 0..n).unwrap(),
-        alpha_tau_g1: p.g1(super::section::ALPHA_TAU_G1, 0..n).unwrap(),
-        beta_tau_g1: p.g1(super::section::BETA_TAU_G1, 0..n).unwrap(),
-        beta_g2: p.beta_g2().unwrap(),
-    };
+    let s = super::write::Sections::load(&p).unwrap();
     records[last].next_challenge = super::contribute::next_challenge(&response, &s);
     let why = invalid(&with_records(&p, &records));
     assert!(

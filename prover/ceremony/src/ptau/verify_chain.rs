@@ -13,7 +13,7 @@ use super::contributions::{
     create_key, first_challenge_hash, g2_sp, KnowledgeProof, Phase1Contribution, Phase1Kind,
 };
 use super::write::Sections;
-use super::{section, Ptau};
+use super::Ptau;
 use crate::hasher::{Blake2bState, PARTIAL_SIZE};
 use crate::rng::beacon_stream;
 use crate::CeremonyError;
@@ -171,15 +171,7 @@ fn verify_file_points(
     challenge: &[u8; 64],
 ) -> Result<(), CeremonyError> {
     let fail = |what: &str| Err(CeremonyError::Invalid(format!("the file's points: {what}")));
-    let n = 1usize << ptau.power;
-    let s = Sections {
-        power: ptau.power,
-        tau_g1: ptau.g1(section::TAU_G1, 0..2 * n - 1)?,
-        tau_g2: ptau.g2(section::TAU_G2, 0..n)?,
-        alpha_tau_g1: ptau.g1(section::ALPHA_TAU_G1, 0..n)?,
-        beta_tau_g1: ptau.g1(section::BETA_TAU_G1, 0..n)?,
-        beta_g2: ptau.beta_g2()?,
-    };
+    let s = Sections::load(ptau)?;
     let g1 = G1Affine::from(G1Projective::generator());
     let g2 = G2Affine::from(G2Projective::generator());
     if s.tau_g1[0] != g1 || s.tau_g2[0] != g2 {

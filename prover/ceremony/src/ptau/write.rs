@@ -99,15 +99,7 @@ pub fn new_ptau(
 /// `snarkjs powersoftau prepare phase2`: the same file with the Lagrange sections 12–15
 /// added (a prepared file is returned as is, re-written).
 pub fn prepare(ptau: &Ptau) -> Result<Vec<u8>, CeremonyError> {
-    let n = 1usize << ptau.power;
-    let sections = Sections {
-        power: ptau.power,
-        tau_g1: ptau.g1(section::TAU_G1, 0..2 * n - 1)?,
-        tau_g2: ptau.g2(section::TAU_G2, 0..n)?,
-        alpha_tau_g1: ptau.g1(section::ALPHA_TAU_G1, 0..n)?,
-        beta_tau_g1: ptau.g1(section::BETA_TAU_G1, 0..n)?,
-        beta_g2: ptau.beta_g2()?,
-    };
+    let sections = Sections::load(ptau)?;
     let contributions = ptau.section_bytes(section::CONTRIBUTIONS)?.to_vec();
     let p = ptau.power;
     let blocks = Blocks {
@@ -157,6 +149,19 @@ pub(super) struct Blocks {
 }
 
 impl Sections {
+    /// The point sections 2–6 of `ptau`, parsed and checked.
+    pub(super) fn load(ptau: &Ptau) -> Result<Self, CeremonyError> {
+        let n = 1usize << ptau.power;
+        Ok(Self {
+            power: ptau.power,
+            tau_g1: ptau.g1(section::TAU_G1, 0..2 * n - 1)?,
+            tau_g2: ptau.g2(section::TAU_G2, 0..n)?,
+            alpha_tau_g1: ptau.g1(section::ALPHA_TAU_G1, 0..n)?,
+            beta_tau_g1: ptau.g1(section::BETA_TAU_G1, 0..n)?,
+            beta_g2: ptau.beta_g2()?,
+        })
+    }
+
     /// The file, sections in snarkjs's order (1–7, then 12–15 when prepared).
     pub(super) fn write(&self, contributions: Vec<u8>, blocks: Option<Blocks>) -> Vec<u8> {
         let mut header = 32u32.to_le_bytes().to_vec();

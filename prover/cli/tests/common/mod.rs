@@ -61,3 +61,12 @@ pub fn compile_setup(name: &str, dir: &Path, seed: u64) -> String {
         &seed.to_string(),
     ]))
 }
+
+/// The 128 hex digits after `label` in zkinfer's output.
+pub fn hash_after(out: &str, label: &str) -> String {
+    let at = out
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{out}"))
+        + label.len();
+    out[at..].trim_start()[..128].to_owned()
+}
